@@ -1,0 +1,134 @@
+import { ALL_EVENTS, type EventBus } from './event-bus';
+import type { EventStore, StoredEvent, StoreUnavailable } from './event-store';
+
+export type CatchUpOptions = {
+  readonly store: Pick<EventStore, 'readAll'>;
+  readonly bus: Pick<EventBus, 'subscribe'>;
+  /** Deliver events with global sequence > after. */
+  readonly after: number;
+  /** Which events to deliver; all positions are still tracked, so gaps stay visible. */
+  readonly filter?: (event: StoredEvent) => boolean;
+  /** Called once per event, in global order, never twice; awaited (backpressure). */
+  readonly handle: (event: StoredEvent) => void | Promise<void>;
+  readonly pageSize?: number;
+  /** Live events held while the handler is busy; beyond it the subscriber reads the store. */
+  readonly bufferSize?: number;
+  /** Called when the subscriber falls behind live delivery and switches to the store. */
+  readonly onFellBehind?: () => void;
+  readonly onStoreError?: (error: StoreUnavailable) => void;
+  /** Called each time the subscriber has read the store to its end. */
+  readonly onCaughtUp?: (position: number) => void;
+};
+
+export type CatchUpSubscription = {
+  /** The last global sequence seen (delivered or filtered out). */
+  position(): number;
+  stop(): void;
+  /** Settles when the subscription stops; rejects if the handler threw. */
+  readonly done: Promise<void>;
+};
+
+/**
+ * A catch-up subscription: subscribe live first, then read the store from the checkpoint,
+ * dedupe by global sequence, and go back to the store whenever a gap shows or the live
+ * buffer overflows. Subscribe-before-replay and gap-free delivery live here, once.
+ */
+export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
+  const pageSize = options.pageSize ?? 500;
+  const bufferSize = options.bufferSize ?? 256;
+  const filter = options.filter ?? (() => true);
+
+  let position = options.after;
+  let stopped = false;
+  let live: StoredEvent[] = [];
+  let overflowed = false;
+  let wake: (() => void) | undefined;
+  const nudge = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  // Live first: anything committed after this line either reaches the buffer or the store read.
+  const unsubscribe = options.bus.subscribe(ALL_EVENTS, (event) => {
+    if (stopped || event.globalSequence <= position) return;
+    if (live.length >= bufferSize) {
+      overflowed = true;
+      live = [];
+    } else {
+      live.push(event);
+    }
+    nudge();
+  });
+
+  const deliver = async (event: StoredEvent) => {
+    position = event.globalSequence;
+    if (filter(event)) await options.handle(event);
+  };
+
+  const readStore = async (): Promise<void> => {
+    let backoff = 50;
+    while (!stopped) {
+      const page = await options.store.readAll({ after: position, limit: pageSize });
+      if (page.isErr()) {
+        options.onStoreError?.(page.error);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+        continue;
+      }
+      for (const event of page.value) {
+        if (stopped) return;
+        await deliver(event);
+      }
+      if (page.value.length < pageSize) {
+        options.onCaughtUp?.(position);
+        return;
+      }
+    }
+  };
+
+  const run = async () => {
+    await readStore();
+    while (!stopped) {
+      if (overflowed) {
+        overflowed = false;
+        live = [];
+        options.onFellBehind?.();
+        await readStore();
+        continue;
+      }
+      const event = live.shift();
+      if (event === undefined) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      if (event.globalSequence <= position) continue;
+      if (event.globalSequence === position + 1) {
+        await deliver(event);
+        continue;
+      }
+      // A jump: something was published out of order or lost. The store has it.
+      live.unshift(event);
+      await readStore();
+    }
+  };
+
+  const done = run().finally(() => {
+    stopped = true;
+    unsubscribe();
+  });
+  // Callers who do not await `done` must not see an unhandled rejection.
+  done.catch(() => {});
+
+  return {
+    position: () => position,
+    stop() {
+      stopped = true;
+      unsubscribe();
+      nudge();
+    },
+    done,
+  };
+};

@@ -1,0 +1,43 @@
+export {
+  type CatchUpOptions,
+  type CatchUpSubscription,
+  subscribeFrom,
+} from './catch-up-subscription';
+export {
+  type CommandError,
+  type CommandHandler,
+  type CommandHandlerOptions,
+  type CommandOutcome,
+  createCommandHandler,
+} from './command-handler';
+export { ALL_EVENTS, type BusListener, type EventBus, topicOf } from './event-bus';
+export {
+  type AppendError,
+  type AppendRequest,
+  type AppendResult,
+  type ConcurrencyError,
+  checkExpectedVersion,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  readAllPages,
+  type StoredEvent,
+  StoreReadError,
+  type StoreUnavailable,
+  storeUnavailable,
+} from './event-store';
+export {
+  createProjectionRunner,
+  type Projection,
+  type ProjectionListener,
+  type ProjectionRunner,
+  type ProjectionRunnerOptions,
+} from './projection';
+export { type TodoItem, type TodoList, todoListProjection } from './todo/todo-list-projection';
+export {
+  createTodoService,
+  type TodoResult,
+  type TodoService,
+  type TodoServiceDeps,
+} from './todo/todo-service';

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type EventStore, type NewEvent, readAllPages } from '../event-store';
+
+export type StoreFixture = {
+  readonly store: EventStore;
+  /** Closes and opens the same storage again, when the implementation is durable. */
+  readonly reopen?: () => Promise<EventStore>;
+  readonly cleanup?: () => Promise<void>;
+};
+
+const newEvent = (type: string, data: unknown = {}): NewEvent => ({ id: randomUUID(), type, data });
+
+/**
+ * The behaviour every EventStore must have. Run it against each implementation so the
+ * in-memory fake can never drift from the real store.
+ */
+export const describeEventStoreContract = (name: string, setup: () => Promise<StoreFixture>) => {
+  describe(`EventStore contract: ${name}`, () => {
+    let fixture: StoreFixture;
+    let store: EventStore;
+    beforeEach(async () => {
+      fixture = await setup();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await store.close();
+      await fixture.cleanup?.();
+    });
+
+    const append = (
+      aggregateId: string,
+      expectedVersion: number | 'any' | 'noStream' | 'streamExists',
+      ...events: NewEvent[]
+    ) => store.append({ aggregateType: 'Todo', aggregateId, expectedVersion, events });
+
+    it('appends to a new stream and reads it back with every field', async () => {
+      const event: NewEvent = {
+        id: randomUUID(),
+        type: 'TodoCreated',
+        data: { text: 'héllo <b>"world"</b> 😀', n: 1.5, nested: { ok: true } },
+        metadata: { correlationId: 'c-1', requestId: 'r-1' },
+      };
+      const result = (await append('a', 0, event))._unsafeUnwrap();
+      expect(result.version).toBe(1);
+      const [stored] = (await store.readStream('Todo', 'a'))._unsafeUnwrap();
+      expect(stored).toMatchObject({
+        globalSequence: 1,
+        id: event.id,
+        aggregateType: 'Todo',
+        aggregateId: 'a',
+        aggregateSequence: 1,
+        eventType: 'TodoCreated',
+        eventVersion: 1,
+        payload: event.data,
+        metadata: event.metadata,
+      });
+      expect(Number.isNaN(Date.parse(stored?.createdAt ?? ''))).toBe(false);
+      expect(result.events).toEqual([stored]);
+    });
+
+    it('appends several events atomically with consecutive sequences', async () => {
+      (await append('a', 0, newEvent('A1'), newEvent('A2'), newEvent('A3')))._unsafeUnwrap();
+      (await append('b', 0, newEvent('B1')))._unsafeUnwrap();
+      const r = (await append('a', 3, newEvent('A4')))._unsafeUnwrap();
+      expect(r.version).toBe(4);
+      const a = (await store.readStream('Todo', 'a'))._unsafeUnwrap();
+      expect(a.map((e) => [e.eventType, e.aggregateSequence, e.globalSequence])).toEqual([
+        ['A1', 1, 1],
+        ['A2', 2, 2],
+        ['A3', 3, 3],
+        ['A4', 4, 5],
+      ]);
+    });
+
+    it('rejects a stale expected version with the actual version, storing nothing', async () => {
+      (await append('a', 0, newEvent('A1'), newEvent('A2')))._unsafeUnwrap();
+      const stale = await append('a', 1, newEvent('late'));
+      expect(stale._unsafeUnwrapErr()).toMatchObject({
+        type: 'ConcurrencyError',
+        expected: 1,
+        actual: 2,
+      });
+      const ahead = await append('a', 5, newEvent('gap'));
+      expect(ahead._unsafeUnwrapErr()).toMatchObject({
+        type: 'ConcurrencyError',
+        expected: 5,
+        actual: 2,
+      });
+      expect((await store.readStream('Todo', 'a'))._unsafeUnwrap()).toHaveLength(2);
+      expect((await store.head())._unsafeUnwrap()).toBe(2);
+    });
+
+    it('enforces the any, noStream and streamExists modes', async () => {
+      expect((await append('s', 'streamExists', newEvent('x'))).isErr()).toBe(true);
+      expect((await append('s', 'noStream', newEvent('x')))._unsafeUnwrap().version).toBe(1);
+      expect((await append('s', 'noStream', newEvent('x')))._unsafeUnwrapErr()).toMatchObject({
+        type: 'ConcurrencyError',
+        actual: 1,
+      });
+      expect((await append('s', 'streamExists', newEvent('y')))._unsafeUnwrap().version).toBe(2);
+      expect((await append('s', 'any', newEvent('z')))._unsafeUnwrap().version).toBe(3);
+      expect((await append('t', 'any', newEvent('z')))._unsafeUnwrap().version).toBe(1);
+    });
+
+    it('lets exactly one of two racing appends win the same version', async () => {
+      (await append('race', 0, newEvent('created')))._unsafeUnwrap();
+      const results = await Promise.all([
+        append('race', 1, newEvent('left')),
+        append('race', 1, newEvent('right')),
+      ]);
+      expect(results.filter((r) => r.isOk())).toHaveLength(1);
+      const loser = results.find((r) => r.isErr());
+      expect(loser?._unsafeUnwrapErr()).toMatchObject({
+        type: 'ConcurrencyError',
+        expected: 1,
+        actual: 2,
+      });
+      expect((await store.readStream('Todo', 'race'))._unsafeUnwrap()).toHaveLength(2);
+    });
+
+    it('keeps global sequences gap-free under many concurrent appends', async () => {
+      const ids = Array.from({ length: 40 }, (_, i) => `s${i}`);
+      const results = await Promise.all(
+        ids.map((id) => append(id, 0, newEvent('e1'), newEvent('e2'))),
+      );
+      expect(results.every((r) => r.isOk())).toBe(true);
+      const all = (await store.readAll({ after: 0, limit: 1000 }))._unsafeUnwrap();
+      expect(all.map((e) => e.globalSequence)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+      expect((await store.head())._unsafeUnwrap()).toBe(80);
+    });
+
+    it('reads all events after a global sequence, in pages', async () => {
+      for (let i = 0; i < 7; i++) (await append(`p${i}`, 0, newEvent(`E${i}`)))._unsafeUnwrap();
+      const page = (await store.readAll({ after: 2, limit: 3 }))._unsafeUnwrap();
+      expect(page.map((e) => e.globalSequence)).toEqual([3, 4, 5]);
+      expect((await store.readAll({ after: 7, limit: 3 }))._unsafeUnwrap()).toEqual([]);
+      const pages: number[][] = [];
+      for await (const p of readAllPages(store, { after: 1, pageSize: 4 })) {
+        pages.push(p.map((e) => e.globalSequence));
+      }
+      expect(pages).toEqual([
+        [2, 3, 4, 5],
+        [6, 7],
+      ]);
+    });
+
+    it('reads an unknown stream as empty and an empty store as head 0', async () => {
+      expect((await store.readStream('Todo', 'nope'))._unsafeUnwrap()).toEqual([]);
+      expect((await store.head())._unsafeUnwrap()).toBe(0);
+    });
+
+    it('keeps what it acknowledged across a reopen', async () => {
+      if (!fixture.reopen) return;
+      (await append('d', 0, newEvent('kept')))._unsafeUnwrap();
+      await store.close();
+      store = await fixture.reopen();
+      const events = (await store.readStream('Todo', 'd'))._unsafeUnwrap();
+      expect(events.map((e) => e.eventType)).toEqual(['kept']);
+      expect(
+        (await append('d', 1, newEvent('after')))._unsafeUnwrap().events[0]?.globalSequence,
+      ).toBe(2);
+    });
+  });
+};

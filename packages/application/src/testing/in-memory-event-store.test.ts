@@ -1,0 +1,4 @@
+import { describeEventStoreContract } from './event-store-contract';
+import { createInMemoryEventStore } from './in-memory-event-store';
+
+describeEventStoreContract('in-memory', async () => ({ store: createInMemoryEventStore() }));

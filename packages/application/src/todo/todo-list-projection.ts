@@ -1,0 +1,69 @@
+import { TODO_AGGREGATE_TYPE, type TodoEvent } from '@ironstar/domain';
+import type { StoredEvent } from '../event-store';
+import type { Projection } from '../projection';
+
+export type TodoItem = {
+  readonly id: string;
+  readonly text: string;
+  readonly completed: boolean;
+  readonly createdAt: string;
+  readonly completedAt: string | null;
+  /** Version of the todo's stream after its last event. */
+  readonly version: number;
+  /** Global sequence of the todo's last event. */
+  readonly updatedSequence: number;
+};
+
+/**
+ * Todos in creation order; deleted ones are gone. The runner owns this map and `evolve`
+ * updates it in place, so a replay costs O(1) per event rather than a copy per event.
+ */
+export type TodoList = Map<string, TodoItem>;
+
+const asTodoEvent = (event: StoredEvent) =>
+  ({ type: event.eventType, data: event.payload }) as TodoEvent;
+
+export const todoListProjection: Projection<TodoList> = {
+  name: 'todo-list',
+  initialState: () => new Map(),
+  filter: (event) => event.aggregateType === TODO_AGGREGATE_TYPE,
+  evolve(todos, stored) {
+    const event = asTodoEvent(stored);
+    const touch = (item: TodoItem, change: Partial<TodoItem>) =>
+      todos.set(item.id, {
+        ...item,
+        ...change,
+        version: stored.aggregateSequence,
+        updatedSequence: stored.globalSequence,
+      });
+    if (event.type === 'TodoCreated') {
+      todos.set(event.data.id, {
+        id: event.data.id,
+        text: event.data.text,
+        completed: false,
+        createdAt: event.data.createdAt,
+        completedAt: null,
+        version: stored.aggregateSequence,
+        updatedSequence: stored.globalSequence,
+      });
+      return todos;
+    }
+    const item = todos.get(event.data.id);
+    if (!item) return todos;
+    switch (event.type) {
+      case 'TodoRenamed':
+        touch(item, { text: event.data.text });
+        break;
+      case 'TodoCompleted':
+        touch(item, { completed: true, completedAt: event.data.completedAt });
+        break;
+      case 'TodoReopened':
+        touch(item, { completed: false, completedAt: null });
+        break;
+      case 'TodoDeleted':
+        todos.delete(item.id);
+        break;
+    }
+    return todos;
+  },
+};

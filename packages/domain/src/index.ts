@@ -1,0 +1,26 @@
+export { type Decider, fold, type Message } from './decider';
+export {
+  type CompleteTodo,
+  type CreateTodo,
+  type DeleteTodo,
+  decide as decideTodo,
+  evolve as evolveTodo,
+  initialState as initialTodoState,
+  type RenameTodo,
+  type ReopenTodo,
+  TODO_AGGREGATE_TYPE,
+  TODO_EVENT_TYPES,
+  type TodoCommand,
+  type TodoCompleted,
+  type TodoCreated,
+  type TodoDeleted,
+  type TodoError,
+  type TodoEvent,
+  type TodoRenamed,
+  type TodoReopened,
+  type TodoState,
+  todoDecider,
+} from './todo/todo-decider';
+export { TodoId } from './todo/todo-id';
+export { TODO_TEXT_MAX, TodoText } from './todo/todo-text';
+export { type ValidationError, validationError } from './validation';

@@ -1,0 +1,1 @@
+export { DeciderSpecification, deepEqual } from './decider-specification';
