@@ -1,0 +1,32 @@
+import { sql } from 'drizzle-orm';
+import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The one table that is the truth. `global_sequence` orders everything (SSE ids,
+ * projections); `aggregate_sequence` is the per-stream version optimistic locking checks.
+ * The migration adds STRICT, which drizzle's table builder cannot express.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    globalSequence: integer('global_sequence').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    aggregateType: text('aggregate_type').notNull(),
+    aggregateId: text('aggregate_id').notNull(),
+    aggregateSequence: integer('aggregate_sequence').notNull(),
+    eventType: text('event_type').notNull(),
+    eventVersion: integer('event_version').notNull().default(1),
+    payload: text('payload').notNull(),
+    metadata: text('metadata'),
+    createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+  },
+  (table) => [
+    uniqueIndex('events_stream_version').on(
+      table.aggregateType,
+      table.aggregateId,
+      table.aggregateSequence,
+    ),
+  ],
+);
+
+export type EventRow = typeof events.$inferSelect;

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { type BusListener, type EventBus, type StoredEvent, topicOf } from '@ironstar/application';
+import { Publisher, Subscriber } from 'zeromq';
+
+export type ZeroMqBusOptions = {
+  /**
+   * Where events travel. Embedded (the default) binds the publisher here and connects the
+   * subscriber to it: `inproc://…` opens no port at all; `ipc://…` or `tcp://127.0.0.1:…`
+   * let other processes listen in.
+   */
+  readonly endpoint?: string;
+  /** Instead of binding: connect through an XSUB/XPUB proxy shared by several processes. */
+  readonly proxy?: { readonly publishTo: string; readonly subscribeTo: string };
+  /** How long to wait for the subscription to be live end to end at start. */
+  readonly readyTimeoutMs?: number;
+  readonly onError?: (error: unknown) => void;
+};
+
+export const DEFAULT_BUS_ENDPOINT = 'inproc://ironstar-events';
+const PROBE = 'probe/';
+const decoder = new TextDecoder();
+
+/**
+ * The ZeroMQ event bus. One PUB and one SUB socket per process; the SUB socket listens to
+ * every event and fans out in process, so a local subscribe is effective at once
+ * (subscribe-before-replay) and costs no socket per SSE connection.
+ */
+export const getZeroMqEventBus = async (
+  options: ZeroMqBusOptions = {},
+): Promise<EventBus & { readonly endpoint: string }> => {
+  const pub = new Publisher({ sendHighWaterMark: 100_000 });
+  const sub = new Subscriber({ receiveHighWaterMark: 100_000 });
+  let endpoint: string;
+  if (options.proxy) {
+    pub.connect(options.proxy.publishTo);
+    sub.connect(options.proxy.subscribeTo);
+    endpoint = options.proxy.subscribeTo;
+  } else {
+    await pub.bind(options.endpoint ?? DEFAULT_BUS_ENDPOINT);
+    // With tcp://…:* the OS picks the port; lastEndpoint says which.
+    endpoint = pub.lastEndpoint ?? options.endpoint ?? DEFAULT_BUS_ENDPOINT;
+    sub.connect(endpoint);
+  }
+  const probeTopic = `${PROBE}${randomUUID()}`;
+  sub.subscribe('events/', probeTopic);
+
+  const listeners = new Set<{ prefix: string; listener: BusListener }>();
+  let closed = false;
+  let probed: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    probed = resolve;
+  });
+
+  const receiving = (async () => {
+    try {
+      for await (const [topicFrame, body] of sub) {
+        const topic = decoder.decode(topicFrame);
+        if (topic === probeTopic) {
+          probed();
+          continue;
+        }
+        if (!body) continue;
+        let event: StoredEvent;
+        try {
+          event = JSON.parse(decoder.decode(body)) as StoredEvent;
+        } catch (error) {
+          options.onError?.(error);
+          continue;
+        }
+        for (const entry of listeners) {
+          if (!topic.startsWith(entry.prefix)) continue;
+          try {
+            entry.listener(event);
+          } catch (error) {
+            options.onError?.(error);
+          }
+        }
+      }
+    } catch (error) {
+      if (!closed) options.onError?.(error);
+    }
+  })();
+
+  // zeromq allows one send in flight per socket: chain them.
+  let sending: Promise<void> = Promise.resolve();
+  const send = (frames: [string, string]) => {
+    const next = sending.then(() => pub.send(frames));
+    sending = next.catch(() => {});
+    return next;
+  };
+
+  // PUB/SUB joins are asynchronous: probe until our own subscriber hears us.
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 5000);
+  let heard = false;
+  void ready.then(() => {
+    heard = true;
+  });
+  while (!heard) {
+    if (Date.now() > deadline) {
+      pub.close();
+      sub.close();
+      throw new Error(`event bus not ready on ${endpoint}`);
+    }
+    await send([probeTopic, '']);
+    await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, 10))]);
+  }
+
+  return {
+    endpoint,
+    async publish(events) {
+      for (const event of events) {
+        await send([topicOf(event), JSON.stringify(event)]);
+      }
+    },
+    subscribe(prefix, listener) {
+      const entry = { prefix, listener };
+      listeners.add(entry);
+      return () => {
+        listeners.delete(entry);
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await sending;
+      listeners.clear();
+      pub.close();
+      sub.close();
+      await receiving;
+    },
+  };
+};
