@@ -1,0 +1,49 @@
+import { DEFAULT_BUS_ENDPOINT, type Synchronous } from '@ironstar/infrastructure';
+
+export type Config = {
+  readonly databaseUrl: string;
+  readonly databaseAuthToken: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly busEndpoint: string;
+  readonly synchronous: Synchronous;
+  readonly busyTimeoutMs: number;
+  readonly keepAliveMs: number;
+  readonly subscriberBuffer: number;
+  readonly logLevel: string;
+  readonly logPretty: boolean;
+};
+
+const SYNC_MODES: readonly Synchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+
+/** Reads configuration from the environment; a bad value stops the server with a clear message. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(
+        `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+      );
+    }
+    return value;
+  };
+  const synchronous = (env.SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase() as Synchronous;
+  if (!SYNC_MODES.includes(synchronous)) {
+    throw new Error(`SQLITE_SYNCHRONOUS must be one of ${SYNC_MODES.join(', ')}`);
+  }
+  return {
+    databaseUrl: env.DATABASE_URL || 'file:./data/ironstar.db',
+    databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
+    host: env.HOST || '127.0.0.1',
+    port: int('PORT', 3000, 0, 65535),
+    busEndpoint: env.BUS_ENDPOINT || DEFAULT_BUS_ENDPOINT,
+    synchronous,
+    busyTimeoutMs: int('SQLITE_BUSY_TIMEOUT_MS', 5000, 0, 600_000),
+    keepAliveMs: int('SSE_KEEPALIVE_MS', 15_000, 100, 3_600_000),
+    subscriberBuffer: int('SUBSCRIBER_BUFFER', 256, 1, 1_000_000),
+    logLevel: env.LOG_LEVEL || 'info',
+    logPretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : Boolean(process.stdout.isTTY),
+  };
+};

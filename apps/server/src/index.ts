@@ -1,0 +1,2 @@
+export { type Config, loadConfig } from './config';
+export { type RunningServer, startServer } from './server';

@@ -1,0 +1,47 @@
+import type { EventStore, ProjectionRunner, TodoList } from '@ironstar/application';
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { errorJson } from '../http-errors';
+
+export const MAX_EVENTS_PAGE = 1000;
+
+const nonNegativeInt = (raw: string | undefined, fallback: number): number | undefined => {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,15}$/.test(raw)) return undefined;
+  return Number(raw);
+};
+
+/** Read side: the todo list from its projection, and the raw event log from the store. */
+export const readRoutes = (deps: { store: EventStore; todoList: ProjectionRunner<TodoList> }) =>
+  new Hono<AppEnv>()
+    .get('/api/todos', (c) => {
+      const todos = [...deps.todoList.state().values()].map((todo) => ({
+        id: todo.id,
+        text: todo.text,
+        completed: todo.completed,
+        createdAt: todo.createdAt,
+        completedAt: todo.completedAt,
+        version: todo.version,
+      }));
+      // How far the read model has got; a client holding a command's sequence can compare.
+      return c.json({ todos, sequence: deps.todoList.position() });
+    })
+    .get('/api/events', async (c) => {
+      const after = nonNegativeInt(c.req.query('after'), 0);
+      const limit = nonNegativeInt(c.req.query('limit'), 100);
+      if (after === undefined)
+        return errorJson(c, 400, 'validation', 'after must be a non-negative integer');
+      if (limit === undefined || limit < 1 || limit > MAX_EVENTS_PAGE) {
+        return errorJson(
+          c,
+          400,
+          'validation',
+          `limit must be an integer from 1 to ${MAX_EVENTS_PAGE}`,
+        );
+      }
+      const page = await deps.store.readAll({ after, limit });
+      if (page.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      return c.json({ events: page.value });
+    });
+
+export { nonNegativeInt };

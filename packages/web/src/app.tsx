@@ -1,0 +1,105 @@
+/** @jsxImportSource hono/jsx */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type {
+  EventBus,
+  EventStore,
+  ProjectionRunner,
+  TodoList,
+  TodoService,
+} from '@ironstar/application';
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { readRoutes } from './api/read-routes';
+import { todoCommandRoutes } from './api/todo-commands';
+import type { AppEnv } from './app-env';
+import { DATASTAR_SCRIPT_PATH } from './datastar/datastar-wire';
+import { eventStreamRoutes } from './feeds/event-stream';
+import { todoFeedRoutes } from './feeds/todo-feed';
+import { errorJson } from './http-errors';
+import type { Metrics } from './metrics';
+import { TodoPage } from './pages/todo-page';
+import type { SseHub } from './sse/sse-hub';
+
+export type AppDeps = {
+  readonly store: EventStore;
+  readonly bus: EventBus;
+  readonly todos: TodoService;
+  readonly todoList: ProjectionRunner<TodoList>;
+  readonly hub: SseHub;
+  readonly metrics: Metrics;
+  /** Live events a /api/events/stream subscriber may hold before it reads the store instead. */
+  readonly subscriberBuffer?: number;
+  readonly onError?: (error: unknown, requestId: string | undefined) => void;
+};
+
+// pnpm links every dependency into the package's own node_modules.
+const DATASTAR_BUNDLE = fileURLToPath(
+  new URL('../node_modules/@starfederation/datastar/dist/datastar.js', import.meta.url),
+);
+
+const SAFE_ID = /^[\w.:-]{1,128}$/;
+
+/** The whole HTTP surface: pages, feeds, JSON API, health and metrics. */
+export const createApp = (deps: AppDeps) => {
+  const datastar = readFileSync(DATASTAR_BUNDLE);
+  const app = new Hono<AppEnv>();
+
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        // Datastar evaluates its data-* expressions with Function().
+        scriptSrc: ["'self'", "'unsafe-eval'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    }),
+  );
+  app.use(requestId({ limitLength: 128 }));
+  app.use(async (c, next) => {
+    const incoming = c.req.header('x-correlation-id');
+    const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : c.get('requestId');
+    c.set('correlationId', correlationId);
+    c.header('X-Correlation-Id', correlationId);
+    await next();
+  });
+
+  app.get('/', (c) =>
+    c.html(html`<!DOCTYPE html>${<TodoPage todos={[...deps.todoList.state().values()]} />}`),
+  );
+  app.get(DATASTAR_SCRIPT_PATH, (c) => {
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    return c.body(datastar);
+  });
+
+  app.route('/', todoCommandRoutes(deps));
+  app.route('/', readRoutes(deps));
+  app.route('/', todoFeedRoutes(deps));
+  app.route(
+    '/',
+    eventStreamRoutes({
+      ...deps,
+      ...(deps.subscriberBuffer === undefined ? {} : { bufferSize: deps.subscriberBuffer }),
+    }),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/metrics', async (c) => {
+    deps.metrics.projectionPosition.set({ projection: 'todo-list' }, deps.todoList.position());
+    c.header('Content-Type', deps.metrics.registry.contentType);
+    return c.body(await deps.metrics.registry.metrics());
+  });
+
+  app.notFound((c) => errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    deps.onError?.(error, c.get('requestId'));
+    return errorJson(c, 500, 'internal', 'internal error');
+  });
+  return app;
+};
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,69 @@
+import { encodeSseMessage } from '../sse/sse-frame';
+
+/**
+ * Everything that knows Datastar's wire format and action syntax lives here, so the move
+ * from 1.0.0-beta.11 (`datastar-merge-fragments`) to v1 (`datastar-patch-elements`) is one file.
+ */
+export const DATASTAR_VERSION = '1.0.0-beta.11';
+/** Served by our server from node_modules (never a CDN). */
+export const DATASTAR_SCRIPT_PATH = `/static/datastar-${DATASTAR_VERSION}.js`;
+/** Header the client sends on every Datastar request. */
+export const DATASTAR_REQUEST_HEADER = 'Datastar-Request';
+
+export type MergeMode =
+  | 'morph'
+  | 'inner'
+  | 'outer'
+  | 'prepend'
+  | 'append'
+  | 'before'
+  | 'after'
+  | 'upsertAttributes';
+
+/** Morphs HTML (whose top-level elements carry ids, or match `selector`) into the page. */
+export const mergeFragments = (
+  html: string,
+  options: { id?: number | string; selector?: string; mergeMode?: MergeMode } = {},
+): string =>
+  encodeSseMessage({
+    event: 'datastar-merge-fragments',
+    ...(options.id === undefined ? {} : { id: options.id }),
+    data: [
+      ...(options.selector ? [`selector ${options.selector}`] : []),
+      ...(options.mergeMode && options.mergeMode !== 'morph'
+        ? [`mergeMode ${options.mergeMode}`]
+        : []),
+      ...html.split(/\r\n|\r|\n/).map((line) => `fragments ${line}`),
+    ],
+  });
+
+/** Sets client signals from a JSON object. */
+export const mergeSignals = (
+  signals: Record<string, unknown>,
+  options: { id?: number | string; onlyIfMissing?: boolean } = {},
+): string =>
+  encodeSseMessage({
+    event: 'datastar-merge-signals',
+    ...(options.id === undefined ? {} : { id: options.id }),
+    data: [
+      ...(options.onlyIfMissing ? ['onlyIfMissing true'] : []),
+      `signals ${JSON.stringify(signals)}`,
+    ],
+  });
+
+export type SseActionOptions = {
+  /** Keep retrying for ever (the client's default gives up after 10 failures). */
+  readonly retryForever?: boolean;
+  readonly retryMaxWaitMs?: number;
+  readonly openWhenHidden?: boolean;
+};
+
+/** A `@get(...)` / `@post(...)` action expression for a data-on-* attribute. */
+export const action = (method: 'get' | 'post', url: string, options: SseActionOptions = {}) => {
+  const parts: string[] = [];
+  if (options.retryForever) parts.push('retryMaxCount: Infinity');
+  if (options.retryMaxWaitMs !== undefined) parts.push(`retryMaxWaitMs: ${options.retryMaxWaitMs}`);
+  if (options.openWhenHidden) parts.push('openWhenHidden: true');
+  const args = parts.length > 0 ? `, {${parts.join(', ')}}` : '';
+  return `@${method}(${JSON.stringify(url).replaceAll('"', "'")}${args})`;
+};

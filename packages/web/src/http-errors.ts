@@ -1,0 +1,21 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export type ErrorCode =
+  | 'malformed'
+  | 'validation'
+  | 'not_found'
+  | 'invalid_transition'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unavailable'
+  | 'internal';
+
+/** The one error body: `{ "error": { "code", "message" } }`. */
+export const errorJson = (
+  c: Context,
+  status: ContentfulStatusCode,
+  code: ErrorCode,
+  message: string,
+) => c.json({ error: { code, message } }, status);

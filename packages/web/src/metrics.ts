@@ -1,0 +1,44 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The server's Prometheus metrics, on a registry of its own (one per app, so tests can run side by side). */
+export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: 'ironstar_' });
+  return {
+    registry,
+    eventsAppended: new Counter({
+      name: 'ironstar_events_appended_total',
+      help: 'Events appended to the store by this process',
+      labelNames: ['aggregate_type'] as const,
+      registers: [registry],
+    }),
+    commands: new Counter({
+      name: 'ironstar_commands_total',
+      help: 'Commands handled, by command type and outcome',
+      labelNames: ['type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    commandDuration: new Histogram({
+      name: 'ironstar_command_duration_seconds',
+      help: 'Time from a command arriving to its answer',
+      labelNames: ['type', 'outcome'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    sseConnections: new Gauge({
+      name: 'ironstar_sse_connections',
+      help: 'Open SSE connections by feed',
+      labelNames: ['feed'] as const,
+      registers: [registry],
+    }),
+    projectionPosition: new Gauge({
+      name: 'ironstar_projection_position',
+      help: 'Global sequence of the last event each projection has applied',
+      labelNames: ['projection'] as const,
+      registers: [registry],
+    }),
+  };
+};
+
+export type Metrics = ReturnType<typeof createMetrics>;

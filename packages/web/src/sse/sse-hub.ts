@@ -1,0 +1,154 @@
+import { encodeSseComment } from './sse-frame';
+
+const encoder = new TextEncoder();
+
+/** One open SSE response. Writing after the client left is a no-op, never a throw. */
+export type SseConnection = {
+  readonly feed: string;
+  /** Queues bytes for the client; returns false once the connection is closed. */
+  send(chunk: Uint8Array): boolean;
+  /** True while the client keeps up; false means queue nothing more until `onDrain`. */
+  writable(): boolean;
+  /** Resolves when the client has taken what was queued, or the connection closed. */
+  drained(): Promise<void>;
+  onDrain(listener: () => void): void;
+  onClose(listener: () => void): void;
+  isClosed(): boolean;
+};
+
+export type SseHubOptions = {
+  /** Comment line sent to every idle connection this often (default 15 s). */
+  readonly keepAliveMs?: number;
+  /** Chunks a connection may have queued before it counts as slow. */
+  readonly queueChunks?: number;
+  readonly onCountChange?: (feed: string, delta: 1 | -1) => void;
+};
+
+/**
+ * Owns every open SSE response: shares one keep-alive timer, and on shutdown errors the
+ * streams so that clients see a network failure and reconnect with Last-Event-ID (a clean
+ * end of stream makes the Datastar beta client stop for good).
+ */
+export const createSseHub = (options: SseHubOptions = {}) => {
+  const open = new Set<{ connection: SseConnection; abort: (reason: Error) => void }>();
+  const keepAlive = encoder.encode(encodeSseComment('keep-alive'));
+  const highWaterMark = options.queueChunks ?? 8;
+
+  const timer = setInterval(() => {
+    for (const { connection } of open) {
+      if (connection.writable()) connection.send(keepAlive);
+    }
+  }, options.keepAliveMs ?? 15_000);
+  timer.unref();
+
+  return {
+    /**
+     * Opens an SSE response. `start` runs once the stream exists; it should subscribe to
+     * its source before it replays anything.
+     */
+    open(
+      feed: string,
+      start: (connection: SseConnection) => void,
+      headers: HeadersInit = {},
+    ): Response {
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      let closed = false;
+      const drainListeners: Array<() => void> = [];
+      const closeListeners: Array<() => void> = [];
+      const notifyDrain = () => {
+        for (const listener of drainListeners.splice(0)) listener();
+      };
+
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        open.delete(entry);
+        options.onCountChange?.(feed, -1);
+        notifyDrain();
+        for (const listener of closeListeners.splice(0)) listener();
+      };
+
+      const connection: SseConnection = {
+        feed,
+        send(chunk) {
+          if (closed) return false;
+          try {
+            controller.enqueue(chunk);
+            return true;
+          } catch {
+            close();
+            return false;
+          }
+        },
+        writable: () => !closed && (controller.desiredSize ?? 0) > 0,
+        drained: () =>
+          connection.writable() || closed
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => drainListeners.push(resolve)),
+        onDrain: (listener) => {
+          if (closed) return;
+          drainListeners.push(listener);
+        },
+        onClose: (listener) => {
+          if (closed) listener();
+          else closeListeners.push(listener);
+        },
+        isClosed: () => closed,
+      };
+
+      const entry = {
+        connection,
+        abort: (reason: Error) => {
+          if (closed) return;
+          try {
+            controller.error(reason);
+          } catch {
+            // already errored or closed
+          }
+          close();
+        },
+      };
+
+      const body = new ReadableStream<Uint8Array>(
+        {
+          start(c) {
+            controller = c;
+          },
+          pull() {
+            notifyDrain();
+          },
+          cancel() {
+            close();
+          },
+        },
+        new CountQueuingStrategy({ highWaterMark }),
+      );
+      open.add(entry);
+      options.onCountChange?.(feed, 1);
+      start(connection);
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          'Cache-Control': 'no-cache, no-transform',
+          Connection: 'keep-alive',
+          'X-Accel-Buffering': 'no',
+          ...headers,
+        },
+      });
+    },
+    size: (feed?: string) =>
+      feed === undefined ? open.size : [...open].filter((e) => e.connection.feed === feed).length,
+    /** Errors every open stream so clients reconnect; used at shutdown. */
+    abortAll(reason = new Error('server shutting down')) {
+      for (const entry of [...open]) entry.abort(reason);
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+};
+
+export type SseHub = ReturnType<typeof createSseHub>;
+
+export const encodeText = (text: string): Uint8Array => encoder.encode(text);
