@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createProjectionRunner,
+  createTodoService,
+  type EventStore,
+  todoListProjection,
+} from '@ironstar/application';
+import { createInMemoryEventBus, createInMemoryEventStore } from '@ironstar/application/testing';
+import { createApp } from '../app';
+import { createMetrics } from '../metrics';
+import { createSseHub } from '../sse/sse-hub';
+
+/** The app in process over the in-memory store and bus, for `app.request(...)` tests. */
+export const createTestApp = async (
+  options: { wrapStore?: (store: EventStore) => EventStore } = {},
+) => {
+  const memory = createInMemoryEventStore();
+  const store = options.wrapStore ? options.wrapStore(memory) : memory;
+  const bus = createInMemoryEventBus();
+  const todoList = createProjectionRunner({ store, bus, projection: todoListProjection });
+  await todoList.start();
+  const hub = createSseHub({ keepAliveMs: 60_000 });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const todos = createTodoService({
+    store,
+    bus,
+    clock: () => new Date().toISOString(),
+    newId: randomUUID,
+  });
+  const app = createApp({ store, bus, todos, todoList, hub, metrics });
+  const command = (body: unknown, headers: Record<string, string> = {}) =>
+    app.request('/api/commands/todo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const close = async () => {
+    hub.abortAll();
+    hub.stop();
+    await todoList.stop();
+  };
+  return { app, events: memory.events, store, bus, todoList, hub, metrics, command, close };
+};
+
+/** Reads an SSE body until `done` says enough, then cancels it. */
+export const readSse = async (
+  response: Response,
+  done: (text: string) => boolean,
+  timeoutMs = 2000,
+): Promise<string> => {
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error('no body');
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (!done(text)) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(`SSE condition not met; got:\n${text}`);
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`SSE timed out; got:\n${text}`)), remaining),
+        ),
+      ]);
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return text;
+};
