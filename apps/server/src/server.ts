@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
@@ -22,6 +23,24 @@ export type RunningServer = {
 
 /** Wires the store, bus, projection and web app together and listens. The composition root. */
 export const startServer = async (config: Config, logger: Logger): Promise<RunningServer> => {
+  // Whatever has been opened is closed again if a later step fails, so the process can exit.
+  const opened: Array<() => Promise<void>> = [];
+  const undo = async () => {
+    for (const close of opened.splice(0).reverse()) await close().catch(() => {});
+  };
+  try {
+    return await wire(config, logger, opened);
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+};
+
+const wire = async (
+  config: Config,
+  logger: Logger,
+  opened: Array<() => Promise<void>>,
+): Promise<RunningServer> => {
   if (config.databaseUrl.startsWith('file:')) {
     const path = config.databaseUrl.slice('file:'.length).split('?')[0] ?? '';
     if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -32,13 +51,12 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     synchronous: config.synchronous,
     busyTimeoutMs: config.busyTimeoutMs,
   });
+  opened.push(() => store.close());
   const bus = await getZeroMqEventBus({
     endpoint: config.busEndpoint,
     onError: (error) => logger.error({ err: error }, 'event bus error'),
-  }).catch(async (error: unknown) => {
-    await store.close();
-    throw error;
   });
+  opened.push(() => bus.close());
   const metrics = createMetrics();
   const todoList = createProjectionRunner({
     store,
@@ -46,6 +64,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     projection: todoListProjection,
     onError: (error) => logger.error({ err: error }, 'todo-list projection error'),
   });
+  opened.push(() => todoList.stop());
   await todoList.start();
   logger.info({ position: todoList.position() }, 'todo-list projection rebuilt');
 
@@ -53,6 +72,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     keepAliveMs: config.keepAliveMs,
     onCountChange: (feed, delta) => metrics.sseConnections.inc({ feed }, delta),
   });
+  opened.push(async () => hub.stop());
   const todos = createTodoService({
     store,
     bus,
@@ -78,6 +98,11 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     );
     s.once('error', reject);
   });
+  let draining = false;
+  // While draining, each response is the last on its connection, so keep-alive clients let go.
+  server.on('request', (_req, res) => {
+    if (draining && !res.headersSent) res.setHeader('Connection', 'close');
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
@@ -91,15 +116,19 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     port,
     close() {
       closing ??= (async () => {
+        draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Erroring feeds (not ending them) makes browsers reconnect to the next server.
         hub.abortAll();
-        hub.stop();
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        const http = server as Server;
+        http.closeIdleConnections();
+        const idle = setInterval(() => http.closeIdleConnections(), 50);
+        // A client that never pauses is cut off after a grace period.
+        const cutoff = setTimeout(() => http.closeAllConnections(), 5000);
         await closed; // in-flight commands have been answered
-        await todoList.stop();
-        await bus.close();
-        await store.close();
+        clearInterval(idle);
+        clearTimeout(cutoff);
+        for (const close of opened.splice(0).reverse()) await close();
         logger.info('ironstar stopped');
       })();
       return closing;
