@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  type ServerProcess,
+  sendCommand,
+  spawnServer,
+  tempDir,
+} from '../src/testing/spawn-server';
+import { launchChromium, todoTexts, watchPage } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => browser?.close());
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const serverOn = async (db: string, port: number): Promise<ServerProcess> => {
+  const server = await spawnServer({ DATABASE_URL: `file:${db}`, PORT: String(port) });
+  cleanups.push(() => server.kill('SIGKILL'));
+  return server;
+};
+
+const openPage = async (url: string) => {
+  const context = await browser.newContext();
+  cleanups.push(() => context.close());
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  await page.goto(url);
+  // The feed is open once the server counts it.
+  return { page, problems };
+};
+
+const HOSTILE = `<img src=x onerror="alert('xss')"> & "quotes" </section>`;
+
+describe('the todo page in Chromium', () => {
+  it('shows a todo added in one tab in the other, and hostile text as text', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const server = await serverOn(join(dir, 'e2e.db'), await freePort());
+    const a = await openPage(server.url);
+    const b = await openPage(server.url);
+    await expect.poll(() => b.page.locator('#todos').textContent()).toContain('0 of 0 left');
+
+    await a.page.fill('#new-todo-text', HOSTILE);
+    await a.page.click('#new-todo button[type=submit]');
+    await expect.poll(() => todoTexts(b.page)).toEqual([HOSTILE.trim()]);
+    await expect.poll(() => a.page.inputValue('#new-todo-text')).toBe('');
+
+    // Complete it in B; A sees it completed.
+    await b.page.click('#todos li button[aria-label=Complete]');
+    await expect.poll(() => a.page.locator('#todos li').getAttribute('class')).toBe('completed');
+    // Rename in A; B sees the new text.
+    await a.page.fill('#todos li input[type=text]', 'renamed <b>in A</b>');
+    await a.page.press('#todos li input[type=text]', 'Enter');
+    await expect.poll(() => todoTexts(b.page)).toEqual(['renamed <b>in A</b>']);
+
+    // The markup never became elements, and no script ran.
+    expect(await b.page.locator('#todos img, #todos b').count()).toBe(0);
+    expect([...a.problems, ...b.problems]).toEqual([]);
+
+    // Delete in B; both lists end empty, and the server agrees.
+    await b.page.click('#todos li button[aria-label=Delete]');
+    await expect.poll(() => todoTexts(a.page)).toEqual([]);
+    const api = (await (await fetch(`${server.url}/api/todos`)).json()) as { todos: unknown[] };
+    expect(api.todos).toEqual([]);
+  });
+
+  it('catches up after a graceful restart and after a crash, with changes made while it was away', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const db = join(dir, 'restart.db');
+    const port = await freePort();
+    let server = await serverOn(db, port);
+    const { page, problems } = await openPage(server.url);
+    await page.fill('#new-todo-text', 'before restart');
+    await page.click('#new-todo button[type=submit]');
+    await expect.poll(() => todoTexts(page)).toEqual(['before restart']);
+
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      await server.kill(signal);
+      // While the page's server is down, another server on the same database takes a change.
+      const other = await serverOn(db, await freePort());
+      expect(
+        (await sendCommand(other.url, { type: 'create', text: `while down (${signal})` })).status,
+      ).toBe(202);
+      await other.kill('SIGTERM');
+      server = await serverOn(db, port);
+      await expect
+        .poll(() => todoTexts(page), { timeout: 20_000 })
+        .toContain(`while down (${signal})`);
+    }
+    // And it is live again: a change through the API shows up without a reload.
+    await sendCommand(server.url, { type: 'create', text: 'after restarts' });
+    await expect
+      .poll(() => todoTexts(page))
+      .toEqual([
+        'before restart',
+        'while down (SIGTERM)',
+        'while down (SIGKILL)',
+        'after restarts',
+      ]);
+    expect(problems).toEqual([]);
+  });
+});
