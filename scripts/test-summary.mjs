@@ -2,7 +2,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const packages = ['packages/domain', 'packages/application', 'packages/infrastructure', 'packages/web', 'apps/server'];
+const packages = [
+  'packages/domain',
+  'packages/application',
+  'packages/infrastructure',
+  'packages/web',
+  'apps/server',
+];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
