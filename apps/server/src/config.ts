@@ -10,6 +10,7 @@ export type Config = {
   readonly busyTimeoutMs: number;
   readonly keepAliveMs: number;
   readonly subscriberBuffer: number;
+  readonly todoSnapshotEvery: number;
   readonly logLevel: string;
   readonly logPretty: boolean;
 };
@@ -43,6 +44,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     busyTimeoutMs: int('SQLITE_BUSY_TIMEOUT_MS', 5000, 0, 600_000),
     keepAliveMs: int('SSE_KEEPALIVE_MS', 15_000, 100, 3_600_000),
     subscriberBuffer: int('SUBSCRIBER_BUFFER', 256, 1, 1_000_000),
+    todoSnapshotEvery: int('TODO_SNAPSHOT_EVERY', 100, 0, 1_000_000),
     logLevel: env.LOG_LEVEL || 'info',
     logPretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : Boolean(process.stdout.isTTY),
   };

@@ -8,11 +8,16 @@ import {
   createProjectionRunner,
   createTodoService,
   todoListProjection,
+  withUpcasters,
 } from '@ironstar/application';
+import { todoUpcasters } from '@ironstar/domain';
 import { getLibsqlEventStore, getZeroMqEventBus } from '@ironstar/infrastructure';
 import { createApp, createMetrics, createSseHub } from '@ironstar/web';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+
+/** Bump when TodoState changes shape: older snapshots are then ignored and rebuilt. */
+const TODO_STATE_SCHEMA_VERSION = 1;
 
 export type RunningServer = {
   readonly url: string;
@@ -45,13 +50,15 @@ const wire = async (
     const path = config.databaseUrl.slice('file:'.length).split('?')[0] ?? '';
     if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   }
-  const store = await getLibsqlEventStore({
+  const rawStore = await getLibsqlEventStore({
     url: config.databaseUrl,
     ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
     synchronous: config.synchronous,
     busyTimeoutMs: config.busyTimeoutMs,
   });
-  opened.push(() => store.close());
+  opened.push(() => rawStore.close());
+  // Every reader sees events at their current version; stored rows are never rewritten.
+  const store = withUpcasters(rawStore, todoUpcasters);
   const bus = await getZeroMqEventBus({
     endpoint: config.busEndpoint,
     onError: (error) => logger.error({ err: error }, 'event bus error'),
@@ -78,6 +85,16 @@ const wire = async (
     bus,
     clock: () => new Date().toISOString(),
     newId: randomUUID,
+    ...(config.todoSnapshotEvery > 0
+      ? {
+          snapshots: {
+            store: rawStore.snapshots,
+            every: config.todoSnapshotEvery,
+            schemaVersion: TODO_STATE_SCHEMA_VERSION,
+            onError: (error: unknown) => logger.warn({ err: error }, 'snapshot not saved'),
+          },
+        }
+      : {}),
     onPublishError: (error) =>
       logger.warn({ err: error }, 'publish failed; readers will fill the gap from the store'),
   });

@@ -18,12 +18,15 @@ describe('command handler (through the todo service)', () => {
     const published: StoredEvent[] = [];
     bus.subscribe('events/Todo/', (e) => published.push(e));
     const todos = createTodoService({ store, bus, clock, newId });
-    const created = (await todos.create(text('milk'), { correlationId: 'c1' }))._unsafeUnwrap();
+    const created = (
+      await todos.create(text('milk'), 'normal', { metadata: { correlationId: 'c1' } })
+    )._unsafeUnwrap();
     const id = TodoId.parse(created.aggregateId)._unsafeUnwrap();
     const completed = (await todos.complete(id))._unsafeUnwrap();
     expect(completed).toMatchObject({ version: 2, sequence: 2 });
     expect(store.events.map((e) => e.eventType)).toEqual(['TodoCreated', 'TodoCompleted']);
-    expect(store.events[0]?.metadata).toEqual({ correlationId: 'c1' });
+    expect(store.events[0]?.metadata).toMatchObject({ correlationId: 'c1' });
+    expect(store.events[0]?.eventVersion).toBe(2);
     expect(published).toEqual(store.events);
   });
 
@@ -62,7 +65,7 @@ describe('command handler (through the todo service)', () => {
       },
     };
     const todos = createTodoService({ store, bus: createInMemoryEventBus(), clock, newId });
-    const created = (await todos.create(text('milk')))._unsafeUnwrap();
+    const created = (await todos.create(text('milk'), 'normal'))._unsafeUnwrap();
     const id = TodoId.parse(created.aggregateId)._unsafeUnwrap();
     const done = (await todos.complete(id))._unsafeUnwrap();
     expect(done.version).toBe(3);
@@ -100,7 +103,7 @@ describe('command handler (through the todo service)', () => {
       newId,
       maxAttempts: 3,
     });
-    const created = (await todos.create(text('milk')))._unsafeUnwrap();
+    const created = (await todos.create(text('milk'), 'normal'))._unsafeUnwrap();
     const result = await todos.complete(TodoId.parse(created.aggregateId)._unsafeUnwrap());
     expect(result._unsafeUnwrapErr()).toMatchObject({ type: 'Conflict', attempts: 3 });
   });
@@ -110,7 +113,7 @@ describe('command handler (through the todo service)', () => {
     const down: EventStore = { ...inner, append: () => errAsync(storeUnavailable('disk on fire')) };
     const bus = createInMemoryEventBus();
     const failing = createTodoService({ store: down, bus, clock, newId });
-    expect((await failing.create(text('milk')))._unsafeUnwrapErr()).toMatchObject({
+    expect((await failing.create(text('milk'), 'normal'))._unsafeUnwrapErr()).toMatchObject({
       type: 'StoreUnavailable',
       message: 'disk on fire',
     });
@@ -128,7 +131,7 @@ describe('command handler (through the todo service)', () => {
       newId,
       onPublishError: (e) => errors.push(e),
     });
-    expect((await todos.create(text('milk'))).isOk()).toBe(true);
+    expect((await todos.create(text('milk'), 'normal')).isOk()).toBe(true);
     expect(inner.events).toHaveLength(1);
     expect(errors).toHaveLength(1);
   });

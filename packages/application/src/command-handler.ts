@@ -1,22 +1,52 @@
-import { type Decider, fold, type Message } from '@ironstar/domain';
+import type { Decider, Message } from '@ironstar/domain';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import type { EventBus } from './event-bus';
-import type { EventMetadata, EventStore, StoredEvent, StoreUnavailable } from './event-store';
+import type {
+  EventMetadata,
+  EventStore,
+  RecordedCommand,
+  StoredEvent,
+  StoreUnavailable,
+} from './event-store';
+import type { SnapshotStore } from './snapshot-store';
 
 export type CommandOutcome = {
   readonly aggregateId: string;
-  /** Events this command appended (empty when the decider decided nothing needed to change). */
+  /** Events this command appended (empty when nothing changed, or when `replayed`). */
   readonly events: readonly StoredEvent[];
   /** Global sequence of the aggregate's last event after the command. */
   readonly sequence: number;
   /** Aggregate version after the command. */
   readonly version: number;
+  /** True when this is the recorded answer to an earlier request with the same command id. */
+  readonly replayed: boolean;
 };
 
 export type CommandError<DomainError> =
   | { readonly type: 'Rejected'; readonly error: DomainError }
   | { readonly type: 'Conflict'; readonly attempts: number; readonly message: string }
+  | { readonly type: 'PreconditionFailed'; readonly expected: number; readonly actual: number }
+  | { readonly type: 'IdempotencyMismatch'; readonly commandId: string }
   | StoreUnavailable;
+
+export type HandleOptions = {
+  readonly metadata?: EventMetadata;
+  /** Idempotency: a retried command with the same id gets the first answer, appending nothing. */
+  readonly commandId?: string;
+  /** What the command says, so a reused id with different content can be refused. */
+  readonly fingerprint?: string;
+  /** If-Match: the stream must be at exactly this version; no retry on conflict. */
+  readonly expectedVersion?: number;
+};
+
+export type SnapshotPolicy = {
+  readonly store: SnapshotStore;
+  /** Take a snapshot each time the version crosses a multiple of this. */
+  readonly every: number;
+  /** Bump when the state's shape changes; older snapshots are then ignored. */
+  readonly schemaVersion: number;
+  readonly onError?: (error: unknown) => void;
+};
 
 export type CommandHandlerOptions<C, E extends Message, S, Err> = {
   readonly store: EventStore;
@@ -24,6 +54,9 @@ export type CommandHandlerOptions<C, E extends Message, S, Err> = {
   readonly decider: Decider<C, E, S, Err>;
   readonly aggregateType: string;
   readonly newEventId: () => string;
+  /** The version each event type is written at (default 1). */
+  readonly eventVersions?: Readonly<Record<string, number>>;
+  readonly snapshots?: SnapshotPolicy;
   /** Attempts on a lost optimistic-concurrency race before answering Conflict. */
   readonly maxAttempts?: number;
   readonly onPublishError?: (error: unknown) => void;
@@ -31,70 +64,176 @@ export type CommandHandlerOptions<C, E extends Message, S, Err> = {
   readonly sleep?: (ms: number) => Promise<void>;
 };
 
+type Loaded<S> = { state: S; version: number; sequence: number };
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * load → fold → decide → append with the expected version → publish.
+ * load (snapshot + tail) → decide → append with the expected version → publish.
  * A lost race re-runs the whole cycle on fresh state, with jittered backoff.
  */
 export const createCommandHandler = <C, E extends Message, S, Err>(
   options: CommandHandlerOptions<C, E, S, Err>,
 ) => {
-  const { store, bus, decider, aggregateType, newEventId } = options;
+  const { store, bus, decider, aggregateType, newEventId, snapshots } = options;
   const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? defaultSleep;
+  const toDomain = (e: StoredEvent) => ({ type: e.eventType, data: e.payload }) as E;
+
+  const fromScratch = (): Loaded<S> => ({ state: decider.initialState(), version: 0, sequence: 0 });
+
+  /** Current state: the newest valid snapshot, then the events after it. */
+  const load = (aggregateId: string): ResultAsync<Loaded<S>, StoreUnavailable> => {
+    const start: ResultAsync<Loaded<S>, StoreUnavailable> = snapshots
+      ? snapshots.store
+          .load(aggregateType, aggregateId)
+          .map((snap) =>
+            snap && snap.schemaVersion === snapshots.schemaVersion
+              ? { state: snap.state as S, version: snap.version, sequence: snap.globalSequence }
+              : fromScratch(),
+          )
+          .orElse(() => okAsync(fromScratch())) // a snapshot is only ever an optimisation
+      : okAsync(fromScratch());
+    return start.andThen((base) =>
+      store.readStream(aggregateType, aggregateId, { afterVersion: base.version }).map((tail) => {
+        let { state } = base;
+        for (const event of tail) state = decider.evolve(state, toDomain(event));
+        const last = tail.at(-1);
+        return last
+          ? { state, version: last.aggregateSequence, sequence: last.globalSequence }
+          : { ...base, state };
+      }),
+    );
+  };
+
+  const maybeSnapshot = (
+    aggregateId: string,
+    before: Loaded<S>,
+    appended: readonly StoredEvent[],
+  ) => {
+    const last = appended.at(-1);
+    if (
+      !snapshots ||
+      !last ||
+      Math.floor(before.version / snapshots.every) ===
+        Math.floor(last.aggregateSequence / snapshots.every)
+    ) {
+      return;
+    }
+    let state = before.state;
+    for (const event of appended) state = decider.evolve(state, toDomain(event));
+    void snapshots.store
+      .save({
+        aggregateType,
+        aggregateId,
+        version: last.aggregateSequence,
+        globalSequence: last.globalSequence,
+        schemaVersion: snapshots.schemaVersion,
+        state,
+      })
+      .mapErr((error) => snapshots.onError?.(error));
+  };
+
+  const replay = (
+    recorded: RecordedCommand,
+    fingerprint: string | undefined,
+  ): Result<CommandOutcome, CommandError<Err>> =>
+    fingerprint !== undefined && recorded.fingerprint !== fingerprint
+      ? err({ type: 'IdempotencyMismatch', commandId: recorded.id })
+      : ok({
+          aggregateId: recorded.aggregateId,
+          events: [],
+          sequence: recorded.globalSequence,
+          version: recorded.version,
+          replayed: true,
+        });
 
   const attempt = (
     aggregateId: string,
     command: C,
     metadata: EventMetadata,
+    opts: HandleOptions,
   ): ResultAsync<CommandOutcome | 'retry', CommandError<Err>> =>
-    store.readStream(aggregateType, aggregateId).andThen((history) => {
-      // Stored payloads are this aggregate's own events; the type is trusted at this boundary.
-      const state = fold(
-        decider,
-        history.map((e) => ({ type: e.eventType, data: e.payload }) as E),
-      );
-      const last = history.at(-1);
-      const version = last?.aggregateSequence ?? 0;
-      const decided = decider.decide(command, state);
+    load(aggregateId).andThen((loaded) => {
+      if (opts.expectedVersion !== undefined && opts.expectedVersion !== loaded.version) {
+        return errAsync({
+          type: 'PreconditionFailed' as const,
+          expected: opts.expectedVersion,
+          actual: loaded.version,
+        });
+      }
+      const decided = decider.decide(command, loaded.state);
       if (decided.isErr()) return errAsync({ type: 'Rejected' as const, error: decided.error });
-      if (decided.value.length === 0) {
-        return okAsync({ aggregateId, events: [], sequence: last?.globalSequence ?? 0, version });
+      const { commandId, fingerprint } = opts;
+      if (decided.value.length === 0 && commandId === undefined) {
+        return okAsync({
+          aggregateId,
+          events: [],
+          sequence: loaded.sequence,
+          version: loaded.version,
+          replayed: false,
+        });
       }
       return store
         .append({
           aggregateType,
           aggregateId,
-          expectedVersion: version,
+          expectedVersion: loaded.version,
           events: decided.value.map((event) => ({
             id: newEventId(),
             type: event.type,
+            version: options.eventVersions?.[event.type] ?? 1,
             data: event.data,
             metadata,
           })),
+          ...(commandId === undefined
+            ? {}
+            : { command: { id: commandId, fingerprint: fingerprint ?? '' } }),
         })
         .map((appended): CommandOutcome => {
-          const lastAppended = appended.events.at(-1);
+          maybeSnapshot(aggregateId, loaded, appended.events);
           return {
             aggregateId,
             events: appended.events,
-            sequence: lastAppended?.globalSequence ?? 0,
+            sequence: appended.events.at(-1)?.globalSequence ?? loaded.sequence,
             version: appended.version,
+            replayed: false,
           };
         })
-        .orElse((error) =>
-          error.type === 'ConcurrencyError' ? okAsync('retry' as const) : errAsync(error),
-        );
+        .orElse((error): ResultAsync<CommandOutcome | 'retry', CommandError<Err>> => {
+          if (error.type === 'DuplicateCommand')
+            return new ResultAsync(Promise.resolve(replay(error.recorded, fingerprint)));
+          if (error.type !== 'ConcurrencyError') return errAsync(error);
+          if (opts.expectedVersion !== undefined) {
+            return errAsync({
+              type: 'PreconditionFailed',
+              expected: opts.expectedVersion,
+              actual: error.actual,
+            });
+          }
+          return okAsync('retry' as const);
+        });
     });
 
   const run = async (
     aggregateId: string,
     command: C,
-    metadata: EventMetadata,
+    opts: HandleOptions,
   ): Promise<Result<CommandOutcome, CommandError<Err>>> => {
+    if (opts.commandId !== undefined) {
+      const recorded = await store.findCommand(opts.commandId);
+      if (recorded.isErr()) return err(recorded.error);
+      if (recorded.value) return replay(recorded.value, opts.fingerprint);
+    }
+    // The command id doubles as the causation id of the events it produces.
+    const commandId = opts.commandId ?? newEventId();
+    const metadata: EventMetadata = {
+      ...opts.metadata,
+      commandId,
+      causationId: opts.metadata?.causationId ?? commandId,
+    };
     for (let n = 1; ; n++) {
-      const result = await attempt(aggregateId, command, metadata);
+      const result = await attempt(aggregateId, command, metadata, opts);
       if (result.isErr()) return err(result.error);
       if (result.value !== 'retry') return ok(result.value);
       if (n >= maxAttempts) {
@@ -114,9 +253,9 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
     handle(
       aggregateId: string,
       command: C,
-      metadata: EventMetadata = {},
+      opts: HandleOptions = {},
     ): ResultAsync<CommandOutcome, CommandError<Err>> {
-      return new ResultAsync(run(aggregateId, command, metadata)).andThen((outcome) => {
+      return new ResultAsync(run(aggregateId, command, opts)).andThen((outcome) => {
         if (outcome.events.length === 0) return okAsync(outcome);
         // Publishing is best effort: the events are durable, and readers fill gaps from the store.
         return ResultAsync.fromSafePromise(
@@ -124,13 +263,9 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
         ).map(() => outcome);
       });
     },
+    /** The aggregate's current state and version, as the handler sees it. */
+    load,
   };
 };
 
-export type CommandHandler<C, Err> = {
-  handle(
-    aggregateId: string,
-    command: C,
-    metadata?: EventMetadata,
-  ): ResultAsync<CommandOutcome, CommandError<Err>>;
-};
+export type CommandHandler<C, S, Err> = ReturnType<typeof createCommandHandler<C, Message, S, Err>>;

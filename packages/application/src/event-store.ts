@@ -42,6 +42,23 @@ export type AppendRequest = {
   readonly aggregateId: string;
   readonly expectedVersion: ExpectedVersion;
   readonly events: readonly NewEvent[];
+  /**
+   * Records the command in the same transaction as its events (idempotency). If a command
+   * with this id is already recorded, nothing is appended and DuplicateCommand is returned.
+   */
+  readonly command?: { readonly id: string; readonly fingerprint: string };
+};
+
+/** What the store remembers of a command that was applied, so a retry gets the same answer. */
+export type RecordedCommand = {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  /** Stream version after the command. */
+  readonly version: number;
+  /** Global sequence of the stream's last event after the command (0 if none). */
+  readonly globalSequence: number;
 };
 
 export type AppendResult = {
@@ -65,15 +82,25 @@ export type StoreUnavailable = {
   readonly cause?: unknown;
 };
 
-export type AppendError = ConcurrencyError | StoreUnavailable;
+/** The command id was already recorded (possibly by a racing request): here is what it did. */
+export type DuplicateCommand = {
+  readonly type: 'DuplicateCommand';
+  readonly recorded: RecordedCommand;
+};
+
+export type AppendError = ConcurrencyError | DuplicateCommand | StoreUnavailable;
 
 /** The port every event store adapter implements (see the contract suite in ./testing). */
 export type EventStore = {
   append(request: AppendRequest): ResultAsync<AppendResult, AppendError>;
+  /** One stream's events in order; `afterVersion` skips what a snapshot already holds. */
   readStream(
     aggregateType: string,
     aggregateId: string,
+    options?: { afterVersion?: number },
   ): ResultAsync<readonly StoredEvent[], StoreUnavailable>;
+  /** The record of an applied command, or null. */
+  findCommand(commandId: string): ResultAsync<RecordedCommand | null, StoreUnavailable>;
   /** Events with global sequence > `after`, ascending, at most `limit`. */
   readAll(options: {
     after: number;

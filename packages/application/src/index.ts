@@ -9,6 +9,8 @@ export {
   type CommandHandlerOptions,
   type CommandOutcome,
   createCommandHandler,
+  type HandleOptions,
+  type SnapshotPolicy,
 } from './command-handler';
 export { ALL_EVENTS, type BusListener, type EventBus, topicOf } from './event-bus';
 export {
@@ -17,10 +19,12 @@ export {
   type AppendResult,
   type ConcurrencyError,
   checkExpectedVersion,
+  type DuplicateCommand,
   type EventMetadata,
   type EventStore,
   type ExpectedVersion,
   type NewEvent,
+  type RecordedCommand,
   readAllPages,
   type StoredEvent,
   StoreReadError,
@@ -34,6 +38,7 @@ export {
   type ProjectionRunner,
   type ProjectionRunnerOptions,
 } from './projection';
+export type { Snapshot, SnapshotStore } from './snapshot-store';
 export { type TodoItem, type TodoList, todoListProjection } from './todo/todo-list-projection';
 export {
   createTodoService,
@@ -41,3 +46,4 @@ export {
   type TodoService,
   type TodoServiceDeps,
 } from './todo/todo-service';
+export { createUpcasterChain, withUpcasters } from './upcasting';

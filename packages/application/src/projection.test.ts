@@ -15,15 +15,15 @@ describe('todo list projection runner', () => {
     const store = createInMemoryEventStore();
     const bus = createInMemoryEventBus();
     const todos = createTodoService({ store, bus, clock: () => 'T', newId });
-    const a = (await todos.create(text('a')))._unsafeUnwrap().aggregateId;
-    const b = (await todos.create(text('b')))._unsafeUnwrap().aggregateId;
+    const a = (await todos.create(text('a'), 'high'))._unsafeUnwrap().aggregateId;
+    const b = (await todos.create(text('b'), 'normal'))._unsafeUnwrap().aggregateId;
     await todos.complete(TodoId.parse(a)._unsafeUnwrap());
     await todos.delete(TodoId.parse(b)._unsafeUnwrap());
 
     const runner = createProjectionRunner({ store, bus, projection: todoListProjection });
     await runner.start();
     expect([...runner.state().values()]).toMatchObject([
-      { id: a, text: 'a', completed: true, completedAt: 'T' },
+      { id: a, text: 'a', priority: 'high', completed: true, completedAt: 'T' },
     ]);
     expect(runner.position()).toBe(4);
 

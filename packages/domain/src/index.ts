@@ -22,5 +22,8 @@ export {
   todoDecider,
 } from './todo/todo-decider';
 export { TodoId } from './todo/todo-id';
+export { TODO_PRIORITIES, TodoPriority } from './todo/todo-priority';
 export { TODO_TEXT_MAX, TodoText } from './todo/todo-text';
+export { TODO_EVENT_VERSIONS, todoUpcasters } from './todo/todo-upcasters';
+export type { Upcaster } from './upcaster';
 export { type ValidationError, validationError } from './validation';

@@ -1,8 +1,5 @@
-export {
-  getLibsqlEventStore,
-  type LibsqlEventStoreOptions,
-  type Synchronous,
-} from './libsql/libsql-event-store';
+export type { LibsqlDatabaseOptions, Synchronous } from './libsql/libsql-database';
+export { getLibsqlEventStore, type LibsqlEventStoreOptions } from './libsql/libsql-event-store';
 export {
   DEFAULT_BUS_ENDPOINT,
   getZeroMqEventBus,

@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'not_found'
   | 'invalid_transition'
   | 'conflict'
+  | 'precondition_failed'
+  | 'idempotency_key_reused'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unavailable'

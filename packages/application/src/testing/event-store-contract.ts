@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { todoUpcasters } from '@ironstar/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EventStore, type NewEvent, readAllPages } from '../event-store';
+import type { SnapshotStore } from '../snapshot-store';
+import { withUpcasters } from '../upcasting';
+
+type StoreWithSnapshots = EventStore & { readonly snapshots: SnapshotStore };
 
 export type StoreFixture = {
-  readonly store: EventStore;
+  readonly store: StoreWithSnapshots;
   /** Closes and opens the same storage again, when the implementation is durable. */
-  readonly reopen?: () => Promise<EventStore>;
+  readonly reopen?: () => Promise<StoreWithSnapshots>;
   readonly cleanup?: () => Promise<void>;
 };
 
@@ -18,7 +23,7 @@ const newEvent = (type: string, data: unknown = {}): NewEvent => ({ id: randomUU
 export const describeEventStoreContract = (name: string, setup: () => Promise<StoreFixture>) => {
   describe(`EventStore contract: ${name}`, () => {
     let fixture: StoreFixture;
-    let store: EventStore;
+    let store: StoreWithSnapshots;
     beforeEach(async () => {
       fixture = await setup();
       store = fixture.store;
@@ -160,6 +165,141 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<St
       expect(
         (await append('d', 1, newEvent('after')))._unsafeUnwrap().events[0]?.globalSequence,
       ).toBe(2);
+    });
+
+    it('records a command with its events and refuses the same command id again', async () => {
+      const command = { id: 'cmd-1', fingerprint: 'fp' };
+      const first = await store.append({
+        aggregateType: 'Todo',
+        aggregateId: 'i',
+        expectedVersion: 0,
+        events: [newEvent('E1'), newEvent('E2')],
+        command,
+      });
+      expect(first._unsafeUnwrap().version).toBe(2);
+      const recorded = {
+        id: 'cmd-1',
+        fingerprint: 'fp',
+        aggregateType: 'Todo',
+        aggregateId: 'i',
+        version: 2,
+        globalSequence: 2,
+      };
+      expect((await store.findCommand('cmd-1'))._unsafeUnwrap()).toEqual(recorded);
+      expect((await store.findCommand('nope'))._unsafeUnwrap()).toBeNull();
+      const again = await store.append({
+        aggregateType: 'Todo',
+        aggregateId: 'i',
+        expectedVersion: 'any',
+        events: [newEvent('E3')],
+        command,
+      });
+      expect(again._unsafeUnwrapErr()).toEqual({ type: 'DuplicateCommand', recorded });
+      expect((await store.head())._unsafeUnwrap()).toBe(2);
+    });
+
+    it('lets only one of two racing appends with the same command id through', async () => {
+      const race = (aggregateId: string) =>
+        store.append({
+          aggregateType: 'Todo',
+          aggregateId,
+          expectedVersion: 'any',
+          events: [newEvent('E')],
+          command: { id: 'same', fingerprint: 'fp' },
+        });
+      const results = await Promise.all([race('x'), race('y')]);
+      expect(results.filter((r) => r.isOk())).toHaveLength(1);
+      expect(results.find((r) => r.isErr())?._unsafeUnwrapErr().type).toBe('DuplicateCommand');
+      expect((await store.head())._unsafeUnwrap()).toBe(1);
+    });
+
+    it('records a command that appended nothing, with the stream as it was', async () => {
+      (await append('n', 0, newEvent('E1')))._unsafeUnwrap();
+      const noop = await store.append({
+        aggregateType: 'Todo',
+        aggregateId: 'n',
+        expectedVersion: 1,
+        events: [],
+        command: { id: 'noop', fingerprint: 'fp' },
+      });
+      expect(noop._unsafeUnwrap()).toEqual({ events: [], version: 1 });
+      expect((await store.findCommand('noop'))._unsafeUnwrap()).toMatchObject({
+        version: 1,
+        globalSequence: 1,
+      });
+    });
+
+    it('reads a stream after a version', async () => {
+      (await append('v', 0, newEvent('E1'), newEvent('E2'), newEvent('E3')))._unsafeUnwrap();
+      const tail = (await store.readStream('Todo', 'v', { afterVersion: 2 }))._unsafeUnwrap();
+      expect(tail.map((e) => e.eventType)).toEqual(['E3']);
+    });
+
+    it('serves old event versions upcast, without rewriting them', async () => {
+      (
+        await store.append({
+          aggregateType: 'Todo',
+          aggregateId: 'old',
+          expectedVersion: 0,
+          events: [
+            { id: randomUUID(), type: 'TodoCreated', version: 1, data: { id: 'old', text: 'v1' } },
+          ],
+        })
+      )._unsafeUnwrap();
+      const upcast = withUpcasters(store, todoUpcasters);
+      const [viaStream] = (await upcast.readStream('Todo', 'old'))._unsafeUnwrap();
+      const [viaAll] = (await upcast.readAll({ after: 0, limit: 1 }))._unsafeUnwrap();
+      for (const event of [viaStream, viaAll]) {
+        expect(event).toMatchObject({
+          eventVersion: 2,
+          payload: { text: 'v1', priority: 'normal' },
+        });
+      }
+      const [raw] = (await store.readStream('Todo', 'old'))._unsafeUnwrap();
+      expect(raw).toMatchObject({ eventVersion: 1, payload: { id: 'old', text: 'v1' } });
+    });
+
+    it('keeps the newest snapshot per stream', async () => {
+      const snap = (version: number) => ({
+        aggregateType: 'Todo',
+        aggregateId: 's',
+        version,
+        globalSequence: version * 10,
+        schemaVersion: 3,
+        state: { status: 'active', text: `at ${version}`, nested: [1, { a: true }] },
+      });
+      expect((await store.snapshots.load('Todo', 's'))._unsafeUnwrap()).toBeNull();
+      (await store.snapshots.save(snap(5)))._unsafeUnwrap();
+      (await store.snapshots.save(snap(3)))._unsafeUnwrap(); // older: ignored
+      expect((await store.snapshots.load('Todo', 's'))._unsafeUnwrap()).toEqual(snap(5));
+      (await store.snapshots.save(snap(8)))._unsafeUnwrap();
+      expect((await store.snapshots.load('Todo', 's'))._unsafeUnwrap()).toEqual(snap(8));
+    });
+
+    it('keeps recorded commands and snapshots across a reopen', async () => {
+      if (!fixture.reopen) return;
+      (
+        await store.append({
+          aggregateType: 'Todo',
+          aggregateId: 'r',
+          expectedVersion: 0,
+          events: [newEvent('E')],
+          command: { id: 'durable', fingerprint: 'fp' },
+        })
+      )._unsafeUnwrap();
+      const snapshot = {
+        aggregateType: 'Todo',
+        aggregateId: 'r',
+        version: 1,
+        globalSequence: 1,
+        schemaVersion: 1,
+        state: {},
+      };
+      (await store.snapshots.save(snapshot))._unsafeUnwrap();
+      await store.close();
+      store = await fixture.reopen();
+      expect((await store.findCommand('durable'))._unsafeUnwrap()?.version).toBe(1);
+      expect((await store.snapshots.load('Todo', 'r'))._unsafeUnwrap()).toEqual(snapshot);
     });
   });
 };

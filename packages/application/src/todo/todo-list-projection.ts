@@ -1,10 +1,11 @@
-import { TODO_AGGREGATE_TYPE, type TodoEvent } from '@ironstar/domain';
+import { TODO_AGGREGATE_TYPE, type TodoEvent, type TodoPriority } from '@ironstar/domain';
 import type { StoredEvent } from '../event-store';
 import type { Projection } from '../projection';
 
 export type TodoItem = {
   readonly id: string;
   readonly text: string;
+  readonly priority: TodoPriority;
   readonly completed: boolean;
   readonly createdAt: string;
   readonly completedAt: string | null;
@@ -40,6 +41,7 @@ export const todoListProjection: Projection<TodoList> = {
       todos.set(event.data.id, {
         id: event.data.id,
         text: event.data.text,
+        priority: event.data.priority,
         completed: false,
         createdAt: event.data.createdAt,
         completedAt: null,

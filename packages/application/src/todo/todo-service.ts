@@ -1,23 +1,32 @@
 import {
   TODO_AGGREGATE_TYPE,
+  TODO_EVENT_VERSIONS,
   type TodoCommand,
   type TodoError,
   type TodoId,
+  type TodoPriority,
   type TodoText,
   todoDecider,
 } from '@ironstar/domain';
 import type { ResultAsync } from 'neverthrow';
-import { type CommandError, type CommandOutcome, createCommandHandler } from '../command-handler';
+import {
+  type CommandError,
+  type CommandOutcome,
+  createCommandHandler,
+  type HandleOptions,
+  type SnapshotPolicy,
+} from '../command-handler';
 import type { EventBus } from '../event-bus';
-import type { EventMetadata, EventStore } from '../event-store';
+import type { EventStore } from '../event-store';
 
 export type TodoServiceDeps = {
   readonly store: EventStore;
   readonly bus: EventBus;
   /** Current time as an ISO-8601 string. */
   readonly clock: () => string;
-  /** A new UUID (for todos and for events). */
+  /** A new UUID (for todos, events and command ids). */
   readonly newId: () => string;
+  readonly snapshots?: SnapshotPolicy;
   readonly maxAttempts?: number;
   readonly onPublishError?: (error: unknown) => void;
 };
@@ -32,25 +41,33 @@ export const createTodoService = (deps: TodoServiceDeps) => {
     decider: todoDecider,
     aggregateType: TODO_AGGREGATE_TYPE,
     newEventId: deps.newId,
+    eventVersions: TODO_EVENT_VERSIONS,
+    ...(deps.snapshots ? { snapshots: deps.snapshots } : {}),
     ...(deps.maxAttempts === undefined ? {} : { maxAttempts: deps.maxAttempts }),
     ...(deps.onPublishError ? { onPublishError: deps.onPublishError } : {}),
   });
-  const send = (id: TodoId, command: TodoCommand, metadata?: EventMetadata): TodoResult =>
-    handler.handle(id, command, metadata);
+  const send = (id: TodoId, command: TodoCommand, options?: HandleOptions): TodoResult =>
+    handler.handle(id, command, options);
 
   return {
-    create: (text: TodoText, metadata?: EventMetadata) => {
+    create: (text: TodoText, priority: TodoPriority, options?: HandleOptions) => {
       const id = deps.newId() as TodoId;
-      return send(id, { type: 'CreateTodo', data: { id, text, now: deps.clock() } }, metadata);
+      return send(
+        id,
+        { type: 'CreateTodo', data: { id, text, priority, now: deps.clock() } },
+        options,
+      );
     },
-    rename: (id: TodoId, text: TodoText, metadata?: EventMetadata) =>
-      send(id, { type: 'RenameTodo', data: { id, text } }, metadata),
-    complete: (id: TodoId, metadata?: EventMetadata) =>
-      send(id, { type: 'CompleteTodo', data: { id, now: deps.clock() } }, metadata),
-    reopen: (id: TodoId, metadata?: EventMetadata) =>
-      send(id, { type: 'ReopenTodo', data: { id } }, metadata),
-    delete: (id: TodoId, metadata?: EventMetadata) =>
-      send(id, { type: 'DeleteTodo', data: { id } }, metadata),
+    rename: (id: TodoId, text: TodoText, options?: HandleOptions) =>
+      send(id, { type: 'RenameTodo', data: { id, text } }, options),
+    complete: (id: TodoId, options?: HandleOptions) =>
+      send(id, { type: 'CompleteTodo', data: { id, now: deps.clock() } }, options),
+    reopen: (id: TodoId, options?: HandleOptions) =>
+      send(id, { type: 'ReopenTodo', data: { id } }, options),
+    delete: (id: TodoId, options?: HandleOptions) =>
+      send(id, { type: 'DeleteTodo', data: { id } }, options),
+    /** Current state of one todo, through snapshots when configured. */
+    load: (id: TodoId) => handler.load(id),
   };
 };
 

@@ -17,13 +17,19 @@ const id = TodoId.parse('0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e11')._unsafeUnwrap();
 const text = (raw: string) => TodoText.parse(raw)._unsafeUnwrap();
 const now = '2026-11-22T10:00:00.000Z';
 
-const create: CreateTodo = { type: 'CreateTodo', data: { id, text: text('buy milk'), now } };
+const create: CreateTodo = {
+  type: 'CreateTodo',
+  data: { id, text: text('buy milk'), priority: 'high', now },
+};
 const rename: RenameTodo = { type: 'RenameTodo', data: { id, text: text('buy oat milk') } };
 const complete: CompleteTodo = { type: 'CompleteTodo', data: { id, now } };
 const reopen: ReopenTodo = { type: 'ReopenTodo', data: { id } };
 const remove: DeleteTodo = { type: 'DeleteTodo', data: { id } };
 
-const created: TodoEvent = { type: 'TodoCreated', data: { id, text: 'buy milk', createdAt: now } };
+const created: TodoEvent = {
+  type: 'TodoCreated',
+  data: { id, text: 'buy milk', priority: 'high', createdAt: now },
+};
 const renamed: TodoEvent = { type: 'TodoRenamed', data: { id, text: 'buy oat milk' } };
 const completed: TodoEvent = { type: 'TodoCompleted', data: { id, completedAt: now } };
 const reopened: TodoEvent = { type: 'TodoReopened', data: { id } };

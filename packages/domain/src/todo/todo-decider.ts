@@ -1,12 +1,16 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { Decider, Message } from '../decider';
 import type { TodoId } from './todo-id';
+import type { TodoPriority } from './todo-priority';
 import type { TodoText } from './todo-text';
 
 export const TODO_AGGREGATE_TYPE = 'Todo';
 
 // Commands: imperative, carrying the id and the time the application chose.
-export type CreateTodo = Message<'CreateTodo', { id: TodoId; text: TodoText; now: string }>;
+export type CreateTodo = Message<
+  'CreateTodo',
+  { id: TodoId; text: TodoText; priority: TodoPriority; now: string }
+>;
 export type RenameTodo = Message<'RenameTodo', { id: TodoId; text: TodoText }>;
 export type CompleteTodo = Message<'CompleteTodo', { id: TodoId; now: string }>;
 export type ReopenTodo = Message<'ReopenTodo', { id: TodoId }>;
@@ -14,7 +18,11 @@ export type DeleteTodo = Message<'DeleteTodo', { id: TodoId }>;
 export type TodoCommand = CreateTodo | RenameTodo | CompleteTodo | ReopenTodo | DeleteTodo;
 
 // Events: past tense, the persistence schema itself.
-export type TodoCreated = Message<'TodoCreated', { id: string; text: string; createdAt: string }>;
+/** Version 2 added `priority` (see todo-upcasters.ts). */
+export type TodoCreated = Message<
+  'TodoCreated',
+  { id: string; text: string; priority: TodoPriority; createdAt: string }
+>;
 export type TodoRenamed = Message<'TodoRenamed', { id: string; text: string }>;
 export type TodoCompleted = Message<'TodoCompleted', { id: string; completedAt: string }>;
 export type TodoReopened = Message<'TodoReopened', { id: string }>;
@@ -69,8 +77,8 @@ export const decide = (
   const { id } = command.data;
   if (command.type === 'CreateTodo') {
     if (state.status !== 'missing') return err({ type: 'TodoAlreadyExists', id });
-    const { text, now } = command.data;
-    return ok([{ type: 'TodoCreated', data: { id, text, createdAt: now } }]);
+    const { text, priority, now } = command.data;
+    return ok([{ type: 'TodoCreated', data: { id, text, priority, createdAt: now } }]);
   }
   if (state.status === 'missing') return err({ type: 'TodoNotFound', id });
   if (state.status === 'deleted') return err({ type: 'TodoIsDeleted', id });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TodoId } from './todo-id';
+import { TodoPriority } from './todo-priority';
 import { TodoText } from './todo-text';
+import { TODO_EVENT_VERSIONS, todoUpcasters } from './todo-upcasters';
 
 describe('TodoId', () => {
   it('accepts a UUID and lower-cases it', () => {
@@ -30,4 +32,28 @@ describe('TodoText', () => {
       expect(TodoText.parse(raw)._unsafeUnwrapErr()).toMatchObject({ field: 'text' });
     },
   );
+});
+
+describe('TodoPriority', () => {
+  it('defaults to normal and accepts the three levels', () => {
+    expect(TodoPriority.parse(undefined)._unsafeUnwrap()).toBe('normal');
+    for (const p of ['low', 'normal', 'high'])
+      expect(TodoPriority.parse(p)._unsafeUnwrap()).toBe(p);
+  });
+  it('refuses anything else', () => {
+    expect(TodoPriority.parse('urgent')._unsafeUnwrapErr()).toMatchObject({ field: 'priority' });
+  });
+});
+
+describe('Todo upcasters', () => {
+  it('lift TodoCreated v1 to v2 with normal priority, keeping every other field', () => {
+    const [up] = todoUpcasters;
+    expect(up?.upcast({ id: 'x', text: 'old', createdAt: 'T' })).toEqual({
+      id: 'x',
+      text: 'old',
+      createdAt: 'T',
+      priority: 'normal',
+    });
+    expect(TODO_EVENT_VERSIONS.TodoCreated).toBe((up?.fromVersion ?? 0) + 1);
+  });
 });

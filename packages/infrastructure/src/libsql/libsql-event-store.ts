@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   type AppendError,
   type AppendRequest,
@@ -7,155 +6,120 @@ import {
   checkExpectedVersion,
   type EventMetadata,
   type EventStore,
+  type RecordedCommand,
+  type SnapshotStore,
   type StoredEvent,
 } from '@ironstar/application';
-import { type Client, createClient } from '@libsql/client';
+import type { ResultSet } from '@libsql/client';
 import { and, asc, eq, gt, max, sql } from 'drizzle-orm';
-import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
-import { migrate } from 'drizzle-orm/libsql/migrator';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import { type LibsqlDatabaseOptions, openLibsqlDatabase } from './libsql-database';
 import { isUniqueViolation, toUnavailable } from './libsql-errors';
-import { type EventRow, events } from './schema';
+import { createLibsqlSnapshotStore } from './libsql-snapshot-store';
+import { commands, type EventRow, events } from './schema';
 
-export type Synchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
-
-export type LibsqlEventStoreOptions = {
-  /** `file:./data/ironstar.db`, or a libSQL server URL (`http://...`, `libsql://...`). */
-  readonly url: string;
-  readonly authToken?: string;
-  /** Durability of a commit; FULL (the default) fsyncs the WAL before an append is acknowledged. */
-  readonly synchronous?: Synchronous;
-  /** How long to wait for another process holding the write lock. */
-  readonly busyTimeoutMs?: number;
+export type LibsqlEventStoreOptions = LibsqlDatabaseOptions & {
   readonly clock?: () => string;
 };
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** The database or a transaction on it. */
+type Db = BaseSQLiteDatabase<'async', ResultSet>;
 
-/** Thrown inside the transaction callback only, to make drizzle roll back. */
-class VersionConflict {
-  readonly actual: number;
-  constructor(actual: number) {
-    this.actual = actual;
+/** Thrown inside a transaction callback only, to make drizzle roll back. */
+class Abort {
+  /** The stream's actual version (a conflict), or the command already recorded. */
+  readonly error: number | RecordedCommand;
+  constructor(error: number | RecordedCommand) {
+    this.error = error;
   }
 }
 
 /**
- * The libSQL event store. Local files get one dedicated writer connection whose PRAGMAs are
- * set once and read back, and every write goes through one in-process queue: @libsql/client
- * fails (rather than queues) a second concurrent write transaction.
+ * The libSQL event store. The expected-version check, the inserts and the command record
+ * happen in one write transaction (BEGIN IMMEDIATE), so no other writer, in this process or
+ * another, can slip in between.
  */
 export const getLibsqlEventStore = async (
   options: LibsqlEventStoreOptions,
-): Promise<EventStore & { readonly settings: Record<string, unknown> }> => {
-  const isFile = options.url.startsWith('file:');
-  const synchronous = options.synchronous ?? 'FULL';
-  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+): Promise<
+  EventStore & { readonly settings: Record<string, unknown>; readonly snapshots: SnapshotStore }
+> => {
+  const db = await openLibsqlDatabase(options);
   const clock = options.clock ?? (() => new Date().toISOString());
-  const clientOf = () =>
-    createClient({
-      url: options.url,
-      ...(options.authToken ? { authToken: options.authToken } : {}),
-      ...(isFile ? { concurrency: 1 } : {}),
-    });
+  const { reader } = db;
 
-  let writerClient = clientOf();
-  const readerClient = clientOf();
-  const settings: Record<string, unknown> = {};
-
-  const configure = async (client: Client, role: 'writer' | 'reader') => {
-    if (!isFile) return;
-    await client.execute(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-    if (role === 'writer') {
-      await client.execute('PRAGMA journal_mode = WAL');
-      await client.execute(`PRAGMA synchronous = ${synchronous}`);
-      const read = async (pragma: string) =>
-        Object.values((await client.execute(`PRAGMA ${pragma}`)).rows[0] ?? {})[0];
-      settings.journalMode = await read('journal_mode');
-      settings.synchronous = await read('synchronous');
-      settings.busyTimeout = await read('busy_timeout');
-      const expected = { OFF: 0, NORMAL: 1, FULL: 2, EXTRA: 3 }[synchronous];
-      if (settings.journalMode !== 'wal' || Number(settings.synchronous) !== expected) {
-        throw new Error(`libSQL writer not configured as asked: ${JSON.stringify(settings)}`);
-      }
-    }
-  };
-
-  try {
-    await configure(writerClient, 'writer');
-    await configure(readerClient, 'reader');
-    await migrate(drizzle(writerClient), { migrationsFolder: MIGRATIONS });
-  } catch (error) {
-    writerClient.close();
-    readerClient.close();
-    throw error;
-  }
-
-  let writer = drizzle(writerClient);
-  const reader = drizzle(readerClient);
-
-  // One write at a time, in arrival order.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serialize = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => {});
-    return next;
-  };
-
-  const appendInTransaction = async (db: LibSQLDatabase, request: AppendRequest) => {
-    const { aggregateType, aggregateId } = request;
-    return db.transaction(async (tx) => {
-      const [row] = await tx
-        .select({ version: max(events.aggregateSequence) })
-        .from(events)
-        .where(and(eq(events.aggregateType, aggregateType), eq(events.aggregateId, aggregateId)));
-      const actual = row?.version ?? 0;
-      if (!checkExpectedVersion(request.expectedVersion, actual)) throw new VersionConflict(actual);
-      if (request.events.length === 0) return { events: [], version: actual };
-      const createdAt = clock();
-      const rows = await tx
-        .insert(events)
-        .values(
-          request.events.map((event, i) => ({
-            id: event.id,
-            aggregateType,
-            aggregateId,
-            aggregateSequence: actual + i + 1,
-            eventType: event.type,
-            eventVersion: event.version ?? 1,
-            payload: JSON.stringify(event.data),
-            metadata: event.metadata ? JSON.stringify(event.metadata) : null,
-            createdAt,
-          })),
-        )
-        .returning();
-      return { events: rows.map(toStoredEvent), version: actual + rows.length };
-    });
-  };
-
-  // After a failed BEGIN (SQLITE_BUSY) libsql leaves the statement unfinished and every later
-  // COMMIT on that connection fails. A fresh, freshly configured connection recovers.
-  const replaceWriter = () =>
-    serialize(async () => {
-      const fresh = clientOf();
-      try {
-        await configure(fresh, 'writer');
-      } catch {
-        fresh.close(); // still failing: keep the old one and try again on the next error
-        return;
-      }
-      writerClient.close();
-      writerClient = fresh;
-      writer = drizzle(fresh);
-    });
-
-  const streamVersion = async (aggregateType: string, aggregateId: string) => {
-    const [row] = await reader
+  const streamVersion = async (tx: Db, aggregateType: string, aggregateId: string) => {
+    const [row] = await tx
       .select({ version: max(events.aggregateSequence) })
       .from(events)
       .where(and(eq(events.aggregateType, aggregateType), eq(events.aggregateId, aggregateId)));
     return row?.version ?? 0;
   };
+
+  const findCommand = async (tx: Db, id: string): Promise<RecordedCommand | null> => {
+    const [row] = await tx.select().from(commands).where(eq(commands.id, id));
+    if (!row) return null;
+    const { createdAt: _, ...recorded } = row;
+    return recorded;
+  };
+
+  const appendInTransaction = (request: AppendRequest) =>
+    db.write((writer) =>
+      writer.transaction(async (tx) => {
+        const { aggregateType, aggregateId } = request;
+        if (request.command) {
+          const recorded = await findCommand(tx, request.command.id);
+          if (recorded) throw new Abort(recorded);
+        }
+        const actual = await streamVersion(tx, aggregateType, aggregateId);
+        if (!checkExpectedVersion(request.expectedVersion, actual)) throw new Abort(actual);
+        const createdAt = clock();
+        const rows =
+          request.events.length === 0
+            ? []
+            : await tx
+                .insert(events)
+                .values(
+                  request.events.map((event, i) => ({
+                    id: event.id,
+                    aggregateType,
+                    aggregateId,
+                    aggregateSequence: actual + i + 1,
+                    eventType: event.type,
+                    eventVersion: event.version ?? 1,
+                    payload: JSON.stringify(event.data),
+                    metadata: event.metadata ? JSON.stringify(event.metadata) : null,
+                    createdAt,
+                  })),
+                )
+                .returning();
+        const version = actual + rows.length;
+        if (request.command) {
+          const lastSequence =
+            rows.at(-1)?.globalSequence ??
+            (
+              await tx
+                .select({ seq: max(events.globalSequence) })
+                .from(events)
+                .where(
+                  and(eq(events.aggregateType, aggregateType), eq(events.aggregateId, aggregateId)),
+                )
+            )[0]?.seq ??
+            0;
+          await tx.insert(commands).values({
+            id: request.command.id,
+            fingerprint: request.command.fingerprint,
+            aggregateType,
+            aggregateId,
+            version,
+            globalSequence: lastSequence,
+            createdAt,
+          });
+        }
+        return { events: rows.map(toStoredEvent), version };
+      }),
+    );
 
   const append = (request: AppendRequest): ResultAsync<AppendResult, AppendError> => {
     const conflict = (actual: number): ConcurrencyError => ({
@@ -165,15 +129,23 @@ export const getLibsqlEventStore = async (
       expected: request.expectedVersion,
       actual,
     });
-    const attempt = serialize(() => appendInTransaction(writer, request)).then(
+    const attempt = appendInTransaction(request).then(
       (result) => ok(result),
       async (error: unknown): Promise<Result<AppendResult, AppendError>> => {
-        if (error instanceof VersionConflict) return err(conflict(error.actual));
-        // A writer that skipped our queue (another process without a lock) took the version.
-        if (isUniqueViolation(error)) {
-          return err(conflict(await streamVersion(request.aggregateType, request.aggregateId)));
+        if (error instanceof Abort) {
+          return typeof error.error === 'number'
+            ? err(conflict(error.error))
+            : err({ type: 'DuplicateCommand', recorded: error.error });
         }
-        await replaceWriter();
+        // A writer that skipped our queue's ordering (another process) got there first.
+        if (isUniqueViolation(error)) {
+          const recorded = request.command ? await findCommand(reader, request.command.id) : null;
+          if (recorded) return err({ type: 'DuplicateCommand', recorded });
+          return err(
+            conflict(await streamVersion(reader, request.aggregateType, request.aggregateId)),
+          );
+        }
+        await db.recover();
         return err(toUnavailable(error));
       },
     );
@@ -183,14 +155,21 @@ export const getLibsqlEventStore = async (
   const read = <T>(query: () => Promise<T>) => ResultAsync.fromPromise(query(), toUnavailable);
 
   return {
-    settings,
+    settings: db.settings,
+    snapshots: createLibsqlSnapshotStore(db),
     append,
-    readStream: (aggregateType, aggregateId) =>
+    readStream: (aggregateType, aggregateId, options = {}) =>
       read(() =>
         reader
           .select()
           .from(events)
-          .where(and(eq(events.aggregateType, aggregateType), eq(events.aggregateId, aggregateId)))
+          .where(
+            and(
+              eq(events.aggregateType, aggregateType),
+              eq(events.aggregateId, aggregateId),
+              gt(events.aggregateSequence, options.afterVersion ?? 0),
+            ),
+          )
           .orderBy(asc(events.aggregateSequence)),
       ).map((rows) => rows.map(toStoredEvent)),
     readAll: ({ after, limit }) =>
@@ -208,11 +187,8 @@ export const getLibsqlEventStore = async (
           .select({ head: sql<number>`coalesce(max(${events.globalSequence}), 0)` })
           .from(events),
       ).map((rows) => Number(rows[0]?.head ?? 0)),
-    async close() {
-      await queue;
-      writerClient.close();
-      readerClient.close();
-    },
+    findCommand: (id) => read(() => findCommand(reader, id)),
+    close: () => db.close(),
   };
 };
 

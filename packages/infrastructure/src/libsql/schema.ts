@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The one table that is the truth. `global_sequence` orders everything (SSE ids,
@@ -30,3 +30,32 @@ export const events = sqliteTable(
 );
 
 export type EventRow = typeof events.$inferSelect;
+
+/**
+ * Commands that were applied, keyed by their id (the Idempotency-Key). Written in the same
+ * transaction as the command's events; the primary key makes a racing duplicate fail.
+ */
+export const commands = sqliteTable('commands', {
+  id: text('id').primaryKey(),
+  fingerprint: text('fingerprint').notNull(),
+  aggregateType: text('aggregate_type').notNull(),
+  aggregateId: text('aggregate_id').notNull(),
+  version: integer('version').notNull(),
+  globalSequence: integer('global_sequence').notNull(),
+  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+});
+
+/** The newest snapshot of each stream: an optimisation, safe to delete at any time. */
+export const snapshots = sqliteTable(
+  'snapshots',
+  {
+    aggregateType: text('aggregate_type').notNull(),
+    aggregateId: text('aggregate_id').notNull(),
+    version: integer('version').notNull(),
+    globalSequence: integer('global_sequence').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    state: text('state').notNull(),
+    createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+  },
+  (table) => [primaryKey({ columns: [table.aggregateType, table.aggregateId] })],
+);

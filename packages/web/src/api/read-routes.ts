@@ -1,9 +1,19 @@
-import type { EventStore, ProjectionRunner, TodoList } from '@ironstar/application';
+import type { EventStore, ProjectionRunner, TodoItem, TodoList } from '@ironstar/application';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { errorJson } from '../http-errors';
 
 export const MAX_EVENTS_PAGE = 1000;
+
+const todoJson = (todo: TodoItem) => ({
+  id: todo.id,
+  text: todo.text,
+  priority: todo.priority,
+  completed: todo.completed,
+  createdAt: todo.createdAt,
+  completedAt: todo.completedAt,
+  version: todo.version,
+});
 
 const nonNegativeInt = (raw: string | undefined, fallback: number): number | undefined => {
   if (raw === undefined || raw === '') return fallback;
@@ -15,16 +25,17 @@ const nonNegativeInt = (raw: string | undefined, fallback: number): number | und
 export const readRoutes = (deps: { store: EventStore; todoList: ProjectionRunner<TodoList> }) =>
   new Hono<AppEnv>()
     .get('/api/todos', (c) => {
-      const todos = [...deps.todoList.state().values()].map((todo) => ({
-        id: todo.id,
-        text: todo.text,
-        completed: todo.completed,
-        createdAt: todo.createdAt,
-        completedAt: todo.completedAt,
-        version: todo.version,
-      }));
+      const todos = [...deps.todoList.state().values()].map(todoJson);
       // How far the read model has got; a client holding a command's sequence can compare.
       return c.json({ todos, sequence: deps.todoList.position() });
+    })
+    .get('/api/todos/:id', (c) => {
+      const todo = deps.todoList.state().get(c.req.param('id').toLowerCase());
+      if (!todo) return errorJson(c, 404, 'not_found', 'no such todo');
+      const etag = `"${todo.version}"`;
+      c.header('ETag', etag);
+      if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+      return c.json(todoJson(todo));
     })
     .get('/api/events', async (c) => {
       const after = nonNegativeInt(c.req.query('after'), 0);

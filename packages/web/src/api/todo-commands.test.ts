@@ -52,7 +52,10 @@ describe('POST /api/commands/todo', () => {
     expect(res.headers.get('x-correlation-id')).toBe('flow-42');
     const requestId = res.headers.get('x-request-id');
     expect(requestId).toBeTruthy();
-    expect(t.events[0]?.metadata).toEqual({ correlationId: 'flow-42', requestId });
+    const metadata = t.events[0]?.metadata;
+    expect(metadata).toMatchObject({ correlationId: 'flow-42', requestId });
+    expect(metadata?.commandId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(metadata?.causationId).toBe(metadata?.commandId);
   });
 
   const bad: Array<[string, unknown, number, string]> = [
@@ -139,5 +142,99 @@ describe('POST /api/commands/todo', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+  });
+});
+
+describe('POST /api/commands/todo: concurrency and idempotency', () => {
+  it('replays a retried command with the same Idempotency-Key, appending once', async () => {
+    const t = await setup();
+    const send = () =>
+      t.command({ type: 'create', text: 'once' }, { 'idempotency-key': 'abc-123' });
+    const first = await send();
+    const again = await send();
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual(await first.json());
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(t.events).toHaveLength(1);
+    expect(t.events[0]?.metadata?.commandId).toBe('abc-123');
+  });
+
+  it('accepts the key as a commandId body field too', async () => {
+    const t = await setup();
+    await t.command({ type: 'create', text: 'once', commandId: 'body-key' });
+    const again = await t.command(
+      { type: 'create', text: 'once' },
+      { 'idempotency-key': 'body-key' },
+    );
+    expect(again.status).toBe(202);
+    expect(t.events).toHaveLength(1);
+  });
+
+  it('answers 422 when a key is reused for a different command, and 400 for bad keys', async () => {
+    const t = await setup();
+    await t.command({ type: 'create', text: 'one' }, { 'idempotency-key': 'k' });
+    const reused = await t.command({ type: 'create', text: 'two' }, { 'idempotency-key': 'k' });
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { error: { code: string } }).error.code).toBe(
+      'idempotency_key_reused',
+    );
+    const clash = await t.command(
+      { type: 'create', text: 'x', commandId: 'a' },
+      { 'idempotency-key': 'b' },
+    );
+    expect(clash.status).toBe(400);
+    const blank = await t.command({ type: 'create', text: 'x', commandId: 'has space' });
+    expect(blank.status).toBe(400);
+    expect(t.events).toHaveLength(1);
+  });
+
+  it('honours If-Match: 202 at the right version, 412 with the current ETag when stale', async () => {
+    const t = await setup();
+    const { id } = await create(t);
+    const ok = await t.command({ type: 'rename', id, text: 'v2' }, { 'if-match': '"1"' });
+    expect(ok.status).toBe(202);
+    expect(ok.headers.get('etag')).toBe('"2"');
+    const stale = await t.command({ type: 'rename', id, text: 'lost?' }, { 'if-match': '"1"' });
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get('etag')).toBe('"2"');
+    expect(((await stale.json()) as { error: { code: string } }).error.code).toBe(
+      'precondition_failed',
+    );
+    expect(t.events.map((e) => e.eventType)).toEqual(['TodoCreated', 'TodoRenamed']);
+    expect((await t.command({ type: 'complete', id }, { 'if-match': 'nonsense' })).status).toBe(
+      400,
+    );
+    expect((await t.command({ type: 'create', text: 'x' }, { 'if-match': '"1"' })).status).toBe(
+      400,
+    );
+  });
+
+  it('GET /api/todos/:id carries the version as ETag and answers If-None-Match with 304', async () => {
+    const t = await setup();
+    const { id } = await create(t);
+    await t.command({ type: 'complete', id });
+    const res = await t.app.request(`/api/todos/${id}`);
+    expect(res.headers.get('etag')).toBe('"2"');
+    expect(await res.json()).toMatchObject({
+      id,
+      text: 'milk',
+      completed: true,
+      priority: 'normal',
+      version: 2,
+    });
+    const cached = await t.app.request(`/api/todos/${id}`, { headers: { 'if-none-match': '"2"' } });
+    expect(cached.status).toBe(304);
+    expect((await t.app.request('/api/todos/00000000-0000-4000-8000-000000000000')).status).toBe(
+      404,
+    );
+  });
+
+  it('takes an optional priority on create and refuses unknown ones', async () => {
+    const t = await setup();
+    const res = await t.command({ type: 'create', text: 'urgent thing', priority: 'high' });
+    expect(res.status).toBe(202);
+    expect(t.events[0]?.payload).toMatchObject({ priority: 'high' });
+    expect(t.events[0]?.eventVersion).toBe(2);
+    expect((await t.command({ type: 'create', text: 'x', priority: 'urgent' })).status).toBe(400);
   });
 });

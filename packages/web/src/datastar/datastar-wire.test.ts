@@ -35,5 +35,8 @@ describe('Datastar wire format (1.0.0-beta.11)', () => {
       action('get', '/feed', { retryForever: true, retryMaxWaitMs: 5000, openWhenHidden: true }),
     ).toBe("@get('/feed', {retryMaxCount: Infinity, retryMaxWaitMs: 5000, openWhenHidden: true})");
     expect(action('post', '/api/commands/todo')).toBe("@post('/api/commands/todo')");
+    expect(action('post', '/x', { headers: { 'If-Match': '"3"' } })).toBe(
+      `@post('/x', {headers: {"If-Match": "\\"3\\""}})`,
+    );
   });
 });

@@ -56,6 +56,8 @@ export type SseActionOptions = {
   readonly retryForever?: boolean;
   readonly retryMaxWaitMs?: number;
   readonly openWhenHidden?: boolean;
+  /** Extra request headers (names and values are written as JS string literals). */
+  readonly headers?: Readonly<Record<string, string>>;
 };
 
 /** A `@get(...)` / `@post(...)` action expression for a data-on-* attribute. */
@@ -64,6 +66,12 @@ export const action = (method: 'get' | 'post', url: string, options: SseActionOp
   if (options.retryForever) parts.push('retryMaxCount: Infinity');
   if (options.retryMaxWaitMs !== undefined) parts.push(`retryMaxWaitMs: ${options.retryMaxWaitMs}`);
   if (options.openWhenHidden) parts.push('openWhenHidden: true');
+  if (options.headers) {
+    const entries = Object.entries(options.headers).map(
+      ([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+    );
+    parts.push(`headers: {${entries.join(', ')}}`);
+  }
   const args = parts.length > 0 ? `, {${parts.join(', ')}}` : '';
   return `@${method}(${JSON.stringify(url).replaceAll('"', "'")}${args})`;
 };

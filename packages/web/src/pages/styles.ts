@@ -20,6 +20,11 @@ ul.todos li input[type=text] { border-color: transparent; }
 ul.todos li input[type=text]:focus { border-color: var(--line); }
 .pending { opacity: .55; }
 .spinner { color: var(--muted); font-size: .85rem; }
+.priority { font-size: .75rem; padding: .1rem .45rem; border-radius: 1rem; border: 1px solid var(--line); }
+.priority.high { color: #d33; border-color: #d335; }
+.priority.low { color: var(--muted); }
+select { font: inherit; padding: .4rem; border: 1px solid var(--line); border-radius: .5rem; background: transparent; color: inherit; }
+.notice { color: #b60; margin: 0 0 .75rem; }
 .empty, .footer { color: var(--muted); font-size: .9rem; }
 .footer { margin-top: 1rem; display: flex; justify-content: space-between; }
 `;

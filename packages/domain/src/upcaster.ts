@@ -1,0 +1,9 @@
+/**
+ * Lifts a stored event's payload from `fromVersion` to `fromVersion + 1`. Pure, like a decider:
+ * stored events are never rewritten; they are read through a chain of these.
+ */
+export type Upcaster = {
+  readonly eventType: string;
+  readonly fromVersion: number;
+  readonly upcast: (payload: unknown) => unknown;
+};
