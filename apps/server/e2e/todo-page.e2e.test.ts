@@ -108,4 +108,38 @@ describe('the todo page in Chromium', () => {
       ]);
     expect(problems).toEqual([]);
   });
+
+  it('never loses an update when two tabs edit the same todo at once', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const server = await serverOn(join(dir, 'lost-update.db'), await freePort());
+    await sendCommand(server.url, { type: 'create', text: 'original' });
+    const a = await openPage(server.url);
+    // Tab B has seen the same version but hears nothing more (its feed is cut), like a tab
+    // whose user is typing while the other tab saves.
+    const contextB = await browser.newContext();
+    cleanups.push(() => contextB.close());
+    const b = await contextB.newPage();
+    const bProblems = watchPage(b);
+    await b.route('**/feed**', (route) => route.abort());
+    await b.goto(server.url);
+    await expect.poll(() => todoTexts(b)).toEqual(['original']);
+
+    await a.page.fill('#todos li input[type=text]', 'edited in A');
+    await a.page.press('#todos li input[type=text]', 'Enter');
+    await expect
+      .poll(async () => (await (await fetch(`${server.url}/api/todos`)).json()) as unknown)
+      .toMatchObject({
+        todos: [{ text: 'edited in A', version: 2 }],
+      });
+    await b.fill('#todos li input[type=text]', 'edited in B');
+    await b.press('#todos li input[type=text]', 'Enter');
+    // B is told, and A's edit stands.
+    await expect.poll(() => b.locator('#notice').textContent()).toContain('changed elsewhere');
+    const final = (await (await fetch(`${server.url}/api/todos`)).json()) as {
+      todos: Array<{ text: string }>;
+    };
+    expect(final.todos.map((t) => t.text)).toEqual(['edited in A']);
+    expect([...a.problems, ...bProblems]).toEqual([]);
+  });
 });

@@ -248,6 +248,23 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
     }
   };
 
+  // Commands on one aggregate take turns in this process: racing them would only turn into
+  // optimistic-lock retries. Other processes are still caught by the expected version.
+  const turns = new Map<string, Promise<unknown>>();
+  const inTurn = <T>(aggregateId: string, work: () => Promise<T>): Promise<T> => {
+    const previous = turns.get(aggregateId) ?? Promise.resolve();
+    const current = previous.then(work, work);
+    const settled = current.then(
+      () => {},
+      () => {},
+    );
+    turns.set(aggregateId, settled);
+    void settled.then(() => {
+      if (turns.get(aggregateId) === settled) turns.delete(aggregateId);
+    });
+    return current;
+  };
+
   return {
     /** Handles one command against aggregate `aggregateId`; publishes what it appended. */
     handle(
@@ -255,13 +272,15 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
       command: C,
       opts: HandleOptions = {},
     ): ResultAsync<CommandOutcome, CommandError<Err>> {
-      return new ResultAsync(run(aggregateId, command, opts)).andThen((outcome) => {
-        if (outcome.events.length === 0) return okAsync(outcome);
-        // Publishing is best effort: the events are durable, and readers fill gaps from the store.
-        return ResultAsync.fromSafePromise(
-          bus.publish(outcome.events).catch((error: unknown) => options.onPublishError?.(error)),
-        ).map(() => outcome);
-      });
+      return new ResultAsync(inTurn(aggregateId, () => run(aggregateId, command, opts))).andThen(
+        (outcome) => {
+          if (outcome.events.length === 0) return okAsync(outcome);
+          // Publishing is best effort: the events are durable, and readers fill gaps from the store.
+          return ResultAsync.fromSafePromise(
+            bus.publish(outcome.events).catch((error: unknown) => options.onPublishError?.(error)),
+          ).map(() => outcome);
+        },
+      );
     },
     /** The aggregate's current state and version, as the handler sees it. */
     load,

@@ -37,9 +37,13 @@ export type ServerProcess = {
  * Runs the real server as one OS process: node with tsx's loader (the `tsx` CLI would put a
  * second process in between, and a SIGKILL must reach the server itself).
  */
-export const spawnServer = async (env: Record<string, string>): Promise<ServerProcess> => {
+export const spawnServer = async (
+  env: Record<string, string>,
+  options: { uid?: number; gid?: number } = {},
+): Promise<ServerProcess> => {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: ROOT,
+    ...options,
     env: {
       ...process.env,
       TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.base.json'),

@@ -1,0 +1,133 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, spawnServer } from './testing/spawn-server';
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const sh = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { stdio: 'pipe' });
+
+/** A small tmpfs of our own: the only honest way to make a real read-only or full disk. */
+const mountTmpfs = (sizeKb: number) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ironstar-fs-'));
+  sh('mount', '-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir);
+  cleanups.push(() => {
+    sh('umount', '-l', dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+};
+
+const NOBODY = 65534;
+const asRoot = process.getuid?.() === 0;
+
+const canMount = (() => {
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'ironstar-probe-'));
+    sh('mount', '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir);
+    sh('umount', dir);
+    rmSync(dir, { recursive: true });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const post = async (url: string, text: string) => {
+  const res = await fetch(`${url}/api/commands/todo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'create', text }),
+  });
+  return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
+};
+
+const count = async (url: string) =>
+  ((await (await fetch(`${url}/api/events?limit=1000`)).json()) as { events: unknown[] }).events
+    .length;
+
+const start = async (env: Record<string, string>, as: { uid?: number; gid?: number } = {}) => {
+  const server = await spawnServer({ PORT: String(await freePort()), ...env }, as);
+  cleanups.push(() => server.kill('SIGKILL'));
+  return server;
+};
+
+describe('when the database cannot be written', () => {
+  it('answers 503 while another process holds the lock past the busy timeout, then recovers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ironstar-lock-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const url = `file:${join(dir, 'locked.db')}`;
+    const server = await start({ DATABASE_URL: url, SQLITE_BUSY_TIMEOUT_MS: '200' });
+    expect((await post(server.url, 'before')).status).toBe(202);
+    const other = createClient({ url });
+    cleanups.push(() => other.close());
+    const lock = await other.transaction('write');
+    const blocked = await post(server.url, 'while locked');
+    expect(blocked.status).toBe(503);
+    expect(blocked.body.error?.code).toBe('unavailable');
+    await lock.rollback();
+    expect((await post(server.url, 'after')).status).toBe(202);
+    expect(await count(server.url)).toBe(2);
+  });
+
+  // Root ignores file permissions, so this runs the server as `nobody`.
+  it.skipIf(!asRoot)(
+    'answers 503 when the database file is read-only, and recovers when it is writable',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ironstar-ro-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      chownSync(dir, NOBODY, NOBODY);
+      const db = join(dir, 'ro.db');
+      const env = { DATABASE_URL: `file:${db}`, HOME: dir, TMPDIR: dir };
+      const first = await start(env, { uid: NOBODY, gid: NOBODY });
+      expect((await post(first.url, 'before')).status).toBe(202);
+      await first.kill('SIGTERM');
+      chmodSync(db, 0o444);
+      const server = await start(env, { uid: NOBODY, gid: NOBODY });
+      const refused = await post(server.url, 'read-only');
+      expect(refused.status).toBe(503);
+      expect(refused.body.error?.code).toBe('unavailable');
+      chmodSync(db, 0o644);
+      await expect.poll(async () => (await post(server.url, 'writable again')).status).toBe(202);
+      const texts = (
+        (await (await fetch(`${server.url}/api/todos`)).json()) as {
+          todos: Array<{ text: string }>;
+        }
+      ).todos.map((t) => t.text);
+      expect(texts[0]).toBe('before');
+      expect(texts).not.toContain('read-only');
+    },
+  );
+
+  it.skipIf(!canMount)(
+    'answers 503 when the disk is full, storing nothing partial, and recovers',
+    async () => {
+      const dir = mountTmpfs(2048);
+      const server = await start({ DATABASE_URL: `file:${join(dir, 'full.db')}` });
+      expect((await post(server.url, 'before')).status).toBe(202);
+      // Fill the file system to the last byte.
+      try {
+        sh('dd', 'if=/dev/zero', `of=${join(dir, 'filler')}`, 'bs=4k');
+      } catch {
+        // dd stops with "No space left on device": that is the point
+      }
+      const big = 'x'.repeat(400);
+      let status = 202;
+      for (let i = 0; i < 200 && status === 202; i++)
+        status = (await post(server.url, `${big} ${i}`)).status;
+      expect(status).toBe(503);
+      const stored = await count(server.url);
+      rmSync(join(dir, 'filler'));
+      writeFileSync(join(dir, 'marker'), 'space again');
+      await expect.poll(async () => (await post(server.url, 'after')).status).toBe(202);
+      // Every stored event is whole: the count grew by exactly the one accepted after recovery.
+      expect(await count(server.url)).toBe(stored + 1);
+    },
+  );
+});

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getLibsqlEventStore } from '@ironstar/infrastructure';
+import { createClient } from '@libsql/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, spawnServer, tempDir } from './testing/spawn-server';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const FIXTURE = readFileSync(
+  new URL('./testing/fixtures/todo-events-v1.sql', import.meta.url),
+  'utf8',
+);
+const ID = '3f6c1b7e-5d2a-4c8e-9b1f-0a2b3c4d5e01';
+
+describe('a database written by version 1', () => {
+  it('loads its TodoCreated rows as version 2 in the aggregate, the projection and the API, never rewriting them', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const url = `file:${join(dir, 'v1.db')}`;
+    // Create the schema with the real migrations, then put the old rows in as v1 wrote them.
+    await (await getLibsqlEventStore({ url })).close();
+    const raw = createClient({ url });
+    await raw.executeMultiple(FIXTURE);
+
+    const server = await spawnServer({ DATABASE_URL: url, PORT: String(await freePort()) });
+    cleanups.push(() => server.kill('SIGKILL'));
+    const api = (await (await fetch(`${server.url}/api/events?after=0`)).json()) as {
+      events: Array<{ eventType: string; eventVersion: number; payload: Record<string, unknown> }>;
+    };
+    expect(api.events[0]).toMatchObject({
+      eventType: 'TodoCreated',
+      eventVersion: 2,
+      payload: { priority: 'normal' },
+    });
+    expect(await (await fetch(`${server.url}/api/todos/${ID}`)).json()).toMatchObject({
+      text: 'written by v1',
+      priority: 'normal',
+      completed: true,
+      version: 2,
+    });
+    // The aggregate folds the upcast history and takes new commands on it.
+    const reopen = await fetch(`${server.url}/api/commands/todo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'if-match': '"2"' },
+      body: JSON.stringify({ type: 'reopen', id: ID }),
+    });
+    expect(reopen.status).toBe(202);
+    const rows = await raw.execute(
+      'SELECT event_version, payload FROM events ORDER BY global_sequence',
+    );
+    expect(rows.rows.map((r) => Number(r.event_version))).toEqual([1, 1, 1]);
+    expect(String(rows.rows[0]?.payload)).not.toContain('priority');
+    raw.close();
+  });
+});
