@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, sendCommand, spawnServer, tempDir } from './testing/spawn-server';
+import { freePort, spawnServer, tempDir } from './testing/spawn-server';
 
 type StoredEvent = {
   globalSequence: number;
