@@ -82,4 +82,43 @@ describe('libSQL event store', () => {
     await store.close();
     await cleanup();
   });
+
+  it('commits concurrent appends together, and one refused append fails alone', async () => {
+    const { url, cleanup } = await tempDb();
+    const store = await getLibsqlEventStore({ url });
+    (
+      await store.append({
+        aggregateType: 'Todo',
+        aggregateId: 'stale',
+        expectedVersion: 0,
+        events: [{ id: 's1', type: 'E', data: {} }],
+      })
+    )._unsafeUnwrap();
+    const before = { ...store.stats };
+    const results = await Promise.all([
+      ...Array.from({ length: 199 }, (_, i) =>
+        store.append({
+          aggregateType: 'Todo',
+          aggregateId: `g${i}`,
+          expectedVersion: 0,
+          events: [{ id: `g${i}`, type: 'E', data: { i } }],
+        }),
+      ),
+      store.append({
+        aggregateType: 'Todo',
+        aggregateId: 'stale',
+        expectedVersion: 0,
+        events: [{ id: 's2', type: 'E', data: {} }],
+      }),
+    ]);
+    expect(results.slice(0, 199).every((r) => r.isOk())).toBe(true);
+    expect(results[199]?._unsafeUnwrapErr()).toMatchObject({ type: 'ConcurrencyError', actual: 1 });
+    expect(store.stats.appends - before.appends).toBe(200);
+    // Far fewer transactions (and fsyncs) than appends.
+    expect(store.stats.transactions - before.transactions).toBeLessThanOrEqual(2);
+    const all = (await store.readAll({ after: 0, limit: 1000 }))._unsafeUnwrap();
+    expect(all.map((e) => e.globalSequence)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    await store.close();
+    await cleanup();
+  });
 });

@@ -23,6 +23,9 @@ export type LibsqlEventStoreOptions = LibsqlDatabaseOptions & {
   readonly clock?: () => string;
 };
 
+/** Appends committed together at most. */
+const MAX_BATCH = 256;
+
 /** The database or a transaction on it. */
 type Db = BaseSQLiteDatabase<'async', ResultSet>;
 
@@ -43,7 +46,12 @@ class Abort {
 export const getLibsqlEventStore = async (
   options: LibsqlEventStoreOptions,
 ): Promise<
-  EventStore & { readonly settings: Record<string, unknown>; readonly snapshots: SnapshotStore }
+  EventStore & {
+    readonly settings: Record<string, unknown>;
+    readonly snapshots: SnapshotStore;
+    /** Appends and the write transactions they were committed in (group commit at work). */
+    readonly stats: { readonly appends: number; readonly transactions: number };
+  }
 > => {
   const db = await openLibsqlDatabase(options);
   const clock = options.clock ?? (() => new Date().toISOString());
@@ -64,98 +72,170 @@ export const getLibsqlEventStore = async (
     return recorded;
   };
 
-  const appendInTransaction = (request: AppendRequest) =>
+  /** One request's checks and writes; throws Abort before writing anything it refuses. */
+  const appendOne = async (tx: Db, request: AppendRequest): Promise<AppendResult> => {
+    const { aggregateType, aggregateId } = request;
+    if (request.command) {
+      const recorded = await findCommand(tx, request.command.id);
+      if (recorded) throw new Abort(recorded);
+    }
+    const actual = await streamVersion(tx, aggregateType, aggregateId);
+    if (!checkExpectedVersion(request.expectedVersion, actual)) throw new Abort(actual);
+    const createdAt = clock();
+    const rows =
+      request.events.length === 0
+        ? []
+        : await tx
+            .insert(events)
+            .values(
+              request.events.map((event, i) => ({
+                id: event.id,
+                aggregateType,
+                aggregateId,
+                aggregateSequence: actual + i + 1,
+                eventType: event.type,
+                eventVersion: event.version ?? 1,
+                payload: JSON.stringify(event.data),
+                metadata: event.metadata ? JSON.stringify(event.metadata) : null,
+                createdAt,
+              })),
+            )
+            .returning();
+    const version = actual + rows.length;
+    if (request.command) {
+      const lastSequence =
+        rows.at(-1)?.globalSequence ??
+        (
+          await tx
+            .select({ seq: max(events.globalSequence) })
+            .from(events)
+            .where(
+              and(eq(events.aggregateType, aggregateType), eq(events.aggregateId, aggregateId)),
+            )
+        )[0]?.seq ??
+        0;
+      await tx.insert(commands).values({
+        id: request.command.id,
+        fingerprint: request.command.fingerprint,
+        aggregateType,
+        aggregateId,
+        version,
+        globalSequence: lastSequence,
+        createdAt,
+      });
+    }
+    return { events: rows.map(toStoredEvent), version };
+  };
+
+  const conflictOf = (request: AppendRequest, actual: number): ConcurrencyError => ({
+    type: 'ConcurrencyError',
+    aggregateType: request.aggregateType,
+    aggregateId: request.aggregateId,
+    expected: request.expectedVersion,
+    actual,
+  });
+
+  const refusal = (request: AppendRequest, abort: Abort): Result<never, AppendError> =>
+    typeof abort.error === 'number'
+      ? err(conflictOf(request, abort.error))
+      : err({ type: 'DuplicateCommand', recorded: abort.error });
+
+  /**
+   * Group commit: the appends that arrive while the writer is busy share one transaction and
+   * one fsync. Each keeps its own expected-version check; a refused one writes nothing (it is
+   * refused before its inserts), so it never fails its neighbours. Every answer waits for COMMIT.
+   */
+  type Pending = {
+    request: AppendRequest;
+    settle: (result: Result<AppendResult, AppendError>) => void;
+  };
+  let pending: Pending[] = [];
+  let flushing = false;
+  const stats = { appends: 0, transactions: 0 };
+
+  const runBatch = (batch: readonly Pending[]) =>
     db.write((writer) =>
       writer.transaction(async (tx) => {
-        const { aggregateType, aggregateId } = request;
-        if (request.command) {
-          const recorded = await findCommand(tx, request.command.id);
-          if (recorded) throw new Abort(recorded);
+        stats.transactions++;
+        stats.appends += batch.length;
+        const results: Array<Result<AppendResult, AppendError>> = [];
+        for (const { request } of batch) {
+          try {
+            results.push(ok(await appendOne(tx, request)));
+          } catch (error) {
+            if (!(error instanceof Abort)) throw error;
+            results.push(refusal(request, error));
+          }
         }
-        const actual = await streamVersion(tx, aggregateType, aggregateId);
-        if (!checkExpectedVersion(request.expectedVersion, actual)) throw new Abort(actual);
-        const createdAt = clock();
-        const rows =
-          request.events.length === 0
-            ? []
-            : await tx
-                .insert(events)
-                .values(
-                  request.events.map((event, i) => ({
-                    id: event.id,
-                    aggregateType,
-                    aggregateId,
-                    aggregateSequence: actual + i + 1,
-                    eventType: event.type,
-                    eventVersion: event.version ?? 1,
-                    payload: JSON.stringify(event.data),
-                    metadata: event.metadata ? JSON.stringify(event.metadata) : null,
-                    createdAt,
-                  })),
-                )
-                .returning();
-        const version = actual + rows.length;
-        if (request.command) {
-          const lastSequence =
-            rows.at(-1)?.globalSequence ??
-            (
-              await tx
-                .select({ seq: max(events.globalSequence) })
-                .from(events)
-                .where(
-                  and(eq(events.aggregateType, aggregateType), eq(events.aggregateId, aggregateId)),
-                )
-            )[0]?.seq ??
-            0;
-          await tx.insert(commands).values({
-            id: request.command.id,
-            fingerprint: request.command.fingerprint,
-            aggregateType,
-            aggregateId,
-            version,
-            globalSequence: lastSequence,
-            createdAt,
-          });
-        }
-        return { events: rows.map(toStoredEvent), version };
+        return results;
       }),
     );
 
-  const append = (request: AppendRequest): ResultAsync<AppendResult, AppendError> => {
-    const conflict = (actual: number): ConcurrencyError => ({
-      type: 'ConcurrencyError',
-      aggregateType: request.aggregateType,
-      aggregateId: request.aggregateId,
-      expected: request.expectedVersion,
-      actual,
-    });
-    const attempt = appendInTransaction(request).then(
-      (result) => ok(result),
-      async (error: unknown): Promise<Result<AppendResult, AppendError>> => {
-        if (error instanceof Abort) {
-          return typeof error.error === 'number'
-            ? err(conflict(error.error))
-            : err({ type: 'DuplicateCommand', recorded: error.error });
-        }
-        // A writer that skipped our queue's ordering (another process) got there first.
-        if (isUniqueViolation(error)) {
-          const recorded = request.command ? await findCommand(reader, request.command.id) : null;
-          if (recorded) return err({ type: 'DuplicateCommand', recorded });
-          return err(
-            conflict(await streamVersion(reader, request.aggregateType, request.aggregateId)),
-          );
-        }
-        await db.recover();
-        return err(toUnavailable(error));
-      },
-    );
-    return new ResultAsync(attempt);
+  const unexpected = async (
+    request: AppendRequest,
+    error: unknown,
+  ): Promise<Result<never, AppendError>> => {
+    // A writer that skipped our lock (another process, on a server without IMMEDIATE) won.
+    if (isUniqueViolation(error)) {
+      const recorded = request.command ? await findCommand(reader, request.command.id) : null;
+      if (recorded) return err({ type: 'DuplicateCommand', recorded });
+      return err(
+        conflictOf(
+          request,
+          await streamVersion(reader, request.aggregateType, request.aggregateId),
+        ),
+      );
+    }
+    await db.recover();
+    return err(toUnavailable(error));
   };
+
+  const flush = async () => {
+    while (pending.length > 0) {
+      const batch = pending.slice(0, MAX_BATCH);
+      pending = pending.slice(batch.length);
+      try {
+        const results = await runBatch(batch);
+        batch.forEach((p, i) =>
+          p.settle(results[i] ?? err(toUnavailable(new Error('lost result')))),
+        );
+      } catch (error) {
+        if (batch.length === 1) {
+          const [only] = batch;
+          if (only) only.settle(await unexpected(only.request, error));
+          continue;
+        }
+        // Nothing of the batch was stored. Try each alone, so one bad request fails alone.
+        for (const p of batch) {
+          try {
+            const [result] = await runBatch([p]);
+            p.settle(result ?? err(toUnavailable(new Error('lost result'))));
+          } catch (single) {
+            p.settle(await unexpected(p.request, single));
+          }
+        }
+      }
+    }
+    flushing = false;
+  };
+
+  const append = (request: AppendRequest): ResultAsync<AppendResult, AppendError> =>
+    new ResultAsync(
+      new Promise<Result<AppendResult, AppendError>>((settle) => {
+        pending.push({ request, settle });
+        if (!flushing) {
+          flushing = true;
+          // Let the requests that arrived in this turn of the event loop join the batch.
+          setImmediate(() => void flush());
+        }
+      }),
+    );
 
   const read = <T>(query: () => Promise<T>) => ResultAsync.fromPromise(query(), toUnavailable);
 
   return {
     settings: db.settings,
+    stats,
     snapshots: createLibsqlSnapshotStore(db),
     append,
     readStream: (aggregateType, aggregateId, options = {}) =>
