@@ -91,6 +91,8 @@ export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
 
   return {
     reader,
+    /** The reader's client, for hot paths where building SQL per call would cost too much. */
+    readerClient,
     settings,
     /** Runs `work` on the writer, after every write queued before it. */
     write: <T>(work: (db: LibSQLDatabase) => Promise<T>): Promise<T> =>

@@ -10,8 +10,8 @@ import {
   type SnapshotStore,
   type StoredEvent,
 } from '@ironstar/application';
-import type { ResultSet } from '@libsql/client';
-import { and, asc, eq, gt, max, sql } from 'drizzle-orm';
+import type { ResultSet, Row } from '@libsql/client';
+import { and, eq, max, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { type LibsqlDatabaseOptions, openLibsqlDatabase } from './libsql-database';
@@ -238,29 +238,21 @@ export const getLibsqlEventStore = async (
     stats,
     snapshots: createLibsqlSnapshotStore(db),
     append,
+    // Hot read paths use prepared SQL text directly: the query builder cost ~40% of replay time.
     readStream: (aggregateType, aggregateId, options = {}) =>
       read(() =>
-        reader
-          .select()
-          .from(events)
-          .where(
-            and(
-              eq(events.aggregateType, aggregateType),
-              eq(events.aggregateId, aggregateId),
-              gt(events.aggregateSequence, options.afterVersion ?? 0),
-            ),
-          )
-          .orderBy(asc(events.aggregateSequence)),
-      ).map((rows) => rows.map(toStoredEvent)),
+        db.readerClient.execute({
+          sql: `${SELECT_EVENTS} WHERE aggregate_type = ? AND aggregate_id = ? AND aggregate_sequence > ? ORDER BY aggregate_sequence`,
+          args: [aggregateType, aggregateId, options.afterVersion ?? 0],
+        }),
+      ).map((result) => result.rows.map(fromRow)),
     readAll: ({ after, limit }) =>
       read(() =>
-        reader
-          .select()
-          .from(events)
-          .where(gt(events.globalSequence, after))
-          .orderBy(asc(events.globalSequence))
-          .limit(limit),
-      ).map((rows) => rows.map(toStoredEvent)),
+        db.readerClient.execute({
+          sql: `${SELECT_EVENTS} WHERE global_sequence > ? ORDER BY global_sequence LIMIT ?`,
+          args: [after, limit],
+        }),
+      ).map((result) => result.rows.map(fromRow)),
     head: () =>
       read(() =>
         reader
@@ -269,6 +261,29 @@ export const getLibsqlEventStore = async (
       ).map((rows) => Number(rows[0]?.head ?? 0)),
     findCommand: (id) => read(() => findCommand(reader, id)),
     close: () => db.close(),
+  };
+};
+
+const SELECT_EVENTS =
+  'SELECT global_sequence, id, aggregate_type, aggregate_id, aggregate_sequence, event_type, event_version, payload, metadata, created_at FROM events';
+
+/** A raw row of SELECT_EVENTS, by position. */
+const fromRow = (row: Row): StoredEvent => {
+  const metadata = row[8];
+  return {
+    globalSequence: Number(row[0]),
+    id: String(row[1]),
+    aggregateType: String(row[2]),
+    aggregateId: String(row[3]),
+    aggregateSequence: Number(row[4]),
+    eventType: String(row[5]),
+    eventVersion: Number(row[6]),
+    payload: JSON.parse(String(row[7])),
+    metadata:
+      metadata === null || metadata === undefined
+        ? null
+        : (JSON.parse(String(metadata)) as EventMetadata),
+    createdAt: String(row[9]),
   };
 };
 
