@@ -11,6 +11,7 @@ export type Config = {
   readonly keepAliveMs: number;
   readonly subscriberBuffer: number;
   readonly todoSnapshotEvery: number;
+  readonly projectionSnapshotEvery: number;
   readonly logLevel: string;
   readonly logPretty: boolean;
 };
@@ -45,6 +46,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     keepAliveMs: int('SSE_KEEPALIVE_MS', 15_000, 100, 3_600_000),
     subscriberBuffer: int('SUBSCRIBER_BUFFER', 256, 1, 1_000_000),
     todoSnapshotEvery: int('TODO_SNAPSHOT_EVERY', 100, 0, 1_000_000),
+    projectionSnapshotEvery: int('PROJECTION_SNAPSHOT_EVERY', 10_000, 0, 100_000_000),
     logLevel: env.LOG_LEVEL || 'info',
     logPretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : Boolean(process.stdout.isTTY),
   };

@@ -69,6 +69,11 @@ const wire = async (
     store,
     bus,
     projection: todoListProjection,
+    ...(config.projectionSnapshotEvery > 0
+      ? {
+          snapshots: { store: rawStore.projectionSnapshots, every: config.projectionSnapshotEvery },
+        }
+      : {}),
     onError: (error) => logger.error({ err: error }, 'todo-list projection error'),
   });
   opened.push(() => todoList.stop());

@@ -37,6 +37,8 @@ export {
   type ProjectionListener,
   type ProjectionRunner,
   type ProjectionRunnerOptions,
+  type ProjectionSnapshot,
+  type ProjectionSnapshotStore,
 } from './projection';
 export type { Snapshot, SnapshotStore } from './snapshot-store';
 export { type TodoItem, type TodoList, todoListProjection } from './todo/todo-list-projection';

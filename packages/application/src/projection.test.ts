@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createProjectionRunner } from './projection';
 import { createInMemoryEventBus } from './testing/in-memory-event-bus';
 import { createInMemoryEventStore } from './testing/in-memory-event-store';
+import { createInMemoryProjectionSnapshots } from './testing/in-memory-projection-snapshots';
 import { todoListProjection } from './todo/todo-list-projection';
 import { createTodoService } from './todo/todo-service';
 
@@ -37,5 +38,66 @@ describe('todo list projection runner', () => {
       { id: a, text: 'a2', completed: false, completedAt: null, version: 4, updatedSequence: 6 },
     ]);
     await runner.stop();
+  });
+});
+
+describe('projection snapshots', () => {
+  const setup = async (count: number) => {
+    const store = createInMemoryEventStore();
+    const bus = createInMemoryEventBus();
+    const todos = createTodoService({ store, bus, clock: () => 'T', newId });
+    for (let i = 0; i < count; i++) await todos.create(text(`t${i}`), 'normal');
+    return { store, bus, todos };
+  };
+
+  it('starts from the snapshot and reads only the events after it', async () => {
+    const { store, bus, todos } = await setup(30);
+    const snapshots = createInMemoryProjectionSnapshots();
+    const first = createProjectionRunner({
+      store,
+      bus,
+      projection: todoListProjection,
+      snapshots: { store: snapshots, every: 10 },
+    });
+    await first.start();
+    await first.stop();
+    expect(snapshots.saved.get('todo-list')).toMatchObject({ version: 1, position: 30 });
+    for (let i = 30; i < 35; i++) await todos.create(text(`t${i}`), 'normal');
+
+    const reads: number[] = [];
+    const watched = {
+      ...store,
+      readAll: (o: { after: number; limit: number }) => (reads.push(o.after), store.readAll(o)),
+    };
+    const second = createProjectionRunner({
+      store: watched,
+      bus,
+      projection: todoListProjection,
+      snapshots: { store: snapshots, every: 10 },
+    });
+    await second.start();
+    expect(reads[0]).toBe(30);
+    const scratch = createProjectionRunner({ store, bus, projection: todoListProjection });
+    await scratch.start();
+    expect([...second.state().values()]).toEqual([...scratch.state().values()]);
+    expect(second.position()).toBe(35);
+    await second.stop();
+    await scratch.stop();
+  });
+
+  it('discards a snapshot of another projection version and rebuilds from the events', async () => {
+    const { store, bus } = await setup(5);
+    const snapshots = createInMemoryProjectionSnapshots();
+    await snapshots.save({ name: 'todo-list', version: 0, position: 5, data: [] });
+    const runner = createProjectionRunner({
+      store,
+      bus,
+      projection: todoListProjection,
+      snapshots: { store: snapshots, every: 1000 },
+    });
+    await runner.start();
+    expect(runner.state().size).toBe(5);
+    await runner.stop();
+    expect(snapshots.saved.get('todo-list')).toMatchObject({ version: 1, position: 5 });
   });
 });

@@ -1,6 +1,7 @@
+import type { ResultAsync } from 'neverthrow';
 import { type CatchUpSubscription, subscribeFrom } from './catch-up-subscription';
 import type { EventBus } from './event-bus';
-import type { EventStore, StoredEvent } from './event-store';
+import type { EventStore, StoredEvent, StoreUnavailable } from './event-store';
 
 /** A read model: a pure fold over stored events. */
 export type Projection<State> = {
@@ -8,6 +9,29 @@ export type Projection<State> = {
   readonly initialState: () => State;
   readonly evolve: (state: State, event: StoredEvent) => State;
   readonly filter?: (event: StoredEvent) => boolean;
+  /**
+   * For snapshots: bump `version` whenever evolve or the state's shape changes, so an older
+   * snapshot is discarded and the projection rebuilt from the events.
+   */
+  readonly snapshot?: {
+    readonly version: number;
+    readonly serialize: (state: State) => unknown;
+    readonly deserialize: (data: unknown) => State;
+  };
+};
+
+/** A projection's state saved with the global sequence it reflects. */
+export type ProjectionSnapshot = {
+  readonly name: string;
+  readonly version: number;
+  readonly position: number;
+  readonly data: unknown;
+};
+
+/** Port for projection snapshots: derived data, safe to lose. */
+export type ProjectionSnapshotStore = {
+  load(name: string): ResultAsync<ProjectionSnapshot | null, StoreUnavailable>;
+  save(snapshot: ProjectionSnapshot): ResultAsync<void, StoreUnavailable>;
 };
 
 export type ProjectionListener<State> = (state: State, event: StoredEvent) => void;
@@ -29,6 +53,8 @@ export type ProjectionRunnerOptions<State> = {
   readonly projection: Projection<State>;
   readonly onError?: (error: unknown) => void;
   readonly onFellBehind?: () => void;
+  /** Start from a saved snapshot and save one every `every` events (and at stop). */
+  readonly snapshots?: { readonly store: ProjectionSnapshotStore; readonly every: number };
 };
 
 /** Keeps one projection current: rebuild at start, then live, applied in global order exactly once. */
@@ -39,12 +65,52 @@ export const createProjectionRunner = <State>(
   let state = projection.initialState();
   let subscription: CatchUpSubscription | undefined;
   const listeners = new Set<ProjectionListener<State>>();
+  const snapshots =
+    projection.snapshot && options.snapshots
+      ? { ...projection.snapshot, ...options.snapshots }
+      : undefined;
+  let savedAt = 0;
+  let saving: Promise<void> = Promise.resolve();
+
+  const save = () => {
+    if (!snapshots || !subscription) return saving;
+    const position = subscription.position();
+    if (position === savedAt) return saving;
+    savedAt = position;
+    const data = snapshots.serialize(state);
+    saving = saving.then(() =>
+      snapshots.store
+        .save({ name: projection.name, version: snapshots.version, position, data })
+        .match(
+          () => {},
+          (error) => options.onError?.(error),
+        ),
+    );
+    return saving;
+  };
+
+  /** The snapshot to start from, if it is of this projection's version. */
+  const restore = async (): Promise<number> => {
+    if (!snapshots) return 0;
+    const loaded = await snapshots.store.load(projection.name);
+    if (loaded.isErr()) {
+      options.onError?.(loaded.error);
+      return 0;
+    }
+    const snapshot = loaded.value;
+    if (!snapshot || snapshot.version !== snapshots.version) return 0;
+    state = snapshots.deserialize(snapshot.data);
+    savedAt = snapshot.position;
+    return snapshot.position;
+  };
 
   return {
     async start() {
       if (subscription) throw new Error(`projection ${projection.name} already started`);
       const head = await options.store.head();
       if (head.isErr()) throw new Error(`cannot start ${projection.name}: ${head.error.message}`);
+      const after = await restore();
+      let rebuilt = false;
       let reached: () => void = () => {};
       const caughtUp = new Promise<void>((resolve) => {
         reached = resolve;
@@ -52,14 +118,20 @@ export const createProjectionRunner = <State>(
       subscription = subscribeFrom({
         store: options.store,
         bus: options.bus,
-        after: 0,
+        after,
         ...(projection.filter ? { filter: projection.filter } : {}),
         handle: (event) => {
           state = projection.evolve(state, event);
           for (const listener of listeners) listener(state, event);
+          // Live: save now and then. (During the rebuild, once at the end is enough.)
+          if (rebuilt && snapshots && event.globalSequence - savedAt >= snapshots.every)
+            void save();
         },
         onCaughtUp: (position) => {
-          if (position >= head.value) reached();
+          if (position < head.value) return;
+          if (!rebuilt && snapshots && position - savedAt >= snapshots.every) void save();
+          rebuilt = true;
+          reached();
         },
         ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
         onStoreError: (error) => options.onError?.(error),
@@ -76,6 +148,7 @@ export const createProjectionRunner = <State>(
     async stop() {
       subscription?.stop();
       await subscription?.done.catch(() => {});
+      await save();
     },
   };
 };

@@ -27,6 +27,11 @@ const asTodoEvent = (event: StoredEvent) =>
 export const todoListProjection: Projection<TodoList> = {
   name: 'todo-list',
   initialState: () => new Map(),
+  snapshot: {
+    version: 1,
+    serialize: (todos) => [...todos.values()],
+    deserialize: (data) => new Map((data as TodoItem[]).map((todo) => [todo.id, todo])),
+  },
   filter: (event) => event.aggregateType === TODO_AGGREGATE_TYPE,
   evolve(todos, stored) {
     const event = asTodoEvent(stored);

@@ -121,4 +121,36 @@ describe('libSQL event store', () => {
     await store.close();
     await cleanup();
   });
+
+  it('keeps one projection snapshot per projection across a reopen', async () => {
+    const { url, cleanup } = await tempDb();
+    const store = await getLibsqlEventStore({ url });
+    expect((await store.projectionSnapshots.load('todo-list'))._unsafeUnwrap()).toBeNull();
+    (
+      await store.projectionSnapshots.save({
+        name: 'todo-list',
+        version: 1,
+        position: 7,
+        data: [{ a: 1 }],
+      })
+    )._unsafeUnwrap();
+    (
+      await store.projectionSnapshots.save({
+        name: 'todo-list',
+        version: 2,
+        position: 9,
+        data: [{ a: '<b>' }],
+      })
+    )._unsafeUnwrap();
+    await store.close();
+    const reopened = await getLibsqlEventStore({ url });
+    expect((await reopened.projectionSnapshots.load('todo-list'))._unsafeUnwrap()).toEqual({
+      name: 'todo-list',
+      version: 2,
+      position: 9,
+      data: [{ a: '<b>' }],
+    });
+    await reopened.close();
+    await cleanup();
+  });
 });

@@ -6,6 +6,7 @@ import {
   checkExpectedVersion,
   type EventMetadata,
   type EventStore,
+  type ProjectionSnapshotStore,
   type RecordedCommand,
   type SnapshotStore,
   type StoredEvent,
@@ -16,6 +17,7 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { type LibsqlDatabaseOptions, openLibsqlDatabase } from './libsql-database';
 import { isUniqueViolation, toUnavailable } from './libsql-errors';
+import { createLibsqlProjectionSnapshots } from './libsql-projection-snapshots';
 import { createLibsqlSnapshotStore } from './libsql-snapshot-store';
 import { commands, type EventRow, events } from './schema';
 
@@ -49,6 +51,7 @@ export const getLibsqlEventStore = async (
   EventStore & {
     readonly settings: Record<string, unknown>;
     readonly snapshots: SnapshotStore;
+    readonly projectionSnapshots: ProjectionSnapshotStore;
     /** Appends and the write transactions they were committed in (group commit at work). */
     readonly stats: { readonly appends: number; readonly transactions: number };
   }
@@ -237,6 +240,7 @@ export const getLibsqlEventStore = async (
     settings: db.settings,
     stats,
     snapshots: createLibsqlSnapshotStore(db),
+    projectionSnapshots: createLibsqlProjectionSnapshots(db),
     append,
     // Hot read paths use prepared SQL text directly: the query builder cost ~40% of replay time.
     readStream: (aggregateType, aggregateId, options = {}) =>

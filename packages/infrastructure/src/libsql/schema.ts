@@ -59,3 +59,12 @@ export const snapshots = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.aggregateType, table.aggregateId] })],
 );
+
+/** Each projection's latest saved state and the global sequence it reflects; derived data. */
+export const projectionSnapshots = sqliteTable('projection_snapshots', {
+  name: text('name').primaryKey(),
+  version: integer('version').notNull(),
+  position: integer('position').notNull(),
+  data: text('data').notNull(),
+  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+});
