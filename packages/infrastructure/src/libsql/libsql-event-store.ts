@@ -15,6 +15,7 @@ import type { ResultSet, Row } from '@libsql/client';
 import { and, eq, max, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import { createGroupCommit } from './group-commit';
 import { type LibsqlDatabaseOptions, openLibsqlDatabase } from './libsql-database';
 import { isUniqueViolation, toUnavailable } from './libsql-errors';
 import { createLibsqlProjectionSnapshots } from './libsql-projection-snapshots';
@@ -143,102 +144,53 @@ export const getLibsqlEventStore = async (
       ? err(conflictOf(request, abort.error))
       : err({ type: 'DuplicateCommand', recorded: abort.error });
 
-  /**
-   * Group commit: the appends that arrive while the writer is busy share one transaction and
-   * one fsync. Each keeps its own expected-version check; a refused one writes nothing (it is
-   * refused before its inserts), so it never fails its neighbours. Every answer waits for COMMIT.
-   */
-  type Pending = {
-    request: AppendRequest;
-    settle: (result: Result<AppendResult, AppendError>) => void;
-  };
-  let pending: Pending[] = [];
-  let flushing = false;
-  const stats = { appends: 0, transactions: 0 };
-
-  const runBatch = (batch: readonly Pending[]) =>
-    db.write((writer) =>
-      writer.transaction(async (tx) => {
-        stats.transactions++;
-        stats.appends += batch.length;
-        const results: Array<Result<AppendResult, AppendError>> = [];
-        for (const { request } of batch) {
-          try {
-            results.push(ok(await appendOne(tx, request)));
-          } catch (error) {
-            if (!(error instanceof Abort)) throw error;
-            results.push(refusal(request, error));
+  // A refused request is refused before its inserts, so it writes nothing and never fails
+  // the other requests of its batch.
+  const groupCommit = createGroupCommit<AppendRequest, Result<AppendResult, AppendError>>({
+    maxBatch: MAX_BATCH,
+    runBatch: (requests) =>
+      db.write((writer) =>
+        writer.transaction(async (tx) => {
+          const results: Array<Result<AppendResult, AppendError>> = [];
+          for (const request of requests) {
+            try {
+              results.push(ok(await appendOne(tx, request)));
+            } catch (error) {
+              if (!(error instanceof Abort)) throw error;
+              results.push(refusal(request, error));
+            }
           }
-        }
-        return results;
-      }),
-    );
-
-  const unexpected = async (
-    request: AppendRequest,
-    error: unknown,
-  ): Promise<Result<never, AppendError>> => {
-    // A writer that skipped our lock (another process, on a server without IMMEDIATE) won.
-    if (isUniqueViolation(error)) {
-      const recorded = request.command ? await findCommand(reader, request.command.id) : null;
-      if (recorded) return err({ type: 'DuplicateCommand', recorded });
-      return err(
-        conflictOf(
-          request,
-          await streamVersion(reader, request.aggregateType, request.aggregateId),
-        ),
-      );
-    }
-    await db.recover();
-    return err(toUnavailable(error));
-  };
-
-  const flush = async () => {
-    while (pending.length > 0) {
-      const batch = pending.slice(0, MAX_BATCH);
-      pending = pending.slice(batch.length);
-      try {
-        const results = await runBatch(batch);
-        batch.forEach((p, i) =>
-          p.settle(results[i] ?? err(toUnavailable(new Error('lost result')))),
-        );
-      } catch (error) {
-        if (batch.length === 1) {
-          const [only] = batch;
-          if (only) only.settle(await unexpected(only.request, error));
-          continue;
-        }
-        // Nothing of the batch was stored. Try each alone, so one bad request fails alone.
-        for (const p of batch) {
-          try {
-            const [result] = await runBatch([p]);
-            p.settle(result ?? err(toUnavailable(new Error('lost result'))));
-          } catch (single) {
-            p.settle(await unexpected(p.request, single));
-          }
-        }
+          return results;
+        }),
+      ),
+    onFailure: async (request, error) => {
+      // A writer that skipped our lock (another process, on a server without IMMEDIATE) won.
+      if (isUniqueViolation(error)) {
+        const recorded = request.command ? await findCommand(reader, request.command.id) : null;
+        if (recorded) return err({ type: 'DuplicateCommand', recorded });
+        const actual = await streamVersion(reader, request.aggregateType, request.aggregateId);
+        return err(conflictOf(request, actual));
       }
-    }
-    flushing = false;
-  };
+      await db.recover();
+      return err(toUnavailable(error));
+    },
+  });
 
   const append = (request: AppendRequest): ResultAsync<AppendResult, AppendError> =>
-    new ResultAsync(
-      new Promise<Result<AppendResult, AppendError>>((settle) => {
-        pending.push({ request, settle });
-        if (!flushing) {
-          flushing = true;
-          // Let the requests that arrived in this turn of the event loop join the batch.
-          setImmediate(() => void flush());
-        }
-      }),
-    );
+    new ResultAsync(groupCommit.submit(request));
 
   const read = <T>(query: () => Promise<T>) => ResultAsync.fromPromise(query(), toUnavailable);
 
   return {
     settings: db.settings,
-    stats,
+    stats: {
+      get appends() {
+        return groupCommit.stats.requests;
+      },
+      get transactions() {
+        return groupCommit.stats.batches;
+      },
+    },
     snapshots: createLibsqlSnapshotStore(db),
     projectionSnapshots: createLibsqlProjectionSnapshots(db),
     append,
