@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type Client, createClient } from '@libsql/client';
+import { type Client, createClient, type Transaction } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 
@@ -97,6 +97,18 @@ export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
     /** Runs `work` on the writer, after every write queued before it. */
     write: <T>(work: (db: LibSQLDatabase) => Promise<T>): Promise<T> =>
       serialize(() => work(writer)),
+    /** Runs `work` in one write transaction (BEGIN IMMEDIATE) on the writer's own client. */
+    transaction: <T>(work: (tx: Transaction) => Promise<T>): Promise<T> =>
+      serialize(async () => {
+        const tx = await writerClient.transaction('write');
+        try {
+          const result = await work(tx);
+          await tx.commit();
+          return result;
+        } finally {
+          tx.close(); // rolls back if not committed
+        }
+      }),
     /** Call after an unexpected write failure: the writer connection may be unusable. */
     recover: replaceWriter,
     async close() {
