@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  type ServerProcess,
-  sendCommand,
-  spawnServer,
-  tempDir,
-} from '../src/testing/spawn-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type ServerProcess, sendCommand, useServers } from '../src/testing/spawn-server';
 import { launchChromium, todoTexts, watchPage } from './browser';
 
 let browser: Browser;
@@ -16,20 +10,15 @@ beforeAll(async () => {
 });
 afterAll(async () => browser?.close());
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const servers = useServers();
 
 const serverOn = async (db: string, port: number): Promise<ServerProcess> => {
-  const server = await spawnServer({ DATABASE_URL: `file:${db}`, PORT: String(port) });
-  cleanups.push(() => server.kill('SIGKILL'));
-  return server;
+  return servers.start({ DATABASE_URL: `file:${db}`, PORT: String(port) });
 };
 
 const openPage = async (url: string) => {
   const context = await browser.newContext();
-  cleanups.push(() => context.close());
+  servers.defer(() => context.close());
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(url);
@@ -41,8 +30,7 @@ const HOSTILE = `<img src=x onerror="alert('xss')"> & "quotes" </section>`;
 
 describe('the todo page in Chromium', () => {
   it('shows a todo added in one tab in the other, and hostile text as text', async () => {
-    const { dir, remove } = await tempDir();
-    cleanups.push(remove);
+    const { dir } = await servers.database();
     const server = await serverOn(join(dir, 'e2e.db'), await freePort());
     const a = await openPage(server.url);
     const b = await openPage(server.url);
@@ -73,8 +61,7 @@ describe('the todo page in Chromium', () => {
   });
 
   it('catches up after a graceful restart and after a crash, with changes made while it was away', async () => {
-    const { dir, remove } = await tempDir();
-    cleanups.push(remove);
+    const { dir } = await servers.database();
     const db = join(dir, 'restart.db');
     const port = await freePort();
     let server = await serverOn(db, port);
@@ -110,15 +97,14 @@ describe('the todo page in Chromium', () => {
   });
 
   it('never loses an update when two tabs edit the same todo at once', async () => {
-    const { dir, remove } = await tempDir();
-    cleanups.push(remove);
+    const { dir } = await servers.database();
     const server = await serverOn(join(dir, 'lost-update.db'), await freePort());
     await sendCommand(server.url, { type: 'create', text: 'original' });
     const a = await openPage(server.url);
     // Tab B has seen the same version but hears nothing more (its feed is cut), like a tab
     // whose user is typing while the other tab saves.
     const contextB = await browser.newContext();
-    cleanups.push(() => contextB.close());
+    servers.defer(() => contextB.close());
     const b = await contextB.newPage();
     const bProblems = watchPage(b);
     await b.route('**/feed**', (route) => route.abort());

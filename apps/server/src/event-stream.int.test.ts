@@ -1,12 +1,8 @@
-import { join } from 'node:path';
 import { EventSource } from 'eventsource';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, sendCommand, spawnServer, tempDir } from './testing/spawn-server';
+import { describe, expect, it } from 'vitest';
+import { sendCommand, useServers } from './testing/spawn-server';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const servers = useServers();
 
 const until = async (check: () => boolean, what: string, ms = 30_000) => {
   const end = Date.now() + ms;
@@ -18,16 +14,13 @@ const until = async (check: () => boolean, what: string, ms = 30_000) => {
 
 describe('GET /api/events/stream with a standards EventSource client', () => {
   it('sees every stored event exactly once, in order, across server restarts', async () => {
-    const { dir, remove } = await tempDir();
-    cleanups.push(remove);
-    const env = { DATABASE_URL: `file:${join(dir, 'stream.db')}`, PORT: String(await freePort()) };
-    let server = await spawnServer(env);
-    cleanups.push(() => server.kill('SIGKILL'));
+    const { env } = await servers.database('stream.db');
+    let server = await servers.start(env);
 
     const received: number[] = [];
     let opens = 0;
     const source = new EventSource(`${server.url}/api/events/stream?after=0`);
-    cleanups.push(async () => source.close());
+    servers.defer(() => source.close());
     source.onmessage = (message) => received.push(Number(message.lastEventId));
     source.onopen = () => opens++;
     await until(() => opens === 1, 'first open');
@@ -45,12 +38,12 @@ describe('GET /api/events/stream with a standards EventSource client', () => {
     await write(100);
     // A graceful restart (the stream is cut, the client reconnects with Last-Event-ID)…
     await server.kill('SIGTERM');
-    server = await spawnServer(env);
+    server = await servers.start(env);
     await write(100);
     await until(() => opens >= 2, 'reconnect after SIGTERM');
     // …and a crash.
     await server.kill('SIGKILL');
-    server = await spawnServer(env);
+    server = await servers.start(env);
     await write(100);
     await until(() => received.length >= 300, 'all 300 events');
 

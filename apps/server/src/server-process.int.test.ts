@@ -1,38 +1,16 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  freePort,
-  type ServerProcess,
+  type ApiEvent,
+  allEvents,
   sendCommand,
   spawnServer,
-  tempDir,
+  useServers,
 } from './testing/spawn-server';
 
-type StoredEvent = { globalSequence: number; aggregateId: string; aggregateSequence: number };
+const servers = useServers();
+const start = servers.start;
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-const start = async (env: Record<string, string>) => {
-  const server = await spawnServer(env);
-  cleanups.push(() => server.kill('SIGKILL'));
-  return server;
-};
-
-const allEvents = async (url: string) => {
-  const events: StoredEvent[] = [];
-  for (let after = 0; ; ) {
-    const res = await fetch(`${url}/api/events?after=${after}&limit=1000`);
-    const page = ((await res.json()) as { events: StoredEvent[] }).events;
-    events.push(...page);
-    if (page.length < 1000) return events;
-    after = page.at(-1)?.globalSequence ?? after;
-  }
-};
-
-const expectGapFree = (events: StoredEvent[]) => {
+const expectGapFree = (events: ApiEvent[]) => {
   expect(events.map((e) => e.globalSequence)).toEqual(events.map((_, i) => i + 1));
   const versions = new Map<string, number>();
   for (const e of events) {
@@ -70,10 +48,7 @@ const load = (url: string, clients: number) => {
 
 describe('the server as an OS process', () => {
   it('loses nothing it acknowledged when SIGKILLed under load, and serves again', async () => {
-    const { dir, remove } = await tempDir();
-    cleanups.push(remove);
-    const port = String(await freePort());
-    const env = { DATABASE_URL: `file:${join(dir, 'kill.db')}`, PORT: port };
+    const { env } = await servers.database('kill.db');
     const acknowledged: string[] = [];
     for (let round = 0; round < 3; round++) {
       const server = await start(env);
@@ -99,9 +74,7 @@ describe('the server as an OS process', () => {
   });
 
   it('stops on SIGTERM with exit code 0, answering in-flight commands first', async () => {
-    const { dir, remove } = await tempDir();
-    cleanups.push(remove);
-    const env = { DATABASE_URL: `file:${join(dir, 'term.db')}`, PORT: String(await freePort()) };
+    const { env } = await servers.database('term.db');
     const server = await start(env);
     const traffic = load(server.url, 8);
     while (traffic.acknowledged.length < 30) await new Promise((r) => setTimeout(r, 10));
@@ -119,5 +92,3 @@ describe('the server as an OS process', () => {
     expect(String(failed)).toMatch(/PORT must be an integer/);
   });
 });
-
-export type { ServerProcess };

@@ -3,13 +3,10 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, spawnServer } from './testing/spawn-server';
+import { describe, expect, it } from 'vitest';
+import { freePort, sendCommand, useServers } from './testing/spawn-server';
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const servers = useServers();
 
 const sh = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { stdio: 'pipe' });
 
@@ -17,7 +14,7 @@ const sh = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { stdio: 
 const mountTmpfs = (sizeKb: number) => {
   const dir = mkdtempSync(join(tmpdir(), 'ironstar-fs-'));
   sh('mount', '-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir);
-  cleanups.push(() => {
+  servers.defer(() => {
     sh('umount', '-l', dir);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -39,34 +36,24 @@ const canMount = (() => {
   }
 })();
 
-const post = async (url: string, text: string) => {
-  const res = await fetch(`${url}/api/commands/todo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'create', text }),
-  });
-  return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
-};
+const post = (url: string, text: string) => sendCommand(url, { type: 'create', text });
 
 const count = async (url: string) =>
   ((await (await fetch(`${url}/api/events?limit=1000`)).json()) as { events: unknown[] }).events
     .length;
 
-const start = async (env: Record<string, string>, as: { uid?: number; gid?: number } = {}) => {
-  const server = await spawnServer({ PORT: String(await freePort()), ...env }, as);
-  cleanups.push(() => server.kill('SIGKILL'));
-  return server;
-};
+const start = async (env: Record<string, string>, as: { uid?: number; gid?: number } = {}) =>
+  servers.start({ PORT: String(await freePort()), ...env }, as);
 
 describe('when the database cannot be written', () => {
   it('answers 503 while another process holds the lock past the busy timeout, then recovers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ironstar-lock-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    servers.defer(() => rmSync(dir, { recursive: true, force: true }));
     const url = `file:${join(dir, 'locked.db')}`;
     const server = await start({ DATABASE_URL: url, SQLITE_BUSY_TIMEOUT_MS: '200' });
     expect((await post(server.url, 'before')).status).toBe(202);
     const other = createClient({ url });
-    cleanups.push(() => other.close());
+    servers.defer(() => other.close());
     const lock = await other.transaction('write');
     const blocked = await post(server.url, 'while locked');
     expect(blocked.status).toBe(503);
@@ -81,7 +68,7 @@ describe('when the database cannot be written', () => {
     'answers 503 when the database file is read-only, and recovers when it is writable',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ironstar-ro-'));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      servers.defer(() => rmSync(dir, { recursive: true, force: true }));
       chownSync(dir, NOBODY, NOBODY);
       const db = join(dir, 'ro.db');
       const env = { DATABASE_URL: `file:${db}`, HOME: dir, TMPDIR: dir };

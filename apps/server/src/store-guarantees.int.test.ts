@@ -1,57 +1,10 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, spawnServer, tempDir } from './testing/spawn-server';
+import { describe, expect, it } from 'vitest';
+import { allEvents, freePort, sendCommand, useServers } from './testing/spawn-server';
 
-type StoredEvent = {
-  globalSequence: number;
-  aggregateId: string;
-  aggregateSequence: number;
-  eventType: string;
-};
-
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-const start = async (env: Record<string, string>) => {
-  const server = await spawnServer(env);
-  cleanups.push(() => server.kill('SIGKILL'));
-  return server;
-};
-
-const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
-  const res = await fetch(`${url}/api/commands/todo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: (await res.json()) as Record<string, unknown>,
-  };
-};
-
-const allEvents = async (url: string) => {
-  const events: StoredEvent[] = [];
-  for (let after = 0; ; ) {
-    const page = (
-      (await (await fetch(`${url}/api/events?after=${after}&limit=1000`)).json()) as {
-        events: StoredEvent[];
-      }
-    ).events;
-    events.push(...page);
-    if (page.length < 1000) return events;
-    after = page.at(-1)?.globalSequence ?? after;
-  }
-};
-
-const database = async (name: string) => {
-  const { dir, remove } = await tempDir();
-  cleanups.push(remove);
-  return { DATABASE_URL: `file:${join(dir, name)}`, PORT: String(await freePort()) };
-};
+const servers = useServers();
+const { start } = servers;
+const post = sendCommand;
+const database = async (name: string) => (await servers.database(name)).env;
 
 describe('store guarantees over HTTP, real processes', () => {
   it('serves 200 concurrent commands on one todo with no 5xx and no lost update', async () => {
@@ -71,7 +24,7 @@ describe('store guarantees over HTTP, real processes', () => {
     expect(events.map((e) => e.aggregateSequence)).toEqual(events.map((_, i) => i + 1));
     // The projection equals the fold of what was stored.
     const stored = (await (await fetch(`${server.url}/api/events?after=0&limit=1000`)).json()) as {
-      events: Array<StoredEvent & { payload: { text: string } }>;
+      events: Array<{ aggregateId: string; payload: { text: string } }>;
     };
     const lastText = stored.events.filter((e) => e.aggregateId === id).at(-1)?.payload.text;
     await expect

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { getLibsqlEventStore } from '@ironstar/infrastructure';
 import { createClient } from '@libsql/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, spawnServer, tempDir } from './testing/spawn-server';
+import { describe, expect, it } from 'vitest';
+import { useServers } from './testing/spawn-server';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const servers = useServers();
 
 const FIXTURE = readFileSync(
   new URL('./testing/fixtures/todo-events-v1.sql', import.meta.url),
@@ -18,16 +14,14 @@ const ID = '3f6c1b7e-5d2a-4c8e-9b1f-0a2b3c4d5e01';
 
 describe('a database written by version 1', () => {
   it('loads its TodoCreated rows as version 2 in the aggregate, the projection and the API, never rewriting them', async () => {
-    const { dir, remove } = await tempDir();
-    cleanups.push(remove);
-    const url = `file:${join(dir, 'v1.db')}`;
+    const { env } = await servers.database('v1.db');
+    const url = env.DATABASE_URL;
     // Create the schema with the real migrations, then put the old rows in as v1 wrote them.
     await (await getLibsqlEventStore({ url })).close();
     const raw = createClient({ url });
     await raw.executeMultiple(FIXTURE);
 
-    const server = await spawnServer({ DATABASE_URL: url, PORT: String(await freePort()) });
-    cleanups.push(() => server.kill('SIGKILL'));
+    const server = await servers.start(env);
     const api = (await (await fetch(`${server.url}/api/events?after=0`)).json()) as {
       events: Array<{ eventType: string; eventVersion: number; payload: Record<string, unknown> }>;
     };

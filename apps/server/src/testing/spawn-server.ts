@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = join(ROOT, 'apps/server/src/main.ts');
@@ -91,12 +92,69 @@ export const spawnServer = async (
   };
 };
 
-/** POSTs a todo command and returns status and JSON body. */
-export const sendCommand = async (url: string, body: unknown) => {
+/** POSTs a todo command and returns status, headers and JSON body. */
+export const sendCommand = async (
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) => {
   const res = await fetch(`${url}/api/commands/todo`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as Record<string, unknown> & { error?: { code: string } },
+  };
+};
+
+export type ApiEvent = {
+  globalSequence: number;
+  aggregateId: string;
+  aggregateSequence: number;
+  eventType: string;
+  eventVersion: number;
+  payload: Record<string, unknown>;
+};
+
+/** Every stored event, through GET /api/events, page by page. */
+export const allEvents = async (url: string) => {
+  const events: ApiEvent[] = [];
+  for (let after = 0; ; ) {
+    const res = await fetch(`${url}/api/events?after=${after}&limit=1000`);
+    const page = ((await res.json()) as { events: ApiEvent[] }).events;
+    events.push(...page);
+    if (page.length < 1000) return events;
+    after = page.at(-1)?.globalSequence ?? after;
+  }
+};
+
+/**
+ * Per-test resources: servers started here are SIGKILLed and temp dirs removed after each
+ * test, in reverse order. Call once at the top of a test file.
+ */
+export const useServers = () => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    defer: (cleanup: () => unknown) => cleanups.push(cleanup),
+    start: async (env: Record<string, string>, as: { uid?: number; gid?: number } = {}) => {
+      const server = await spawnServer(env, as);
+      cleanups.push(() => server.kill('SIGKILL'));
+      return server;
+    },
+    /** A fresh database file (and a free port) for one test. */
+    database: async (name = 'ironstar.db') => {
+      const { dir, remove } = await tempDir();
+      cleanups.push(remove);
+      return {
+        dir,
+        env: { DATABASE_URL: `file:${join(dir, name)}`, PORT: String(await freePort()) },
+      };
+    },
+  };
 };
