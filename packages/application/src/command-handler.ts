@@ -37,6 +37,11 @@ export type HandleOptions = {
   readonly fingerprint?: string;
   /** If-Match: the stream must be at exactly this version; no retry on conflict. */
   readonly expectedVersion?: number;
+  /**
+   * The caller just made up this aggregate's id, so its stream is empty: skip reading it.
+   * Safe even if wrong: the append's version check then fails and the command is retried.
+   */
+  readonly isNew?: boolean;
 };
 
 export type SnapshotPolicy = {
@@ -59,6 +64,11 @@ export type CommandHandlerOptions<C, E extends Message, S, Err> = {
   readonly snapshots?: SnapshotPolicy;
   /** Attempts on a lost optimistic-concurrency race before answering Conflict. */
   readonly maxAttempts?: number;
+  /**
+   * Aggregates whose state is kept in memory after a command (least recently used go first;
+   * 0 turns the cache off). A stale entry is caught by the append's version check.
+   */
+  readonly stateCacheSize?: number;
   readonly onPublishError?: (error: unknown) => void;
   /** Waits between attempts; injectable so tests need not sleep. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -148,14 +158,39 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
           replayed: true,
         });
 
+  // The state each recently handled aggregate reached, so its next command need not read it.
+  const cacheSize = options.stateCacheSize ?? 10_000;
+  const cache = new Map<string, Loaded<S>>();
+  const remember = (aggregateId: string, loaded: Loaded<S>) => {
+    if (cacheSize <= 0) return;
+    cache.delete(aggregateId);
+    cache.set(aggregateId, loaded);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+  };
+
+  type Source = 'cache' | 'store';
+  const current = (aggregateId: string, source: Source, isNew: boolean) => {
+    if (source === 'cache') {
+      const cached = cache.get(aggregateId);
+      if (cached) return okAsync<Loaded<S>, StoreUnavailable>(cached);
+      if (isNew) return okAsync<Loaded<S>, StoreUnavailable>(fromScratch());
+    }
+    return load(aggregateId);
+  };
+
   const attempt = (
     aggregateId: string,
     command: C,
     metadata: EventMetadata,
     opts: HandleOptions,
-  ): ResultAsync<CommandOutcome | 'retry', CommandError<Err>> =>
-    load(aggregateId).andThen((loaded) => {
+    source: Source,
+  ): ResultAsync<CommandOutcome | 'retry' | 'reload', CommandError<Err>> =>
+    current(aggregateId, source, opts.isNew ?? false).andThen((loaded) => {
+      // Anything but a successful append, decided on remembered state, is decided again on
+      // the store's state: the memory may be behind another process.
+      const recheck = source === 'cache';
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== loaded.version) {
+        if (recheck) return okAsync('reload' as const);
         return errAsync({
           type: 'PreconditionFailed' as const,
           expected: opts.expectedVersion,
@@ -163,9 +198,14 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
         });
       }
       const decided = decider.decide(command, loaded.state);
-      if (decided.isErr()) return errAsync({ type: 'Rejected' as const, error: decided.error });
+      if (decided.isErr()) {
+        if (recheck) return okAsync('reload' as const);
+        return errAsync({ type: 'Rejected' as const, error: decided.error });
+      }
       const { commandId, fingerprint } = opts;
       if (decided.value.length === 0 && commandId === undefined) {
+        if (recheck) return okAsync('reload' as const);
+        remember(aggregateId, loaded);
         return okAsync({
           aggregateId,
           events: [],
@@ -192,6 +232,14 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
         })
         .map((appended): CommandOutcome => {
           maybeSnapshot(aggregateId, loaded, appended.events);
+          let state = loaded.state;
+          for (const event of decided.value) state = decider.evolve(state, event);
+          const last = appended.events.at(-1);
+          remember(aggregateId, {
+            state,
+            version: appended.version,
+            sequence: last?.globalSequence ?? loaded.sequence,
+          });
           return {
             aggregateId,
             events: appended.events,
@@ -200,7 +248,8 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
             replayed: false,
           };
         })
-        .orElse((error): ResultAsync<CommandOutcome | 'retry', CommandError<Err>> => {
+        .orElse((error): ResultAsync<CommandOutcome | 'retry' | 'reload', CommandError<Err>> => {
+          cache.delete(aggregateId);
           if (error.type === 'DuplicateCommand')
             return new ResultAsync(Promise.resolve(replay(error.recorded, fingerprint)));
           if (error.type !== 'ConcurrencyError') return errAsync(error);
@@ -232,10 +281,18 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
       commandId,
       causationId: opts.metadata?.causationId ?? commandId,
     };
+    let source: Source = opts.expectedVersion === undefined ? 'cache' : 'store';
     for (let n = 1; ; n++) {
-      const result = await attempt(aggregateId, command, metadata, opts);
+      const result = await attempt(aggregateId, command, metadata, opts, source);
       if (result.isErr()) return err(result.error);
+      if (result.value === 'reload') {
+        cache.delete(aggregateId);
+        source = 'store';
+        n--; // not a lost race
+        continue;
+      }
       if (result.value !== 'retry') return ok(result.value);
+      source = 'store';
       if (n >= maxAttempts) {
         return err({
           type: 'Conflict',

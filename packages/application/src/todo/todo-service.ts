@@ -28,6 +28,7 @@ export type TodoServiceDeps = {
   readonly newId: () => string;
   readonly snapshots?: SnapshotPolicy;
   readonly maxAttempts?: number;
+  readonly stateCacheSize?: number;
   readonly onPublishError?: (error: unknown) => void;
 };
 
@@ -44,6 +45,7 @@ export const createTodoService = (deps: TodoServiceDeps) => {
     eventVersions: TODO_EVENT_VERSIONS,
     ...(deps.snapshots ? { snapshots: deps.snapshots } : {}),
     ...(deps.maxAttempts === undefined ? {} : { maxAttempts: deps.maxAttempts }),
+    ...(deps.stateCacheSize === undefined ? {} : { stateCacheSize: deps.stateCacheSize }),
     ...(deps.onPublishError ? { onPublishError: deps.onPublishError } : {}),
   });
   const send = (id: TodoId, command: TodoCommand, options?: HandleOptions): TodoResult =>
@@ -55,7 +57,8 @@ export const createTodoService = (deps: TodoServiceDeps) => {
       return send(
         id,
         { type: 'CreateTodo', data: { id, text, priority, now: deps.clock() } },
-        options,
+        // We just made the id up: there is nothing to read.
+        { ...options, isNew: true },
       );
     },
     rename: (id: TodoId, text: TodoText, options?: HandleOptions) =>

@@ -1,5 +1,5 @@
 import type { Snapshot, SnapshotStore } from '@ironstar/application';
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { ResultAsync } from 'neverthrow';
 import type { LibsqlDatabase } from './libsql-database';
 import { toUnavailable } from './libsql-errors';
@@ -7,27 +7,12 @@ import { snapshots } from './schema';
 
 /** Snapshots in their own table, newest per stream; writes share the store's writer queue. */
 export const createLibsqlSnapshotStore = (db: LibsqlDatabase): SnapshotStore => ({
+  // Read before most commands, so in fixed SQL text rather than through the query builder.
   load: (aggregateType, aggregateId) =>
     ResultAsync.fromPromise(
-      db.reader
-        .select()
-        .from(snapshots)
-        .where(
-          and(eq(snapshots.aggregateType, aggregateType), eq(snapshots.aggregateId, aggregateId)),
-        ),
+      db.readerClient.execute({ sql: LOAD_SNAPSHOT, args: [aggregateType, aggregateId] }),
       toUnavailable,
-    ).map(([row]): Snapshot | null =>
-      row
-        ? {
-            aggregateType: row.aggregateType,
-            aggregateId: row.aggregateId,
-            version: row.version,
-            globalSequence: row.globalSequence,
-            schemaVersion: row.schemaVersion,
-            state: JSON.parse(row.state),
-          }
-        : null,
-    ),
+    ).map(({ rows: [row] }) => (row ? (JSON.parse(String(row[0])) as Snapshot) : null)),
   save: (snapshot) =>
     ResultAsync.fromPromise(
       db.write((writer) =>
@@ -54,3 +39,7 @@ export const createLibsqlSnapshotStore = (db: LibsqlDatabase): SnapshotStore => 
       toUnavailable,
     ).map(() => undefined),
 });
+
+const LOAD_SNAPSHOT = `SELECT json_object('aggregateType', aggregate_type, 'aggregateId', aggregate_id,
+  'version', version, 'globalSequence', global_sequence, 'schemaVersion', schema_version,
+  'state', json(state)) FROM snapshots WHERE aggregate_type = ? AND aggregate_id = ?`;
