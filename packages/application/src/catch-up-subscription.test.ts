@@ -130,3 +130,29 @@ describe('catch-up subscription', () => {
     sub.stop();
   });
 });
+
+describe('catch-up subscription and store heads', () => {
+  it('finds the last events the bus lost when the store head moves past it', async () => {
+    const { store, bus, write } = setup();
+    const heads = new Set<(head: number) => void>();
+    const seen: number[] = [];
+    const sub = subscribeFrom({
+      store,
+      bus,
+      after: 0,
+      heads: { subscribe: (l) => (heads.add(l), () => heads.delete(l)) },
+      handle: (e) => void seen.push(e.globalSequence),
+    });
+    await write(2);
+    await until(() => seen.length === 2);
+    bus.drop(() => true); // the bus goes quiet: nothing after this arrives live
+    await write(3);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([1, 2]); // no later event, so no gap to notice
+    for (const tell of heads) tell(5);
+    await until(() => seen.length === 5);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    sub.stop();
+    expect(heads.size).toBe(0);
+  });
+});

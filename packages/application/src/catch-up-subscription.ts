@@ -1,5 +1,6 @@
 import { ALL_EVENTS, type EventBus } from './event-bus';
 import type { EventStore, StoredEvent, StoreUnavailable } from './event-store';
+import type { HeadSource } from './head-watcher';
 
 export type CatchUpOptions = {
   readonly store: Pick<EventStore, 'readAll'>;
@@ -18,6 +19,8 @@ export type CatchUpOptions = {
   readonly onStoreError?: (error: StoreUnavailable) => void;
   /** Called each time the subscriber has read the store to its end. */
   readonly onCaughtUp?: (position: number) => void;
+  /** Store heads now and then: a head past our position means live delivery missed something. */
+  readonly heads?: HeadSource;
 };
 
 export type CatchUpSubscription = {
@@ -42,6 +45,7 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
   let stopped = false;
   let live: StoredEvent[] = [];
   let overflowed = false;
+  let missed = false;
   let wake: (() => void) | undefined;
   const nudge = () => {
     const w = wake;
@@ -59,6 +63,13 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
       live.push(event);
     }
     nudge();
+  });
+
+  const stopHeads = options.heads?.subscribe((head) => {
+    if (head > position && live.length === 0) {
+      missed = true;
+      nudge();
+    }
   });
 
   const deliver = async (event: StoredEvent) => {
@@ -97,6 +108,11 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
         await readStore();
         continue;
       }
+      if (missed) {
+        missed = false;
+        await readStore();
+        continue;
+      }
       const event = live.shift();
       if (event === undefined) {
         await new Promise<void>((resolve) => {
@@ -118,6 +134,7 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
   const done = run().finally(() => {
     stopped = true;
     unsubscribe();
+    stopHeads?.();
   });
   // Callers who do not await `done` must not see an unhandled rejection.
   done.catch(() => {});
@@ -127,6 +144,7 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
     stop() {
       stopped = true;
       unsubscribe();
+      stopHeads?.();
       nudge();
     },
     done,

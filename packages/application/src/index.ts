@@ -32,6 +32,12 @@ export {
   storeUnavailable,
 } from './event-store';
 export {
+  createHeadWatcher,
+  type HeadListener,
+  type HeadSource,
+  type HeadWatcher,
+} from './head-watcher';
+export {
   createProjectionRunner,
   type Projection,
   type ProjectionListener,

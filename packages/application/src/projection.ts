@@ -2,6 +2,7 @@ import type { ResultAsync } from 'neverthrow';
 import { type CatchUpSubscription, subscribeFrom } from './catch-up-subscription';
 import type { EventBus } from './event-bus';
 import type { EventStore, StoredEvent, StoreUnavailable } from './event-store';
+import type { HeadSource } from './head-watcher';
 
 /** A read model: a pure fold over stored events. */
 export type Projection<State> = {
@@ -53,6 +54,8 @@ export type ProjectionRunnerOptions<State> = {
   readonly projection: Projection<State>;
   readonly onError?: (error: unknown) => void;
   readonly onFellBehind?: () => void;
+  /** Store heads, so events the bus lost are found even when no later event arrives. */
+  readonly heads?: HeadSource;
   /** Start from a saved snapshot and save one every `every` events (and at stop). */
   readonly snapshots?: { readonly store: ProjectionSnapshotStore; readonly every: number };
 };
@@ -134,6 +137,7 @@ export const createProjectionRunner = <State>(
           reached();
         },
         ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
+        ...(options.heads ? { heads: options.heads } : {}),
         onStoreError: (error) => options.onError?.(error),
       });
       subscription.done.catch((error: unknown) => options.onError?.(error));

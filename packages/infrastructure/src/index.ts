@@ -1,5 +1,6 @@
 export type { LibsqlDatabaseOptions, Synchronous } from './libsql/libsql-database';
 export { getLibsqlEventStore, type LibsqlEventStoreOptions } from './libsql/libsql-event-store';
+export { type BusProxyOptions, startZeroMqBusProxy } from './zeromq/zeromq-bus-proxy';
 export {
   DEFAULT_BUS_ENDPOINT,
   getZeroMqEventBus,

@@ -99,6 +99,7 @@ describe('ZeroMQ event bus', () => {
     const started = await getZeroMqEventBus({
       proxy: { publishTo: 'inproc://nobody-forwards', subscribeTo: 'inproc://nobody-listens' },
       readyTimeoutMs: 200,
+      requireReady: true,
     }).catch((error: Error) => error);
     expect(started).toBeInstanceOf(Error);
     expect(String(started)).toMatch(/not ready/);

@@ -13,7 +13,14 @@ export type ZeroMqBusOptions = {
   readonly proxy?: { readonly publishTo: string; readonly subscribeTo: string };
   /** How long to wait for the subscription to be live end to end at start. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Refuse to start unless the subscription proved live. Default: yes when embedded; no
+   * through a proxy, which may come up later (readers fill gaps from the store meanwhile).
+   */
+  readonly requireReady?: boolean;
   readonly onError?: (error: unknown) => void;
+  /** Counts messages leaving and arriving (for metrics). */
+  readonly onTraffic?: (direction: 'out' | 'in', messages: number) => void;
 };
 
 export const DEFAULT_BUS_ENDPOINT = 'inproc://ironstar-events';
@@ -60,6 +67,7 @@ export const getZeroMqEventBus = async (
           continue;
         }
         if (!body) continue;
+        options.onTraffic?.('in', 1);
         let event: StoredEvent;
         try {
           event = JSON.parse(decoder.decode(body)) as StoredEvent;
@@ -95,8 +103,13 @@ export const getZeroMqEventBus = async (
   void ready.then(() => {
     heard = true;
   });
+  const requireReady = options.requireReady ?? !options.proxy;
   while (!heard) {
     if (Date.now() > deadline) {
+      if (!requireReady) {
+        options.onError?.(new Error(`event bus not live yet on ${endpoint}; continuing`));
+        break;
+      }
       pub.close();
       sub.close();
       throw new Error(`event bus not ready on ${endpoint}`);
@@ -111,6 +124,7 @@ export const getZeroMqEventBus = async (
       for (const event of events) {
         await send([topicOf(event), JSON.stringify(event)]);
       }
+      options.onTraffic?.('out', events.length);
     },
     subscribe(prefix, listener) {
       const entry = { prefix, listener };
