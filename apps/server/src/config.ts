@@ -6,6 +6,10 @@ export type Config = {
   readonly host: string;
   readonly port: number;
   readonly busEndpoint: string;
+  /** Both set: share the bus of other processes through a proxy (see bus-proxy.ts). */
+  readonly busProxy: { readonly publishTo: string; readonly subscribeTo: string } | undefined;
+  readonly storePollMs: number;
+  readonly sseCompression: boolean;
   readonly synchronous: Synchronous;
   readonly busyTimeoutMs: number;
   readonly keepAliveMs: number;
@@ -41,6 +45,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     host: env.HOST || '127.0.0.1',
     port: int('PORT', 3000, 0, 65535),
     busEndpoint: env.BUS_ENDPOINT || DEFAULT_BUS_ENDPOINT,
+    busProxy: busProxyOf(env),
+    storePollMs: int('STORE_POLL_MS', 1000, 10, 3_600_000),
+    sseCompression: onOff('SSE_COMPRESSION', env.SSE_COMPRESSION, true),
     synchronous,
     busyTimeoutMs: int('SQLITE_BUSY_TIMEOUT_MS', 5000, 0, 600_000),
     keepAliveMs: int('SSE_KEEPALIVE_MS', 15_000, 100, 3_600_000),
@@ -50,4 +57,21 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     logLevel: env.LOG_LEVEL || 'info',
     logPretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : Boolean(process.stdout.isTTY),
   };
+};
+
+const onOff = (name: string, raw: string | undefined, fallback: boolean) => {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(on|true|1|yes)$/i.test(raw)) return true;
+  if (/^(off|false|0|no)$/i.test(raw)) return false;
+  throw new Error(`${name} must be on or off, got ${JSON.stringify(raw)}`);
+};
+
+const busProxyOf = (env: NodeJS.ProcessEnv) => {
+  const publishTo = env.BUS_PROXY_PUBLISH;
+  const subscribeTo = env.BUS_PROXY_SUBSCRIBE;
+  if (!publishTo && !subscribeTo) return undefined;
+  if (!publishTo || !subscribeTo) {
+    throw new Error('BUS_PROXY_PUBLISH and BUS_PROXY_SUBSCRIBE must be set together');
+  }
+  return { publishTo, subscribeTo };
 };

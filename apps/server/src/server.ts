@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import {
+  createHeadWatcher,
   createProjectionRunner,
   createTodoService,
   todoListProjection,
@@ -15,6 +16,9 @@ import { getLibsqlEventStore, getZeroMqEventBus } from '@ironstar/infrastructure
 import { createApp, createMetrics, createSseHub } from '@ironstar/web';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+
+/** Probes and scrapes, logged only at debug. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Bump when TodoState changes shape: older snapshots are then ignored and rebuilt. */
 const TODO_STATE_SCHEMA_VERSION = 1;
@@ -59,16 +63,21 @@ const wire = async (
   opened.push(() => rawStore.close());
   // Every reader sees events at their current version; stored rows are never rewritten.
   const store = withUpcasters(rawStore, todoUpcasters);
+  const metrics = createMetrics();
   const bus = await getZeroMqEventBus({
-    endpoint: config.busEndpoint,
-    onError: (error) => logger.error({ err: error }, 'event bus error'),
+    ...(config.busProxy ? { proxy: config.busProxy } : { endpoint: config.busEndpoint }),
+    onError: (error) => logger.warn({ err: error }, 'event bus'),
+    onTraffic: (direction, messages) => metrics.busMessages.inc({ direction }, messages),
   });
   opened.push(() => bus.close());
-  const metrics = createMetrics();
+  const heads = createHeadWatcher({ store, intervalMs: config.storePollMs });
+  opened.push(async () => heads.stop());
   const todoList = createProjectionRunner({
     store,
     bus,
     projection: todoListProjection,
+    heads,
+    onFellBehind: () => metrics.subscribersFellBehind.inc({ subscriber: 'todo-list' }),
     ...(config.projectionSnapshotEvery > 0
       ? {
           snapshots: { store: rawStore.projectionSnapshots, every: config.projectionSnapshotEvery },
@@ -83,6 +92,10 @@ const wire = async (
   const hub = createSseHub({
     keepAliveMs: config.keepAliveMs,
     onCountChange: (feed, delta) => metrics.sseConnections.inc({ feed }, delta),
+    onBytes: (feed, encoded, sent) => {
+      if (encoded > 0) metrics.feedBytes.inc({ feed, stage: 'encoded' }, encoded);
+      if (sent > 0) metrics.feedBytes.inc({ feed, stage: 'sent' }, sent);
+    },
   });
   opened.push(async () => hub.stop());
   const todos = createTodoService({
@@ -111,6 +124,13 @@ const wire = async (
     hub,
     metrics,
     subscriberBuffer: config.subscriberBuffer,
+    heads,
+    compression: config.sseCompression,
+    logRequest: (line) => {
+      if (line.status >= 500) logger.error(line, 'request');
+      else if (QUIET_PATHS.has(line.path)) logger.debug(line, 'request');
+      else logger.info(line, 'request');
+    },
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'request failed'),
   });
 
@@ -128,7 +148,7 @@ const wire = async (
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
-    { url, database: config.databaseUrl, bus: bus.endpoint, settings: store.settings },
+    { url, database: config.databaseUrl, bus: bus.endpoint, settings: rawStore.settings },
     'ironstar listening',
   );
 

@@ -1,30 +1,40 @@
 import { okAsync } from 'neverthrow';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHeadWatcher } from './head-watcher';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('head watcher', () => {
   it('reads the head once per interval for all listeners, and not at all without any', async () => {
+    vi.useFakeTimers();
     let reads = 0;
     let head = 3;
     const watcher = createHeadWatcher({
-      store: { head: () => okAsync(++reads && head) },
+      store: {
+        head: () => {
+          reads++;
+          return okAsync(head);
+        },
+      },
       intervalMs: 10,
     });
-    await new Promise((r) => setTimeout(r, 35));
+    await vi.advanceTimersByTimeAsync(30);
     expect(reads).toBe(0);
     const a: number[] = [];
     const b: number[] = [];
     const stopA = watcher.subscribe((h) => a.push(h));
     watcher.subscribe((h) => b.push(h));
-    await new Promise((r) => setTimeout(r, 25));
+    await vi.advanceTimersByTimeAsync(20);
     head = 7;
-    await new Promise((r) => setTimeout(r, 25));
+    await vi.advanceTimersByTimeAsync(10);
     stopA();
+    await vi.advanceTimersByTimeAsync(10);
     watcher.stop();
-    expect(a.length).toBeGreaterThanOrEqual(2);
-    expect(a).toEqual(b.slice(0, a.length));
-    expect(a.at(-1)).toBe(7);
-    expect(reads).toBe(b.length);
+    expect(a).toEqual([3, 3, 7]);
+    expect(b).toEqual([3, 3, 7, 7]);
+    expect(reads).toBe(4);
     expect(watcher.latest()).toBe(7);
   });
 });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type {
   EventBus,
   EventStore,
+  HeadSource,
   ProjectionRunner,
   TodoList,
   TodoService,
@@ -32,6 +33,12 @@ export type AppDeps = {
   readonly metrics: Metrics;
   /** Live events a /api/events/stream subscriber may hold before it reads the store instead. */
   readonly subscriberBuffer?: number;
+  /** Store heads now and then, so subscribers find events the bus lost. */
+  readonly heads?: HeadSource;
+  /** Compress SSE feeds (brotli or gzip, flushed per event) when the client accepts it. */
+  readonly compression?: boolean;
+  /** One line per request, with its request and correlation ids. */
+  readonly logRequest?: (line: RequestLog) => void;
   readonly onError?: (error: unknown, requestId: string | undefined) => void;
 };
 
@@ -59,6 +66,21 @@ export const createApp = (deps: AppDeps) => {
     }),
   );
   app.use(requestId({ limitLength: 128 }));
+  if (deps.logRequest) {
+    const log = deps.logRequest;
+    app.use(async (c, next) => {
+      const started = performance.now();
+      await next();
+      log({
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        requestId: c.get('requestId'),
+        correlationId: c.get('correlationId'),
+      });
+    });
+  }
   app.use(async (c, next) => {
     const incoming = c.req.header('x-correlation-id');
     const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : c.get('requestId');
@@ -84,12 +106,32 @@ export const createApp = (deps: AppDeps) => {
     eventStreamRoutes({
       ...deps,
       ...(deps.subscriberBuffer === undefined ? {} : { bufferSize: deps.subscriberBuffer }),
+      onFellBehind: () => deps.metrics.subscribersFellBehind.inc({ subscriber: 'events-stream' }),
+      onCaughtUp: () => deps.metrics.subscribersCaughtUp.inc({ subscriber: 'events-stream' }),
     }),
   );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Ready when the read model has caught up with the store: before that, pages would be stale.
+  app.get('/readyz', async (c) => {
+    const head = await deps.store.head();
+    if (head.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+    const position = deps.todoList.position();
+    if (position < head.value) {
+      return errorJson(c, 503, 'unavailable', `projections at ${position} of ${head.value} events`);
+    }
+    return c.json({ status: 'ready', position, head: head.value });
+  });
   app.get('/metrics', async (c) => {
-    deps.metrics.projectionPosition.set({ projection: 'todo-list' }, deps.todoList.position());
+    const position = deps.todoList.position();
+    deps.metrics.projectionPosition.set({ projection: 'todo-list' }, position);
+    const head = await deps.store.head();
+    if (head.isOk()) {
+      deps.metrics.projectionLag.set(
+        { projection: 'todo-list' },
+        Math.max(0, head.value - position),
+      );
+    }
     c.header('Content-Type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
   });
@@ -103,3 +145,12 @@ export const createApp = (deps: AppDeps) => {
 };
 
 export type App = ReturnType<typeof createApp>;
+
+export type RequestLog = {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  requestId: string;
+  correlationId: string;
+};

@@ -1,5 +1,5 @@
 export { COMMAND_BODY_LIMIT } from './api/todo-commands';
-export { type App, type AppDeps, createApp } from './app';
+export { type App, type AppDeps, createApp, type RequestLog } from './app';
 export {
   action,
   DATASTAR_SCRIPT_PATH,

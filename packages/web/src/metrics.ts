@@ -32,6 +32,36 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       labelNames: ['feed'] as const,
       registers: [registry],
     }),
+    projectionLag: new Gauge({
+      name: 'ironstar_projection_lag_events',
+      help: 'Events stored but not yet applied, per projection (store head minus position)',
+      labelNames: ['projection'] as const,
+      registers: [registry],
+    }),
+    busMessages: new Counter({
+      name: 'ironstar_bus_messages_total',
+      help: 'Messages on the event bus, by direction (out = published, in = received)',
+      labelNames: ['direction'] as const,
+      registers: [registry],
+    }),
+    subscribersFellBehind: new Counter({
+      name: 'ironstar_subscribers_fell_behind_total',
+      help: 'Times a subscriber fell behind live delivery and switched to reading the store',
+      labelNames: ['subscriber'] as const,
+      registers: [registry],
+    }),
+    subscribersCaughtUp: new Counter({
+      name: 'ironstar_subscribers_caught_up_total',
+      help: 'Times a subscriber read the store to its end and went (back) to live delivery',
+      labelNames: ['subscriber'] as const,
+      registers: [registry],
+    }),
+    feedBytes: new Counter({
+      name: 'ironstar_feed_bytes_total',
+      help: 'Bytes of SSE frames per feed: encoded (before compression) and sent (after)',
+      labelNames: ['feed', 'stage'] as const,
+      registers: [registry],
+    }),
     projectionPosition: new Gauge({
       name: 'ironstar_projection_position',
       help: 'Global sequence of the last event each projection has applied',

@@ -1,6 +1,7 @@
 import {
   type EventBus,
   type EventStore,
+  type HeadSource,
   type StoredEvent,
   subscribeFrom,
 } from '@ironstar/application';
@@ -8,6 +9,7 @@ import { Hono } from 'hono';
 import { nonNegativeInt } from '../api/read-routes';
 import type { AppEnv } from '../app-env';
 import { errorJson } from '../http-errors';
+import { negotiateEncoding } from '../sse/sse-compression';
 import { encodeSseMessage } from '../sse/sse-frame';
 import { encodeText, type SseHub } from '../sse/sse-hub';
 
@@ -33,7 +35,10 @@ export const eventStreamRoutes = (deps: {
   bus: EventBus;
   hub: SseHub;
   bufferSize?: number;
+  heads?: HeadSource;
+  compression?: boolean;
   onFellBehind?: () => void;
+  onCaughtUp?: () => void;
 }) =>
   new Hono<AppEnv>().get('/api/events/stream', async (c) => {
     const raw = c.req.header('last-event-id') ?? c.req.query('after');
@@ -52,20 +57,29 @@ export const eventStreamRoutes = (deps: {
       after = head.value;
     }
     const from = after;
-    return deps.hub.open('events', (connection) => {
-      const subscription = subscribeFrom({
-        store: deps.store,
-        bus: deps.bus,
-        after: from,
-        ...(deps.bufferSize === undefined ? {} : { bufferSize: deps.bufferSize }),
-        ...(deps.onFellBehind ? { onFellBehind: deps.onFellBehind } : {}),
-        handle: async (event) => {
-          connection.send(frameOf(event));
-          // Backpressure: a slow client stops taking live events and later reads the store.
-          await connection.drained();
-        },
-      });
-      connection.onClose(() => subscription.stop());
-      connection.send(encodeText(encodeSseMessage({ retry: 1000 })));
-    });
+    const encoding = deps.compression
+      ? negotiateEncoding(c.req.header('accept-encoding'))
+      : undefined;
+    return deps.hub.open(
+      'events',
+      (connection) => {
+        const subscription = subscribeFrom({
+          store: deps.store,
+          bus: deps.bus,
+          after: from,
+          ...(deps.bufferSize === undefined ? {} : { bufferSize: deps.bufferSize }),
+          ...(deps.onFellBehind ? { onFellBehind: deps.onFellBehind } : {}),
+          ...(deps.heads ? { heads: deps.heads } : {}),
+          ...(deps.onCaughtUp ? { onCaughtUp: () => deps.onCaughtUp?.() } : {}),
+          handle: async (event) => {
+            connection.send(frameOf(event));
+            // Backpressure: a slow client stops taking live events and later reads the store.
+            await connection.drained();
+          },
+        });
+        connection.onClose(() => subscription.stop());
+        connection.send(encodeText(encodeSseMessage({ retry: 1000 })));
+      },
+      { encoding },
+    );
   });

@@ -5,6 +5,7 @@ import { nonNegativeInt } from '../api/read-routes';
 import type { AppEnv } from '../app-env';
 import { mergeFragments } from '../datastar/datastar-wire';
 import { TodoListView } from '../pages/todo-page';
+import { negotiateEncoding } from '../sse/sse-compression';
 import { encodeSseMessage } from '../sse/sse-frame';
 import { encodeText, type SseHub } from '../sse/sse-hub';
 
@@ -15,7 +16,11 @@ const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
  * list, `id:` = the projection's global sequence, so a reconnect with Last-Event-ID needs at
  * most one frame, and a slow client simply skips to the newest state.
  */
-export const todoFeedRoutes = (deps: { todoList: ProjectionRunner<TodoList>; hub: SseHub }) => {
+export const todoFeedRoutes = (deps: {
+  todoList: ProjectionRunner<TodoList>;
+  hub: SseHub;
+  compression?: boolean;
+}) => {
   // Rendered once per projection position and shared by every connection.
   let cached: { position: number; bytes: Uint8Array } | undefined;
   const frameAt = (position: number) => {
@@ -28,31 +33,38 @@ export const todoFeedRoutes = (deps: { todoList: ProjectionRunner<TodoList>; hub
 
   return new Hono<AppEnv>().get('/feed', (c) => {
     const lastEventId = nonNegativeInt(c.req.header('last-event-id'), -1);
-    return deps.hub.open('todos', (connection) => {
-      let sent = lastEventId ?? -1;
-      let waiting = false;
-      const push = () => {
-        const position = deps.todoList.position();
-        if (position === sent) return;
-        if (!connection.writable()) {
-          // Coalesce: when the client drains, it gets the newest state only.
-          if (!waiting) {
-            waiting = true;
-            connection.onDrain(() => {
-              waiting = false;
-              push();
-            });
+    const encoding = deps.compression
+      ? negotiateEncoding(c.req.header('accept-encoding'))
+      : undefined;
+    return deps.hub.open(
+      'todos',
+      (connection) => {
+        let sent = lastEventId ?? -1;
+        let waiting = false;
+        const push = () => {
+          const position = deps.todoList.position();
+          if (position === sent) return;
+          if (!connection.writable()) {
+            // Coalesce: when the client drains, it gets the newest state only.
+            if (!waiting) {
+              waiting = true;
+              connection.onDrain(() => {
+                waiting = false;
+                push();
+              });
+            }
+            return;
           }
-          return;
-        }
-        connection.send(frameAt(position));
-        sent = position;
-      };
-      // Subscribe first, then bring the client up to date.
-      const unsubscribe = deps.todoList.onChange(push);
-      connection.onClose(unsubscribe);
-      connection.send(RETRY);
-      push();
-    });
+          connection.send(frameAt(position));
+          sent = position;
+        };
+        // Subscribe first, then bring the client up to date.
+        const unsubscribe = deps.todoList.onChange(push);
+        connection.onClose(unsubscribe);
+        connection.send(RETRY);
+        push();
+      },
+      { encoding },
+    );
   });
 };

@@ -1,3 +1,4 @@
+import { createFlushingCompressor, type SseEncoding } from './sse-compression';
 import { encodeSseComment } from './sse-frame';
 
 const encoder = new TextEncoder();
@@ -22,6 +23,8 @@ export type SseHubOptions = {
   /** Chunks a connection may have queued before it counts as slow. */
   readonly queueChunks?: number;
   readonly onCountChange?: (feed: string, delta: 1 | -1) => void;
+  /** Bytes written to a feed: as encoded, and as sent after compression. */
+  readonly onBytes?: (feed: string, encoded: number, sent: number) => void;
 };
 
 /**
@@ -49,10 +52,23 @@ export const createSseHub = (options: SseHubOptions = {}) => {
     open(
       feed: string,
       start: (connection: SseConnection) => void,
-      headers: HeadersInit = {},
+      response: { headers?: Record<string, string>; encoding?: SseEncoding | undefined } = {},
     ): Response {
       let controller!: ReadableStreamDefaultController<Uint8Array>;
       let closed = false;
+      const enqueue = (chunk: Uint8Array) => {
+        try {
+          controller.enqueue(chunk);
+        } catch {
+          close();
+        }
+      };
+      const compressor = response.encoding
+        ? createFlushingCompressor(response.encoding, (compressed) => {
+            options.onBytes?.(feed, 0, compressed.byteLength);
+            enqueue(compressed);
+          })
+        : undefined;
       const drainListeners: Array<() => void> = [];
       const closeListeners: Array<() => void> = [];
       const notifyDrain = () => {
@@ -62,6 +78,7 @@ export const createSseHub = (options: SseHubOptions = {}) => {
       const close = () => {
         if (closed) return;
         closed = true;
+        compressor?.close();
         open.delete(entry);
         options.onCountChange?.(feed, -1);
         notifyDrain();
@@ -72,13 +89,14 @@ export const createSseHub = (options: SseHubOptions = {}) => {
         feed,
         send(chunk) {
           if (closed) return false;
-          try {
-            controller.enqueue(chunk);
-            return true;
-          } catch {
-            close();
-            return false;
+          if (compressor) {
+            options.onBytes?.(feed, chunk.byteLength, 0);
+            compressor.write(chunk);
+          } else {
+            options.onBytes?.(feed, chunk.byteLength, chunk.byteLength);
+            enqueue(chunk);
           }
+          return !closed;
         },
         writable: () => !closed && (controller.desiredSize ?? 0) > 0,
         drained: () =>
@@ -133,7 +151,9 @@ export const createSseHub = (options: SseHubOptions = {}) => {
           'Cache-Control': 'no-cache, no-transform',
           Connection: 'keep-alive',
           'X-Accel-Buffering': 'no',
-          ...headers,
+          Vary: 'Accept-Encoding',
+          ...(response.encoding ? { 'Content-Encoding': response.encoding } : {}),
+          ...response.headers,
         },
       });
     },
