@@ -2,3 +2,4 @@ export { DeciderSpecification } from '@ironstar/domain/testing';
 export { describeEventStoreContract, type StoreFixture } from './event-store-contract';
 export { createInMemoryEventBus } from './in-memory-event-bus';
 export { createInMemoryEventStore } from './in-memory-event-store';
+export { createScriptedAnalyticsEngine } from './scripted-analytics-engine';
