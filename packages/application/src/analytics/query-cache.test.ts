@@ -14,7 +14,10 @@ const setup = () => {
   const cache = createQueryCache({ ttlMs: 1000, maxEntries: 3, now: () => t });
   const put = (sql: string, n: number, dependsOn: 'all' | string[] = 'all') =>
     cache.set(sql, result(n), dependsOn, cache.generation(dependsOn));
-  return { cache, put, advance: (ms: number) => void (t += ms) };
+  const advance = (ms: number) => {
+    t += ms;
+  };
+  return { cache, put, advance };
 };
 
 describe('query result cache', () => {

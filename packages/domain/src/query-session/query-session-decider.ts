@@ -66,7 +66,8 @@ export type QuerySessionError =
 
 export const initialState = (): QuerySessionState => ({ status: 'pending' });
 
-export const evolve = (state: QuerySessionState, event: QuerySessionEvent): QuerySessionState => {
+// Each event fully determines the next state; the previous one is not needed.
+export const evolve = (_state: QuerySessionState, event: QuerySessionEvent): QuerySessionState => {
   switch (event.type) {
     case 'QueryStarted':
       return { status: 'executing', id: event.data.id, sql: event.data.sql };
