@@ -1,4 +1,9 @@
 export {
+  createDuckDbAnalytics,
+  type DuckDbAnalytics,
+  type DuckDbAnalyticsOptions,
+} from './duckdb/duckdb-analytics';
+export {
   getLibsqlEventStore,
   type LibsqlEventStoreOptions,
   type Synchronous,
