@@ -15,6 +15,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import { readRoutes } from './api/read-routes';
 import { todoCommandRoutes } from './api/todo-commands';
 import type { AppEnv } from './app-env';
+import type { AnalyticsDeps } from './dashboard/analytics/analytics-routes';
+import { dashboardRoutes } from './dashboard/dashboard-routes';
+import type { MetricsSampler } from './dashboard/system/metrics-sampler';
 import { DATASTAR_SCRIPT_PATH } from './datastar/datastar-wire';
 import { eventStreamRoutes } from './feeds/event-stream';
 import { todoFeedRoutes } from './feeds/todo-feed';
@@ -33,6 +36,10 @@ export type AppDeps = {
   /** Live events a /api/events/stream subscriber may hold before it reads the store instead. */
   readonly subscriberBuffer?: number;
   readonly onError?: (error: unknown, requestId: string | undefined) => void;
+  /** Samples metrics for the /system page (absent: no /system). */
+  readonly sampler?: MetricsSampler;
+  /** Query sessions over the analytics projection (absent: no /analytics). */
+  readonly analytics?: AnalyticsDeps;
 };
 
 // pnpm links every dependency into the package's own node_modules.
@@ -86,6 +93,8 @@ export const createApp = (deps: AppDeps) => {
       ...(deps.subscriberBuffer === undefined ? {} : { bufferSize: deps.subscriberBuffer }),
     }),
   );
+
+  app.route('/', dashboardRoutes(deps));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/metrics', async (c) => {

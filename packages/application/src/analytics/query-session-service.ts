@@ -123,6 +123,8 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
     const durationMs = Math.round((now() - t0) * 1000) / 1000;
     const metadata: EventMetadata = { ...correlation, causationId: started.id };
     const at = deps.clock();
+    // Kept before QueryCompleted is stored, so whoever sees the event can show the rows.
+    if (outcome.isOk()) remember(id, outcome.value.result);
     const recorded = await (outcome.isOk()
       ? handler.handle(
           id,
@@ -144,7 +146,6 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
           { type: 'FailQuery', data: { id, error: outcome.error.message, now: at } },
           metadata,
         ));
-    if (outcome.isOk()) remember(id, outcome.value.result);
     if (recorded.isOk()) deps.onEvents?.(recorded.value.events);
     else deps.onError?.(recorded.error);
   };
