@@ -6,11 +6,24 @@ import { dirname } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import {
   createProjectionRunner,
+  createQueryCache,
+  createQuerySessionService,
   createTodoService,
+  querySessionsProjection,
   todoListProjection,
 } from '@ironstar/application';
-import { getLibsqlEventStore, getZeroMqEventBus } from '@ironstar/infrastructure';
-import { createApp, createMetrics, createSseHub } from '@ironstar/web';
+import {
+  createDuckDbAnalytics,
+  getLibsqlEventStore,
+  getZeroMqEventBus,
+} from '@ironstar/infrastructure';
+import {
+  countQueryEvents,
+  createApp,
+  createMetrics,
+  createMetricsSampler,
+  createSseHub,
+} from '@ironstar/web';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 
@@ -73,6 +86,52 @@ const wire = async (
     onCountChange: (feed, delta) => metrics.sseConnections.inc({ feed }, delta),
   });
   opened.push(async () => hub.stop());
+
+  // The dashboard's analytics: a DuckDB projection of every event, query sessions over it.
+  const analytics = await createDuckDbAnalytics({
+    store,
+    bus,
+    onError: (error) => logger.error({ err: error }, 'analytics projection error'),
+  });
+  opened.push(() => analytics.close());
+  await analytics.start();
+  logger.info({ position: analytics.position() }, 'analytics projection rebuilt');
+  const sessions = createProjectionRunner({
+    store,
+    bus,
+    projection: querySessionsProjection,
+    onError: (error) => logger.error({ err: error }, 'query-sessions projection error'),
+  });
+  opened.push(() => sessions.stop());
+  await sessions.start();
+  const cache = createQueryCache({ ttlMs: config.analyticsCacheTtlMs });
+  analytics.onApplied((types) => cache.invalidate(types));
+  const limits = { timeoutMs: config.analyticsQueryTimeoutMs, maxRows: config.analyticsMaxRows };
+  const queries = createQuerySessionService({
+    store,
+    bus,
+    engine: analytics,
+    cache,
+    limits,
+    clock: () => new Date().toISOString(),
+    newId: randomUUID,
+    onEvents: (events) => countQueryEvents(metrics, events),
+    onError: (error) => logger.warn({ err: error }, 'query session could not be recorded'),
+  });
+  opened.push(() => queries.drain()); // closes first: running queries record their outcome
+  const sampler = createMetricsSampler({
+    registry: metrics.registry,
+    beforeSample: async () => {
+      metrics.projectionPosition.set({ projection: 'todo-list' }, todoList.position());
+      metrics.projectionPosition.set({ projection: 'query-sessions' }, sessions.position());
+      metrics.projectionPosition.set({ projection: 'analytics' }, analytics.position());
+      const head = await store.head();
+      if (head.isOk()) metrics.storeHead.set(head.value);
+    },
+    onError: (error) => logger.warn({ err: error }, 'metrics sample failed'),
+  });
+  sampler.start();
+  opened.push(async () => sampler.stop());
   const todos = createTodoService({
     store,
     bus,
@@ -89,6 +148,8 @@ const wire = async (
     hub,
     metrics,
     subscriberBuffer: config.subscriberBuffer,
+    sampler,
+    analytics: { service: queries, sessions, limits },
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'request failed'),
   });
 

@@ -1,6 +1,7 @@
 // The dashboard pages' CSS, added to the shared page styles (no build step, no CDN).
 export const DASHBOARD_STYLES = `
 main.wide { max-width: 72rem; }
+header.top nav { display: flex; gap: 1.1rem; flex-wrap: wrap; }
 .muted { color: var(--muted); }
 .small { font-size: .85rem; }
 .mono, pre, code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; }
@@ -12,6 +13,7 @@ main.wide { max-width: 72rem; }
 .card .figure { font-size: 1.6rem; font-weight: 650; font-variant-numeric: tabular-nums; }
 .chart { display: block; width: 100%; height: auto; overflow: visible; }
 .chart text { font: 10px system-ui, sans-serif; fill: var(--muted); }
+#result-chart text { font-size: 12px; fill: currentColor; }
 .legend { display: flex; gap: .75rem; flex-wrap: wrap; font-size: .8rem; color: var(--muted); }
 .legend i { display: inline-block; width: .7rem; height: .7rem; border-radius: .15rem; margin-right: .25rem; vertical-align: -1px; }
 form.filters { display: flex; gap: .5rem; flex-wrap: wrap; margin-bottom: 1rem; }

@@ -36,12 +36,19 @@ export const LineChart = (props: {
   const height = props.height ?? 90;
   const top = 10;
   const bottom = height - 14;
-  const max = niceMax(Math.max(0, ...props.series.flatMap((s) => s.values)));
+  const peak = Math.max(0, ...props.series.flatMap((s) => s.values));
+  const max = niceMax(peak);
   const x = (i: number, n: number) => width - ((n - 1 - i) / Math.max(1, props.points - 1)) * width;
   const y = (v: number) => bottom - (v / max) * (bottom - top);
   return (
     <figure style="margin: 0">
-      <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={props.label}>
+      <svg
+        class="chart"
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={props.label}
+        data-peak={String(peak)}
+      >
         <line
           x1="0"
           x2={String(width)}
@@ -79,7 +86,7 @@ export const LineChart = (props: {
           />
         ))}
       </svg>
-      {props.series.length > 1 ? (
+      {props.series.length > 0 ? (
         <figcaption class="legend">
           {props.series.map((s, i) => (
             <span>

@@ -74,6 +74,7 @@ export const createMetricsSampler = (options: MetricsSamplerOptions) => {
     },
     samples: (): readonly Sample[] => samples,
     intervalMs,
+    keep,
     onSample(listener: (sample: Sample) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);

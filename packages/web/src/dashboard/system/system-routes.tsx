@@ -28,7 +28,13 @@ export const systemRoutes = (deps: { sampler: MetricsSampler; hub: SseHub }) => 
   return new Hono<AppEnv>()
     .get('/system', (c) =>
       c.html(
-        html`<!DOCTYPE html>${<SystemPage samples={deps.sampler.samples()} intervalMs={deps.sampler.intervalMs} />}`,
+        html`<!DOCTYPE html>${(
+          <SystemPage
+            samples={deps.sampler.samples()}
+            intervalMs={deps.sampler.intervalMs}
+            keep={deps.sampler.keep}
+          />
+        )}`,
       ),
     )
     .get('/system/feed', () =>

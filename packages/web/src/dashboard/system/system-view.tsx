@@ -184,6 +184,13 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
           </tr>
         </thead>
         <tbody>
+          {others.length === 0 ? (
+            <tr>
+              <td colspan={3} class="muted">
+                none yet
+              </td>
+            </tr>
+          ) : null}
           {others.map((v) => {
             const rate = v.name.endsWith('_total')
               ? rates(samples.slice(-2), (s) => total(s, v.name, v.labels)).at(-1)
@@ -202,7 +209,11 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
   );
 };
 
-export const SystemPage = (props: { samples: readonly Sample[]; intervalMs: number }) => (
+export const SystemPage = (props: {
+  samples: readonly Sample[];
+  intervalMs: number;
+  keep: number;
+}) => (
   <Layout title="System" path={SYSTEM_PAGE} wide>
     <div
       id="system-feed"
@@ -217,8 +228,8 @@ export const SystemPage = (props: { samples: readonly Sample[]; intervalMs: numb
     </h1>
     <p class="muted small">
       Sampled every {props.intervalMs / 1000} s from the same registry{' '}
-      <a href="/metrics">/metrics</a> exposes; the charts span the last{' '}
-      {Math.round((props.samples.length * props.intervalMs) / 1000)} s.
+      <a href="/metrics">/metrics</a> exposes; the charts keep the last{' '}
+      {Math.round((props.keep * props.intervalMs) / 60_000)} minutes.
     </p>
     <SystemView samples={props.samples} intervalMs={props.intervalMs} />
   </Layout>
