@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, readSse } from '../../testing/test-app';
+import { MAX_LIVE_ROWS } from './event-log-routes';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
@@ -85,6 +86,26 @@ describe('GET /events', () => {
       'event: datastar-merge-fragments\nid: 3\ndata: selector #event-rows\ndata: mergeMode prepend',
     );
     expect(rowIds(text)).toEqual([3]); // the TodoCreated at #2 did not match
+  });
+
+  it('resets a long-open tail to the newest page instead of growing without bound', async () => {
+    const t = await setup();
+    const res = await t.app.request('/events/feed?since=0');
+    for (let i = 1; i <= MAX_LIVE_ROWS + 1; i++) {
+      const appended = await t.store.append({
+        aggregateType: 'Todo',
+        aggregateId: `agg-${i}`,
+        expectedVersion: 0,
+        events: [{ id: `e${i}`, type: 'TodoCreated', data: { id: `agg-${i}`, text: `t${i}` } }],
+      });
+      await t.bus.publish(appended._unsafeUnwrap().events);
+    }
+    const text = await readSse(res, (s) => s.includes('<section id="event-log">'), 10_000);
+    const frames = text.split('\n\n').filter((f) => f.includes('datastar-merge-fragments'));
+    expect(frames).toHaveLength(MAX_LIVE_ROWS + 1);
+    const reset = frames.at(-1) ?? '';
+    expect(reset).toContain(`id: ${MAX_LIVE_ROWS + 1}\ndata: fragments <section id="event-log">`);
+    expect(rowIds(reset)).toEqual(Array.from({ length: 50 }, (_, i) => MAX_LIVE_ROWS + 1 - i));
   });
 
   it('resumes after Last-Event-ID', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, readSse } from '../../testing/test-app';
+import { MAX_PAST_TODOS } from './time-travel-view';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
@@ -64,6 +65,23 @@ describe('time travel', () => {
       s.includes('</section>'),
     );
     expect(now).toContain('"at":4');
+  });
+
+  it('draws at most a bounded number of past todos, saying how many more there were', async () => {
+    const t = await setup();
+    for (let i = 0; i < MAX_PAST_TODOS + 5; i++) {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      await t.store.append({
+        aggregateType: 'Todo',
+        aggregateId: id,
+        expectedVersion: 0,
+        events: [{ id: `e${i}`, type: 'TodoCreated', data: { id, text: `t${i}`, createdAt: 'T' } }],
+      });
+    }
+    const html = await (await t.app.request('/time-travel')).text();
+    expect(pastTodos(html)).toHaveLength(MAX_PAST_TODOS);
+    expect(html).toContain(`…and ${7} more not drawn.`);
+    expect(html).toContain(`${MAX_PAST_TODOS + 6} of ${MAX_PAST_TODOS + 7} left`);
   });
 
   it('refuses a bad sequence and pushes the moving head', async () => {

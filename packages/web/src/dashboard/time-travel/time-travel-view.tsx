@@ -5,6 +5,8 @@ import { Layout } from '../../pages/layout';
 import { clockTime, shortId } from '../urls';
 
 export const TIME_TRAVEL_PAGE = '/time-travel';
+/** Past todos drawn per view: the patch stays small however long the list was. */
+export const MAX_PAST_TODOS = 300;
 export const VIEW_URL = `${TIME_TRAVEL_PAGE}/view`;
 const view = action('get', VIEW_URL);
 
@@ -97,7 +99,15 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
         <div>
           <h2>Todos as of #{model.at}</h2>
           {model.todos.length === 0 ? <p class="empty">No todos at this point.</p> : null}
-          <PastTodos todos={model.todos} selected={model.selected?.aggregateId} />
+          <PastTodos
+            todos={model.todos.slice(0, MAX_PAST_TODOS)}
+            selected={model.selected?.aggregateId}
+          />
+          {model.todos.length > MAX_PAST_TODOS ? (
+            <p class="muted small" id="tt-more">
+              …and {model.todos.length - MAX_PAST_TODOS} more not drawn.
+            </p>
+          ) : null}
           <p class="footer">
             <span id="tt-count">
               {remaining} of {model.todos.length} left
