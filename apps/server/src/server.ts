@@ -119,6 +119,16 @@ const wire = async (
     onError: (error) => logger.warn({ err: error }, 'query session could not be recorded'),
   });
   opened.push(() => queries.drain()); // closes first: running queries record their outcome
+  // Sessions left executing by a process that died end as failed, now and once a minute.
+  const sweep = () =>
+    queries
+      .failAbandoned([...sessions.state().values()].filter((s) => s.status === 'executing'))
+      .then((failed) => failed > 0 && logger.warn({ failed }, 'abandoned query sessions failed'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'abandoned-session sweep failed'));
+  await sweep();
+  const sweeper = setInterval(() => void sweep(), 60_000);
+  sweeper.unref();
+  opened.push(async () => clearInterval(sweeper));
   const sampler = createMetricsSampler({
     registry: metrics.registry,
     beforeSample: async () => {

@@ -101,6 +101,49 @@ describe('query session service', () => {
     await service.drain();
   });
 
+  it('fails sessions abandoned by a dead process, once, and never a recent one', async () => {
+    let now = Date.parse('2026-11-22T10:00:00.000Z');
+    const store = createInMemoryEventStore();
+    const bus = createInMemoryEventBus();
+    const engine = createScriptedAnalyticsEngine();
+    const service = createQuerySessionService({
+      store,
+      bus,
+      engine,
+      cache: createQueryCache({ ttlMs: 1000 }),
+      limits: { timeoutMs: 1000, maxRows: 10 },
+      clock: () => new Date(now).toISOString(),
+      newId: randomUUID,
+      catchUpWaitMs: 0,
+    });
+    // A session whose QueryStarted was stored by a process that then died.
+    const id = randomUUID();
+    await store.append({
+      aggregateType: 'QuerySession',
+      aggregateId: id,
+      expectedVersion: 0,
+      events: [
+        {
+          id: randomUUID(),
+          type: 'QueryStarted',
+          data: { id, sql: 'select 1', name: null, startedAt: new Date(now).toISOString() },
+        },
+      ],
+    });
+    const session = { id, startedAt: new Date(now).toISOString() };
+    now += 5000; // within time limit + grace: it may still be running somewhere
+    expect(await service.failAbandoned([session])).toBe(0);
+    now += 10_000;
+    expect(await service.failAbandoned([session])).toBe(1);
+    expect(store.events.at(-1)).toMatchObject({
+      eventType: 'QueryFailed',
+      payload: { error: 'abandoned: the server stopped while the query ran' },
+    });
+    // A second sweep is refused by the decider: the session already ended.
+    expect(await service.failAbandoned([session])).toBe(0);
+    expect(store.events).toHaveLength(2);
+  });
+
   it('feeds the sessions projection: executing, then completed or failed', async () => {
     const { store, bus, service } = setup();
     const runner = createProjectionRunner({ store, bus, projection: querySessionsProjection });

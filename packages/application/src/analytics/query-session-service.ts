@@ -190,6 +190,37 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
           return { id, sequence: outcome.sequence, finished };
         });
     },
+    /**
+     * Ends sessions that cannot still be running anywhere (started longer ago than the time
+     * limit plus `graceMs`): a process died while it ran them. A process that does finish one
+     * later is refused by the decider (QueryAlreadyFinished), so nothing is recorded twice.
+     */
+    async failAbandoned(
+      executing: Iterable<{ readonly id: string; readonly startedAt: string }>,
+      graceMs = 10_000,
+    ): Promise<number> {
+      const cutoff = Date.parse(deps.clock()) - deps.limits.timeoutMs - catchUpWaitMs - graceMs;
+      let failed = 0;
+      for (const session of executing) {
+        if (!(Date.parse(session.startedAt) < cutoff)) continue;
+        const recorded = await handler.handle(session.id, {
+          type: 'FailQuery',
+          data: {
+            id: session.id,
+            error: 'abandoned: the server stopped while the query ran',
+            now: deps.clock(),
+          },
+        });
+        if (recorded.isOk()) {
+          failed++;
+          deps.onEvents?.(recorded.value.events);
+        } else if (recorded.error.type !== 'Rejected') {
+          // Rejected: another process ended it first, which is fine.
+          deps.onError?.(recorded.error);
+        }
+      }
+      return failed;
+    },
     /** The rows of a recent session, while they are kept. */
     result: (id: string): QueryResult | undefined => results.get(id),
     inFlight: () => inFlight.size,
