@@ -90,6 +90,37 @@ describe('analytics query sessions over HTTP', () => {
     expect(failed).toContain('stopped at the time limit');
   });
 
+  it('refuses a form post to the page action, and never puts a foreign session id in an expression', async () => {
+    const t = await setup();
+    const form = await t.app.request('/analytics/run', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"saved":"busiest-aggregates"}',
+    });
+    expect(form.status).toBe(415);
+    // Another writer stored a session with a hostile id.
+    const id = "x'); alert(1); ('";
+    const appended = await t.store.append({
+      aggregateType: 'QuerySession',
+      aggregateId: id,
+      expectedVersion: 0,
+      events: [
+        {
+          id: 'e1',
+          type: 'QueryStarted',
+          data: { id, sql: 'select 1', name: null, startedAt: 'T' },
+        },
+      ],
+    });
+    await t.bus.publish(appended._unsafeUnwrap().events);
+    const page = await (await t.app.request('/analytics')).text();
+    expect(page).toContain('<b>ad hoc</b>');
+    // It shows (escaped) as data, never inside a Datastar expression.
+    expect(page).toContain('data-session="x&#39;); alert(1); (&#39;"');
+    expect(page).not.toMatch(/data-on-[\w-]+="[^"]*alert\(1\)/);
+    expect(t.events).toHaveLength(1);
+  });
+
   it('keeps the session list live over its feed', async () => {
     const t = await setup();
     const res = await t.app.request('/analytics/feed');

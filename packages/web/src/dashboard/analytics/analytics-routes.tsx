@@ -190,6 +190,10 @@ export const analyticsRoutes = (deps: AnalyticsDeps & { hub: SseHub; metrics: Me
       return c.json({ session, result: deps.service.result(session.id) ?? null });
     })
     .post('/analytics/run', limit, async (c) => {
+      // Datastar posts JSON; anything else (a cross-site form, say) is not ours.
+      if (!isJson(c.req.header('content-type'))) {
+        return errorJson(c, 415, 'unsupported_media_type', 'send the signals as application/json');
+      }
       const body = await readBody(c);
       if (!body)
         return sseFrames([

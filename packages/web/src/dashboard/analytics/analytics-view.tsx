@@ -11,6 +11,9 @@ export const RUN_URL = `${ANALYTICS_PAGE}/run`;
 const run = action('post', RUN_URL);
 const MAX_CHART_ROWS = 30;
 
+// Session ids go into a Datastar expression; only UUIDs (what the service makes) are safe there.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const StatusPill = ({ status }: { status: QuerySessionView['status'] }) => (
   <span class={`pill ${status}`}>{status}</span>
 );
@@ -34,12 +37,14 @@ export const SessionList = (props: { sessions: readonly QuerySessionView[] }) =>
             <span class="mono muted small">{clockTime(s.startedAt)}</span>
             <b>{s.name ?? 'ad hoc'}</b>
             <span class={s.status === 'failed' ? 'error small' : 'muted small'}>{summary(s)}</span>
-            <button
-              type="button"
-              data-on-click={action('get', `${ANALYTICS_PAGE}/sessions/${s.id}/view`)}
-            >
-              show
-            </button>
+            {UUID.test(s.id) ? (
+              <button
+                type="button"
+                data-on-click={action('get', `${ANALYTICS_PAGE}/sessions/${s.id}/view`)}
+              >
+                show
+              </button>
+            ) : null}
           </li>
         ))}
       </ul>

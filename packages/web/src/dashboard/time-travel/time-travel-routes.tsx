@@ -40,7 +40,12 @@ export const timeTravelRoutes = (deps: { store: EventStore; bus: EventBus; hub: 
     let selected: TimeTravelModel['selected'] = null;
     if (NAME.test(travel.aggregateType) && NAME.test(travel.aggregateId)) {
       selected = { aggregateType: travel.aggregateType, aggregateId: travel.aggregateId };
-    } else if (event.value) {
+    } else if (
+      event.value &&
+      NAME.test(event.value.aggregateType) &&
+      NAME.test(event.value.aggregateId)
+    ) {
+      // Only plain names: the selection travels in the page's signals, a Datastar expression.
       selected = { aggregateType: event.value.aggregateType, aggregateId: event.value.aggregateId };
     }
     let history: readonly StoredEvent[] = [];
