@@ -118,7 +118,11 @@ const wire = async (
     onEvents: (events) => countQueryEvents(metrics, events),
     onError: (error) => logger.warn({ err: error }, 'query session could not be recorded'),
   });
-  opened.push(() => queries.drain()); // closes first: running queries record their outcome
+  // At shutdown running queries are stopped, and their sessions recorded as failed, first.
+  opened.push(async () => {
+    analytics.interruptAll();
+    await queries.drain();
+  });
   // Sessions left executing by a process that died end as failed, now and once a minute.
   const sweep = () =>
     queries

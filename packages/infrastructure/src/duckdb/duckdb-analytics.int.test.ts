@@ -171,6 +171,18 @@ describe('DuckDB analytics projection', () => {
     expect(after._unsafeUnwrap().rows).toEqual([[42]]);
   });
 
+  it('stops running queries at shutdown with a clear reason', async () => {
+    const { store, bus } = await setup();
+    const analytics = await analyticsOn(store, bus);
+    const slow = analytics.execute('SELECT count(*) FROM range(1000000000000)', {
+      timeoutMs: 30_000,
+      maxRows: 10,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    analytics.interruptAll();
+    expect((await slow)._unsafeUnwrapErr().message).toBe('stopped: the server shut down');
+  });
+
   it('returns at most the row limit, says so, and types numbers as numbers', async () => {
     const { store, bus } = await setup();
     const analytics = await analyticsOn(store, bus);

@@ -78,6 +78,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
   let scheduled = false;
   let subscription: CatchUpSubscription | undefined;
   let closed = false;
+  let stopping = false;
   const listeners = new Set<(types: ReadonlySet<string>, position: number) => void>();
   const waiters = new Set<{ sequence: number; resolve: (reached: boolean) => void }>();
   const running = new Set<DuckDBConnection>();
@@ -199,6 +200,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
         throw { type: 'QueryExecutionFailed', message: 'analytics closed', timedOut: false };
       connection = await instance.connect();
       running.add(connection);
+      if (stopping) connection.interrupt(); // stopped while connecting
       const position = applied;
       const prepared = await prepareSelect(connection, sql);
       if ('type' in prepared) throw prepared;
@@ -227,6 +229,12 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
       }
     } catch (error) {
       if (timedOut) throw timeLimit();
+      if (stopping)
+        throw {
+          type: 'QueryExecutionFailed',
+          message: 'stopped: the server shut down',
+          timedOut: false,
+        };
       if (typeof error === 'object' && error !== null && 'type' in error) throw error;
       throw { type: 'QueryExecutionFailed', message: messageOf(error), timedOut: false };
     } finally {
@@ -310,6 +318,11 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     async count(): Promise<number> {
       const reader = await writer.runAndReadAll('SELECT count(*) FROM events');
       return Number(reader.getRowsJson()[0]?.[0] ?? 0);
+    },
+    /** Stops running and waiting queries at once (at shutdown, so their sessions can be recorded). */
+    interruptAll(): void {
+      stopping = true;
+      for (const connection of running) connection.interrupt();
     },
     async close(): Promise<void> {
       closed = true;
