@@ -200,7 +200,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
         throw { type: 'QueryExecutionFailed', message: 'analytics closed', timedOut: false };
       connection = await instance.connect();
       running.add(connection);
-      if (stopping) connection.interrupt(); // stopped while connecting
+      if (stopping) throw new Error('stopped while connecting'); // reported as shut down below
       const position = applied;
       const prepared = await prepareSelect(connection, sql);
       if ('type' in prepared) throw prepared;
