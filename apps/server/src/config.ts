@@ -18,6 +18,9 @@ export type Config = {
   readonly projectionSnapshotEvery: number;
   readonly logLevel: string;
   readonly logPretty: boolean;
+  readonly analyticsQueryTimeoutMs: number;
+  readonly analyticsMaxRows: number;
+  readonly analyticsCacheTtlMs: number;
 };
 
 const SYNC_MODES: readonly Synchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
@@ -56,6 +59,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     projectionSnapshotEvery: int('PROJECTION_SNAPSHOT_EVERY', 10_000, 0, 100_000_000),
     logLevel: env.LOG_LEVEL || 'info',
     logPretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : Boolean(process.stdout.isTTY),
+    analyticsQueryTimeoutMs: int('ANALYTICS_QUERY_TIMEOUT_MS', 5000, 100, 600_000),
+    analyticsMaxRows: int('ANALYTICS_MAX_ROWS', 1000, 1, 100_000),
+    analyticsCacheTtlMs: int('ANALYTICS_CACHE_TTL_MS', 60_000, 0, 86_400_000),
   };
 };
 

@@ -7,13 +7,26 @@ import { type ServerType, serve } from '@hono/node-server';
 import {
   createHeadWatcher,
   createProjectionRunner,
+  createQueryCache,
+  createQuerySessionService,
   createTodoService,
+  querySessionsProjection,
   todoListProjection,
   withUpcasters,
 } from '@ironstar/application';
 import { todoUpcasters } from '@ironstar/domain';
-import { getLibsqlEventStore, getZeroMqEventBus } from '@ironstar/infrastructure';
-import { createApp, createMetrics, createSseHub } from '@ironstar/web';
+import {
+  createDuckDbAnalytics,
+  getLibsqlEventStore,
+  getZeroMqEventBus,
+} from '@ironstar/infrastructure';
+import {
+  countQueryEvents,
+  createApp,
+  createMetrics,
+  createMetricsSampler,
+  createSseHub,
+} from '@ironstar/web';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 
@@ -98,6 +111,75 @@ const wire = async (
     },
   });
   opened.push(async () => hub.stop());
+
+  // The dashboard's analytics: a DuckDB projection of every event, query sessions over it.
+  const analytics = await createDuckDbAnalytics({
+    store,
+    bus,
+    heads,
+    onFellBehind: () => metrics.subscribersFellBehind.inc({ subscriber: 'analytics' }),
+    onError: (error) => logger.error({ err: error }, 'analytics projection error'),
+  });
+  opened.push(() => analytics.close());
+  await analytics.start();
+  logger.info({ position: analytics.position() }, 'analytics projection rebuilt');
+  const sessions = createProjectionRunner({
+    store,
+    bus,
+    projection: querySessionsProjection,
+    heads,
+    onError: (error) => logger.error({ err: error }, 'query-sessions projection error'),
+  });
+  opened.push(() => sessions.stop());
+  await sessions.start();
+  const cache = createQueryCache({ ttlMs: config.analyticsCacheTtlMs });
+  analytics.onApplied((types) => cache.invalidate(types));
+  const limits = { timeoutMs: config.analyticsQueryTimeoutMs, maxRows: config.analyticsMaxRows };
+  const queries = createQuerySessionService({
+    store,
+    bus,
+    engine: analytics,
+    cache,
+    limits,
+    clock: () => new Date().toISOString(),
+    newId: randomUUID,
+    onEvents: (events) => countQueryEvents(metrics, events),
+    onError: (error) => logger.warn({ err: error }, 'query session could not be recorded'),
+  });
+  // At shutdown running queries are stopped, and their sessions recorded as failed, first.
+  opened.push(async () => {
+    analytics.interruptAll();
+    await queries.drain();
+  });
+  // Sessions left executing by a process that died end as failed, now and once a minute.
+  const sweep = () =>
+    queries
+      .failAbandoned([...sessions.state().values()].filter((s) => s.status === 'executing'))
+      .then((failed) => failed > 0 && logger.warn({ failed }, 'abandoned query sessions failed'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'abandoned-session sweep failed'));
+  await sweep();
+  const sweeper = setInterval(() => void sweep(), 60_000);
+  sweeper.unref();
+  opened.push(async () => clearInterval(sweeper));
+  const sampler = createMetricsSampler({
+    registry: metrics.registry,
+    beforeSample: async () => {
+      metrics.projectionPosition.set({ projection: 'todo-list' }, todoList.position());
+      metrics.projectionPosition.set({ projection: 'query-sessions' }, sessions.position());
+      metrics.projectionPosition.set({ projection: 'analytics' }, analytics.position());
+      const head = await store.head();
+      if (head.isOk()) {
+        metrics.storeHead.set(head.value);
+        metrics.projectionLag.set(
+          { projection: 'todo-list' },
+          Math.max(0, head.value - todoList.position()),
+        );
+      }
+    },
+    onError: (error) => logger.warn({ err: error }, 'metrics sample failed'),
+  });
+  sampler.start();
+  opened.push(async () => sampler.stop());
   const todos = createTodoService({
     store,
     bus,
@@ -131,6 +213,8 @@ const wire = async (
       else if (QUIET_PATHS.has(line.path)) logger.debug(line, 'request');
       else logger.info(line, 'request');
     },
+    sampler,
+    analytics: { service: queries, sessions, limits },
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'request failed'),
   });
 

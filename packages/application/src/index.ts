@@ -1,3 +1,31 @@
+export type {
+  AnalyticsEngine,
+  QueryExecutionFailed,
+  QueryLimits,
+  QueryResult,
+  ResultColumn,
+  SqlRefused,
+} from './analytics/analytics-engine';
+export {
+  type CacheDependency,
+  createQueryCache,
+  type QueryCache,
+  type QueryCacheOptions,
+} from './analytics/query-cache';
+export {
+  createQuerySessionService,
+  type QuerySessionService,
+  type QuerySessionServiceDeps,
+  type StartedQuery,
+  type StartQueryError,
+  type StartQueryInput,
+} from './analytics/query-session-service';
+export {
+  type QuerySessions,
+  type QuerySessionView,
+  querySessionsProjection,
+} from './analytics/query-sessions-projection';
+export { SAVED_QUERIES, type SavedQuery, savedQuery } from './analytics/saved-queries';
 export {
   type CatchUpOptions,
   type CatchUpSubscription,

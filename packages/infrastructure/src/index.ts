@@ -1,3 +1,8 @@
+export {
+  createDuckDbAnalytics,
+  type DuckDbAnalytics,
+  type DuckDbAnalyticsOptions,
+} from './duckdb/duckdb-analytics';
 export type { LibsqlDatabaseOptions, Synchronous } from './libsql/libsql-database';
 export { getLibsqlEventStore, type LibsqlEventStoreOptions } from './libsql/libsql-event-store';
 export { type BusProxyOptions, startZeroMqBusProxy } from './zeromq/zeromq-bus-proxy';

@@ -16,6 +16,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import { readRoutes } from './api/read-routes';
 import { todoCommandRoutes } from './api/todo-commands';
 import type { AppEnv } from './app-env';
+import type { AnalyticsDeps } from './dashboard/analytics/analytics-routes';
+import { dashboardRoutes } from './dashboard/dashboard-routes';
+import type { MetricsSampler } from './dashboard/system/metrics-sampler';
 import { DATASTAR_SCRIPT_PATH } from './datastar/datastar-wire';
 import { eventStreamRoutes } from './feeds/event-stream';
 import { todoFeedRoutes } from './feeds/todo-feed';
@@ -40,6 +43,10 @@ export type AppDeps = {
   /** One line per request, with its request and correlation ids. */
   readonly logRequest?: (line: RequestLog) => void;
   readonly onError?: (error: unknown, requestId: string | undefined) => void;
+  /** Samples metrics for the /system page (absent: no /system). */
+  readonly sampler?: MetricsSampler;
+  /** Query sessions over the analytics projection (absent: no /analytics). */
+  readonly analytics?: AnalyticsDeps;
 };
 
 // pnpm links every dependency into the package's own node_modules.
@@ -110,6 +117,8 @@ export const createApp = (deps: AppDeps) => {
       onCaughtUp: () => deps.metrics.subscribersCaughtUp.inc({ subscriber: 'events-stream' }),
     }),
   );
+
+  app.route('/', dashboardRoutes(deps));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   // Ready when the read model has caught up with the store: before that, pages would be stale.

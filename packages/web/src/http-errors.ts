@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unavailable'
+  | 'sql_refused'
+  | 'busy'
   | 'internal';
 
 /** The one error body: `{ "error": { "code", "message" } }`. */

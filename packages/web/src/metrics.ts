@@ -68,6 +68,17 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       labelNames: ['projection'] as const,
       registers: [registry],
     }),
+    storeHead: new Gauge({
+      name: 'ironstar_event_store_head',
+      help: 'Highest global sequence in the event store, as last sampled (projection lag = head - position)',
+      registers: [registry],
+    }),
+    analyticsQueries: new Counter({
+      name: 'ironstar_analytics_queries_total',
+      help: 'Analytics query sessions by outcome: completed, cached, failed, refused, busy',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
   };
 };
 

@@ -3,3 +3,4 @@ export { describeEventStoreContract, type StoreFixture } from './event-store-con
 export { createInMemoryEventBus } from './in-memory-event-bus';
 export { createInMemoryEventStore } from './in-memory-event-store';
 export { createInMemoryProjectionSnapshots } from './in-memory-projection-snapshots';
+export { createScriptedAnalyticsEngine } from './scripted-analytics-engine';

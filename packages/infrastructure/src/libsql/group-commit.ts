@@ -21,7 +21,7 @@ export const createGroupCommit = <Request, Answer>(options: {
     stats.requests += batch.length;
     const answers = await options.runBatch(batch.map((p) => p.request));
     if (answers.length !== batch.length) throw new Error('a batch must answer every request');
-    batch.forEach((p, i) => p.settle(answers[i] as Answer));
+    for (const [i, p] of batch.entries()) p.settle(answers[i] as Answer);
   };
 
   const flush = async () => {

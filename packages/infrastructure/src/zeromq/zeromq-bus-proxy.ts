@@ -1,4 +1,4 @@
-import { Proxy, XPublisher, XSubscriber } from 'zeromq';
+import { XPublisher, XSubscriber, Proxy as ZmqProxy } from 'zeromq';
 
 export type BusProxyOptions = {
   /** Where server processes connect their publishers (the proxy's XSUB side). */
@@ -23,7 +23,7 @@ export const startZeroMqBusProxy = async (options: BusProxyOptions) => {
     xpub.close();
     throw error;
   }
-  const proxy = new Proxy(xsub, xpub);
+  const proxy = new ZmqProxy(xsub, xpub);
   const running = proxy.run();
   return {
     publishEndpoint: xsub.lastEndpoint ?? options.publishEndpoint,

@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import {
   createProjectionRunner,
+  createQueryCache,
+  createQuerySessionService,
   createTodoService,
   type EventStore,
+  querySessionsProjection,
   todoListProjection,
 } from '@ironstar/application';
-import { createInMemoryEventBus, createInMemoryEventStore } from '@ironstar/application/testing';
+import {
+  createInMemoryEventBus,
+  createInMemoryEventStore,
+  createScriptedAnalyticsEngine,
+} from '@ironstar/application/testing';
 import { createApp } from '../app';
+import { countQueryEvents } from '../dashboard/analytics/analytics-routes';
+import { createMetricsSampler } from '../dashboard/system/metrics-sampler';
 import { createMetrics } from '../metrics';
 import { createSseHub } from '../sse/sse-hub';
 
@@ -27,7 +36,41 @@ export const createTestApp = async (
     clock: () => new Date().toISOString(),
     newId: randomUUID,
   });
-  const app = createApp({ store, bus, todos, todoList, hub, metrics });
+  // Analytics over the scripted engine (it runs no SQL; DuckDB is tested in infrastructure
+  // and end to end): it "applies" each event as the bus delivers it.
+  const engine = createScriptedAnalyticsEngine();
+  bus.subscribe('events/', (e) => engine.apply(e.aggregateType, e.globalSequence));
+  const cache = createQueryCache({ ttlMs: 60_000 });
+  engine.onApplied((types) => cache.invalidate(types));
+  const sessions = createProjectionRunner({ store, bus, projection: querySessionsProjection });
+  await sessions.start();
+  const limits = { timeoutMs: 1000, maxRows: 100 };
+  const service = createQuerySessionService({
+    store,
+    bus,
+    engine,
+    cache,
+    limits,
+    clock: () => new Date().toISOString(),
+    newId: randomUUID,
+    onEvents: (events) => countQueryEvents(metrics, events),
+  });
+  const sampler = createMetricsSampler({
+    registry: metrics.registry,
+    beforeSample: () => {
+      metrics.projectionPosition.set({ projection: 'todo-list' }, todoList.position());
+    },
+  });
+  const app = createApp({
+    store,
+    bus,
+    todos,
+    todoList,
+    hub,
+    metrics,
+    sampler,
+    analytics: { service, sessions, limits },
+  });
   const command = (body: unknown, headers: Record<string, string> = {}) =>
     app.request('/api/commands/todo', {
       method: 'POST',
@@ -37,9 +80,25 @@ export const createTestApp = async (
   const close = async () => {
     hub.abortAll();
     hub.stop();
+    await service.drain();
+    await sessions.stop();
     await todoList.stop();
   };
-  return { app, events: memory.events, store, bus, todoList, hub, metrics, command, close };
+  return {
+    app,
+    events: memory.events,
+    store,
+    bus,
+    todoList,
+    hub,
+    metrics,
+    command,
+    close,
+    engine,
+    service,
+    sessions,
+    sampler,
+  };
 };
 
 /** Reads an SSE body until `done` says enough, then cancels it. */

@@ -1,0 +1,228 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  type ServerProcess,
+  sendCommand,
+  spawnServer,
+  tempDir,
+} from '../src/testing/spawn-server';
+import { launchChromium, watchPage } from './browser';
+
+// Committed screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp dir.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+  : undefined;
+
+let browser: Browser;
+let server: ServerProcess;
+let removeDir: () => Promise<unknown>;
+let shots: string;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  const dir = await tempDir();
+  removeDir = dir.remove;
+  shots = SCREENSHOTS ?? join(dir.dir, 'shots');
+  mkdirSync(shots, { recursive: true });
+  server = await spawnServer({
+    DATABASE_URL: `file:${join(dir.dir, 'dashboard.db')}`,
+    PORT: String(await freePort()),
+    ANALYTICS_QUERY_TIMEOUT_MS: '1500',
+  });
+  browser = await launchChromium();
+  // A small history: three todos, one completed, one renamed.
+  const ids: string[] = [];
+  for (const text of ['buy milk', 'write the report', 'call <b>Ada</b>']) {
+    ids.push(String((await sendCommand(server.url, { type: 'create', text })).body.id));
+  }
+  await sendCommand(server.url, { type: 'complete', id: ids[0] });
+  await sendCommand(server.url, { type: 'rename', id: ids[1], text: 'write the long report' });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.kill('SIGTERM');
+  await removeDir?.();
+  expect(problems).toEqual([]);
+});
+
+const open = async (path: string) => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 820 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  problems.push(...watchPage(page));
+  await page.goto(`${server.url}${path}`);
+  return page;
+};
+
+const shoot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+const topRow = (page: Page) => page.locator('#event-rows > li').first().getAttribute('id');
+
+describe('the dashboard in Chromium', () => {
+  it('event log: a new event appears without reload, filters narrow it, rows expand', async () => {
+    const page = await open('/events');
+    expect(await page.title()).toBe('Event log · ironstar');
+    expect(await page.locator('#event-rows > li').count()).toBe(5);
+    // The feed is open once the server counts it; then a command shows up at the top.
+    const created = await sendCommand(server.url, { type: 'create', text: 'seen live' });
+    await expect.poll(() => topRow(page)).toBe(`ev-${created.body.sequence}`);
+    expect(await page.locator('#event-rows > li').count()).toBe(6);
+
+    // Expand the newest row: payload and metadata, with the correlation link.
+    await page.locator('#event-rows > li').first().locator('summary').click();
+    await expect
+      .poll(() => page.locator('#event-rows > li').first().locator('pre').first().textContent())
+      .toContain('seen live');
+    await shoot(page, 'events');
+
+    // Filter by event type (a plain GET form, so the filter is in the URL).
+    await page.fill('#filter-eventType', 'TodoCompleted');
+    await page.click('#event-filters button[type=submit]');
+    await page.waitForURL(/eventType=TodoCompleted/);
+    expect(await page.locator('#event-rows .etype').allTextContents()).toEqual(['TodoCompleted']);
+    await sendCommand(server.url, { type: 'create', text: 'not a completion' });
+    const done = await sendCommand(server.url, { type: 'complete', id: created.body.id });
+    await expect.poll(() => topRow(page)).toBe(`ev-${done.body.sequence}`);
+    expect(await page.locator('#event-rows .etype').allTextContents()).toEqual([
+      'TodoCompleted',
+      'TodoCompleted',
+    ]);
+
+    // Following a correlation id shows every event of that request.
+    await page.locator('#event-rows > li').first().locator('summary').click();
+    await page
+      .locator('#event-rows > li')
+      .first()
+      .locator('a', { hasText: /^[\w-]{36}$/ })
+      .first()
+      .click();
+    await page.waitForURL(/correlationId=/);
+    expect(await page.locator('#event-rows > li').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('time travel: an earlier sequence shows the earlier list, and "Now" follows live', async () => {
+    const page = await open('/time-travel');
+    expect(await page.title()).toBe('Time travel · ironstar');
+    const texts = () => page.locator('#tt-todos .text').allTextContents();
+    await expect.poll(texts).toContain('write the long report');
+
+    await page.fill('#tt-at', '2');
+    await page.press('#tt-at', 'Tab');
+    await expect.poll(texts).toEqual(['buy milk', 'write the report']);
+    expect(await page.locator('#tt-todos li.completed').count()).toBe(0);
+    await page.click('#tt-forward');
+    await expect.poll(texts).toEqual(['buy milk', 'write the report', 'call <b>Ada</b>']);
+    await page.click('#tt-forward');
+    await expect
+      .poll(() => page.locator('#tt-todos li.completed .text').allTextContents())
+      .toEqual(['buy milk']);
+    // Pick a todo: its history up to this point, later events faded.
+    await page.locator('#tt-todos li', { hasText: 'write the report' }).click();
+    await expect
+      .poll(() => page.locator('#tt-history li:not(.later) .etype').allTextContents())
+      .toEqual(['TodoCreated']);
+    expect(await page.locator('#tt-history li.later .etype').allTextContents()).toEqual([
+      'TodoRenamed',
+    ]);
+    await shoot(page, 'time-travel');
+
+    await page.click('#tt-now');
+    await expect.poll(texts).toContain('write the long report');
+    // While live, a new event moves the view along.
+    await sendCommand(server.url, { type: 'create', text: 'arrived while watching' });
+    await expect.poll(texts).toContain('arrived while watching');
+    expect(await page.locator('#tt-todos img, #tt-todos b').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('system: figures and charts move when commands are sent', async () => {
+    const page = await open('/system');
+    expect(await page.title()).toBe('System · ironstar');
+    await page.waitForSelector('#fig-commands svg polyline', { state: 'attached' });
+    const samples = async () =>
+      Number(await page.locator('#system-view').getAttribute('data-samples'));
+    const before = await samples();
+    await expect.poll(samples, { timeout: 5000 }).toBeGreaterThan(before); // live, once per second
+    for (let i = 0; i < 20; i++)
+      await sendCommand(server.url, { type: 'create', text: `load ${i}` });
+    // The peak of the last minutes' rates: it rises with the burst and stays in the window.
+    const peak = (chart: string) =>
+      page.locator(`${chart} svg`).getAttribute('data-peak').then(Number);
+    await expect.poll(() => peak('#fig-commands'), { timeout: 5000 }).toBeGreaterThan(0);
+    await expect.poll(() => peak('#fig-events'), { timeout: 5000 }).toBeGreaterThan(0);
+    expect(await page.locator('#fig-commands .legend').textContent()).toContain('accepted');
+    expect(Number(await page.locator('#fig-feeds .figure').textContent())).toBeGreaterThanOrEqual(
+      1,
+    );
+    if (SCREENSHOTS) {
+      // A few seconds of steady traffic make the committed picture worth looking at.
+      for (let i = 0; i < 16; i++) {
+        for (let j = 0; j < 1 + (i % 4); j++) {
+          await sendCommand(server.url, { type: 'create', text: `steady ${i}.${j}` });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    await shoot(page, 'system');
+    await page.context().close();
+  });
+
+  it('analytics: saved queries run and show rows; hostile SQL is refused or stopped, changing nothing', async () => {
+    const page = await open('/analytics');
+    expect(await page.title()).toBe('Analytics · ironstar');
+    const countTodos = async () => {
+      const res = await fetch(`${server.url}/api/events?limit=1000`);
+      const { events } = (await res.json()) as { events: Array<{ aggregateType: string }> };
+      return events.filter((e) => e.aggregateType === 'Todo').length;
+    };
+    const todoEvents = await countTodos();
+
+    await page.click('#saved-busiest-aggregates');
+    await expect.poll(() => page.locator('#result').getAttribute('data-status')).toBe('completed');
+    expect(await page.locator('#result-table tbody tr').count()).toBeGreaterThan(5);
+    expect(await page.locator('#result-chart rect').count()).toBeGreaterThan(5);
+
+    await page.click('#saved-todo-completion-times');
+    await expect.poll(() => page.locator('#result-table tbody tr').count()).toBe(2);
+    await page.click('#saved-events-per-minute');
+    await expect.poll(() => page.locator('#result b').textContent()).toBe('events-per-minute');
+    await expect.poll(() => page.locator('#result').getAttribute('data-status')).toBe('completed');
+    // The sessions list is live: every run is there, newest first.
+    await expect.poll(() => page.locator('#sessions li[data-status=completed]').count()).toBe(3);
+    await shoot(page, 'analytics');
+
+    const adHoc = async (sql: string) => {
+      await page.fill('#sql', sql);
+      await page.click('#ad-hoc button[type=submit]');
+    };
+    await adHoc('DROP TABLE events');
+    await expect
+      .poll(() => page.locator('#query-error').textContent())
+      .toBe('only a read-only SELECT is allowed; this is a DROP statement');
+    await adHoc('SELECT 1; DELETE FROM events');
+    await expect
+      .poll(() => page.locator('#query-error').textContent())
+      .toBe('only one statement is allowed; got 2');
+    await adHoc('SELECT count(*) FROM range(1000000000000)');
+    await expect
+      .poll(() => page.locator('#result').getAttribute('data-status'), { timeout: 10_000 })
+      .toBe('failed');
+    expect(await page.locator('#result-summary').textContent()).toBe(
+      'stopped at the 1500 ms time limit',
+    );
+    expect(await page.locator('#query-error').textContent()).toBe('');
+
+    // Nothing changed: DuckDB still holds every Todo event the store has.
+    await adHoc("SELECT count(*) AS todo_events FROM events WHERE aggregate_type = 'Todo'");
+    await expect
+      .poll(() => page.locator('#result-table tbody td').first().textContent())
+      .toBe(String(todoEvents));
+    await page.context().close();
+  });
+});

@@ -1,0 +1,234 @@
+import {
+  QUERY_SESSION_AGGREGATE_TYPE,
+  type QuerySessionError,
+  querySessionDecider,
+  SqlText,
+  type ValidationError,
+  validationError,
+} from '@ironstar/domain';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { type CommandError, createCommandHandler } from '../command-handler';
+import type { EventBus } from '../event-bus';
+import type { EventMetadata, EventStore, StoredEvent } from '../event-store';
+import type {
+  AnalyticsEngine,
+  QueryExecutionFailed,
+  QueryLimits,
+  QueryResult,
+  SqlRefused,
+} from './analytics-engine';
+import type { CacheDependency, QueryCache } from './query-cache';
+import { savedQuery } from './saved-queries';
+
+export type QuerySessionServiceDeps = {
+  readonly store: EventStore;
+  readonly bus: EventBus;
+  readonly engine: AnalyticsEngine;
+  readonly cache: QueryCache;
+  readonly limits: QueryLimits;
+  /** Current time as an ISO-8601 string. */
+  readonly clock: () => string;
+  readonly newId: () => string;
+  /** Monotonic milliseconds, for durations. */
+  readonly now?: () => number;
+  /** Sessions allowed to run at once; more are refused with Busy. */
+  readonly maxInFlight?: number;
+  /** Results of this many recent sessions are kept to be shown again. */
+  readonly keepResults?: number;
+  /** How long a query waits for the projection to reach its own start event. */
+  readonly catchUpWaitMs?: number;
+  readonly onEvents?: (events: readonly StoredEvent[]) => void;
+  readonly onError?: (error: unknown) => void;
+};
+
+export type StartQueryInput = { readonly sql?: unknown; readonly saved?: unknown };
+
+export type StartQueryError =
+  | ValidationError
+  | SqlRefused
+  | { readonly type: 'Busy'; readonly message: string }
+  | CommandError<QuerySessionError>;
+
+export type StartedQuery = {
+  readonly id: string;
+  /** Global sequence of QueryStarted. */
+  readonly sequence: number;
+  /** Settles once QueryCompleted or QueryFailed is stored (or could not be). */
+  readonly finished: Promise<void>;
+};
+
+/**
+ * Query sessions: validate, refuse anything the engine will not run read-only, store
+ * QueryStarted, and only then run the query (from the cache when it can) and record how it ended.
+ */
+export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
+  const now = deps.now ?? (() => performance.now());
+  const maxInFlight = deps.maxInFlight ?? 4;
+  const keepResults = deps.keepResults ?? 50;
+  const catchUpWaitMs = deps.catchUpWaitMs ?? 2000;
+  const handler = createCommandHandler({
+    store: deps.store,
+    bus: deps.bus,
+    decider: querySessionDecider,
+    aggregateType: QUERY_SESSION_AGGREGATE_TYPE,
+    newEventId: deps.newId,
+    onPublishError: (error) => deps.onError?.(error),
+  });
+  const inFlight = new Set<Promise<void>>();
+  const results = new Map<string, QueryResult>();
+
+  const resolve = (
+    input: StartQueryInput,
+  ): Result<{ sql: SqlText; name: string | null; dependsOn: CacheDependency }, ValidationError> => {
+    if (input.saved !== undefined && input.saved !== '') {
+      const saved = typeof input.saved === 'string' ? savedQuery(input.saved) : undefined;
+      if (!saved) return err(validationError('saved', 'no saved query by that name'));
+      return ok({ sql: saved.sql as SqlText, name: saved.name, dependsOn: saved.dependsOn });
+    }
+    return SqlText.parse(input.sql).map((sql) => ({ sql, name: null, dependsOn: 'all' as const }));
+  };
+
+  const remember = (id: string, result: QueryResult) => {
+    results.set(id, result);
+    for (const oldest of results.keys()) {
+      if (results.size <= keepResults) break;
+      results.delete(oldest);
+    }
+  };
+
+  const runQuery = (
+    sql: string,
+    dependsOn: CacheDependency,
+  ): ResultAsync<{ result: QueryResult; cached: boolean }, SqlRefused | QueryExecutionFailed> => {
+    const hit = deps.cache.get(sql);
+    if (hit) return okAsync({ result: hit, cached: true });
+    const generation = deps.cache.generation(dependsOn);
+    return deps.engine.execute(sql, deps.limits).map((result) => {
+      deps.cache.set(sql, result, dependsOn, generation);
+      return { result, cached: false };
+    });
+  };
+
+  const execute = async (
+    id: string,
+    sql: string,
+    dependsOn: CacheDependency,
+    started: StoredEvent,
+    correlation: EventMetadata,
+  ) => {
+    // Read your writes: the query sees at least everything stored before it started.
+    await deps.engine.waitFor(started.globalSequence, catchUpWaitMs);
+    const t0 = now();
+    const outcome = await runQuery(sql, dependsOn);
+    const durationMs = Math.round((now() - t0) * 1000) / 1000;
+    const metadata: EventMetadata = { ...correlation, causationId: started.id };
+    const at = deps.clock();
+    // Kept before QueryCompleted is stored, so whoever sees the event can show the rows.
+    if (outcome.isOk()) remember(id, outcome.value.result);
+    const recorded = await (outcome.isOk()
+      ? handler.handle(
+          id,
+          {
+            type: 'CompleteQuery',
+            data: {
+              id,
+              rowCount: outcome.value.result.rows.length,
+              durationMs,
+              truncated: outcome.value.result.truncated,
+              cached: outcome.value.cached,
+              now: at,
+            },
+          },
+          { metadata },
+        )
+      : handler.handle(
+          id,
+          { type: 'FailQuery', data: { id, error: outcome.error.message, now: at } },
+          { metadata },
+        ));
+    if (recorded.isOk()) deps.onEvents?.(recorded.value.events);
+    else deps.onError?.(recorded.error);
+  };
+
+  return {
+    start(
+      input: StartQueryInput,
+      metadata: EventMetadata = {},
+    ): ResultAsync<StartedQuery, StartQueryError> {
+      const resolved = resolve(input);
+      if (resolved.isErr()) return errAsync(resolved.error);
+      const { sql, name, dependsOn } = resolved.value;
+      if (inFlight.size >= maxInFlight) {
+        return errAsync({
+          type: 'Busy' as const,
+          message: `${maxInFlight} queries are already running; try again shortly`,
+        });
+      }
+      const id = deps.newId();
+      return deps.engine
+        .check(sql)
+        .mapErr((e): StartQueryError => e)
+        .andThen(() =>
+          handler
+            .handle(
+              id,
+              { type: 'StartQuery', data: { id, sql, name, now: deps.clock() } },
+              { metadata, isNew: true },
+            )
+            .mapErr((e): StartQueryError => e),
+        )
+        .map((outcome) => {
+          deps.onEvents?.(outcome.events);
+          const started = outcome.events[0];
+          if (!started) throw new Error('StartQuery stored no event');
+          const correlation =
+            metadata.correlationId === undefined ? {} : { correlationId: metadata.correlationId };
+          const finished = execute(id, sql, dependsOn, started, correlation)
+            .catch((error: unknown) => deps.onError?.(error))
+            .finally(() => inFlight.delete(finished));
+          inFlight.add(finished);
+          return { id, sequence: outcome.sequence, finished };
+        });
+    },
+    /**
+     * Ends sessions that cannot still be running anywhere (started longer ago than the time
+     * limit plus `graceMs`): a process died while it ran them. A process that does finish one
+     * later is refused by the decider (QueryAlreadyFinished), so nothing is recorded twice.
+     */
+    async failAbandoned(
+      executing: Iterable<{ readonly id: string; readonly startedAt: string }>,
+      graceMs = 10_000,
+    ): Promise<number> {
+      const cutoff = Date.parse(deps.clock()) - deps.limits.timeoutMs - catchUpWaitMs - graceMs;
+      let failed = 0;
+      for (const session of executing) {
+        if (!(Date.parse(session.startedAt) < cutoff)) continue;
+        const recorded = await handler.handle(session.id, {
+          type: 'FailQuery',
+          data: {
+            id: session.id,
+            error: 'abandoned: the server stopped while the query ran',
+            now: deps.clock(),
+          },
+        });
+        if (recorded.isOk()) {
+          failed++;
+          deps.onEvents?.(recorded.value.events);
+        } else if (recorded.error.type !== 'Rejected') {
+          // Rejected: another process ended it first, which is fine.
+          deps.onError?.(recorded.error);
+        }
+      }
+      return failed;
+    },
+    /** The rows of a recent session, while they are kept. */
+    result: (id: string): QueryResult | undefined => results.get(id),
+    inFlight: () => inFlight.size,
+    /** Waits for running sessions to be recorded (used at shutdown). */
+    async drain(): Promise<void> {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+};
+
+export type QuerySessionService = ReturnType<typeof createQuerySessionService>;

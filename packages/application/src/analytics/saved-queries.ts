@@ -1,0 +1,60 @@
+import { TODO_AGGREGATE_TYPE } from '@ironstar/domain';
+import type { CacheDependency } from './query-cache';
+
+export type SavedQuery = {
+  readonly name: string;
+  readonly title: string;
+  readonly sql: string;
+  /** What invalidates its cached result. */
+  readonly dependsOn: CacheDependency;
+};
+
+// Over the analytics projection's one table:
+// events(global_sequence, id, aggregate_type, aggregate_id, aggregate_sequence, event_type,
+//        event_version, payload JSON, metadata JSON, created_at TIMESTAMP (UTC)).
+export const SAVED_QUERIES: readonly SavedQuery[] = [
+  {
+    name: 'events-per-minute',
+    title: 'Events per type per minute',
+    sql: `SELECT strftime(date_trunc('minute', created_at), '%Y-%m-%d %H:%M') AS minute,
+       event_type,
+       count(*) AS events
+FROM events
+GROUP BY ALL
+ORDER BY minute DESC, events DESC
+LIMIT 100`,
+    dependsOn: 'all',
+  },
+  {
+    name: 'todo-completion-times',
+    title: 'Todo completion times',
+    sql: `WITH created AS (
+  SELECT aggregate_id, min(created_at) AS at, any_value(payload ->> '$.text') AS text
+  FROM events WHERE aggregate_type = 'Todo' AND event_type = 'TodoCreated' GROUP BY ALL
+), completed AS (
+  SELECT aggregate_id, min(created_at) AS at
+  FROM events WHERE aggregate_type = 'Todo' AND event_type = 'TodoCompleted' GROUP BY ALL
+)
+SELECT created.text AS todo,
+       round(date_diff('millisecond', created.at, completed.at) / 1000.0, 3) AS seconds_to_complete
+FROM created JOIN completed USING (aggregate_id)
+ORDER BY seconds_to_complete DESC
+LIMIT 100`,
+    dependsOn: [TODO_AGGREGATE_TYPE],
+  },
+  {
+    name: 'busiest-aggregates',
+    title: 'Busiest aggregates',
+    sql: `SELECT aggregate_type || ' ' || left(aggregate_id, 8) AS aggregate,
+       count(*) AS events,
+       strftime(max(created_at), '%H:%M:%S') AS last_event
+FROM events
+GROUP BY aggregate_type, aggregate_id
+ORDER BY events DESC, aggregate
+LIMIT 20`,
+    dependsOn: 'all',
+  },
+];
+
+export const savedQuery = (name: string): SavedQuery | undefined =>
+  SAVED_QUERIES.find((q) => q.name === name);

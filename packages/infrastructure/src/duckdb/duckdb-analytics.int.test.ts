@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createQueryCache,
+  createQuerySessionService,
+  type EventBus,
+  type EventStore,
+  type StoredEvent,
+} from '@ironstar/application';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getLibsqlEventStore } from '../libsql/libsql-event-store';
+import { getZeroMqEventBus } from '../zeromq/zeromq-event-bus';
+import { createDuckDbAnalytics, type DuckDbAnalytics } from './duckdb-analytics';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const LIMITS = { timeoutMs: 5000, maxRows: 100_000 };
+
+const setup = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ironstar-duckdb-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const store = await getLibsqlEventStore({ url: `file:${join(dir, 'events.db')}` });
+  cleanups.push(() => store.close());
+  const bus = await getZeroMqEventBus({ endpoint: `inproc://duckdb-${randomUUID()}` });
+  cleanups.push(() => bus.close());
+  return { store, bus };
+};
+
+const analyticsOn = async (store: EventStore, bus: EventBus) => {
+  const analytics = await createDuckDbAnalytics({ store, bus });
+  cleanups.push(() => analytics.close());
+  await analytics.start();
+  return analytics;
+};
+
+let n = 0;
+/** Appends `count` events over a few aggregates and types, publishing them like the handler does. */
+const write = async (store: EventStore, bus: EventBus, count: number) => {
+  for (let i = 0; i < count; i++) {
+    n++;
+    const aggregateType = n % 3 === 0 ? 'QuerySession' : 'Todo';
+    const aggregateId = `${aggregateType}-${n}`;
+    const appended = await store.append({
+      aggregateType,
+      aggregateId,
+      expectedVersion: 0,
+      events: [
+        {
+          id: randomUUID(),
+          type: aggregateType === 'Todo' ? 'TodoCreated' : 'QueryStarted',
+          data: { id: aggregateId, text: `it's <n> "${n}"`, nested: { list: [n, null] } },
+          ...(n % 2 === 0 ? { metadata: { correlationId: `c${n}`, requestId: `r${n}` } } : {}),
+        },
+      ],
+    });
+    await bus.publish(appended._unsafeUnwrap().events);
+  }
+};
+
+const storeEvents = async (store: EventStore) =>
+  (await store.readAll({ after: 0, limit: 100_000 }))._unsafeUnwrap();
+
+/** The projection's rows, turned back into StoredEvent shape. */
+const duckEvents = async (analytics: DuckDbAnalytics): Promise<StoredEvent[]> => {
+  const result = (
+    await analytics.execute(
+      `SELECT global_sequence, id, aggregate_type, aggregate_id, aggregate_sequence, event_type,
+              event_version, payload::VARCHAR, metadata::VARCHAR,
+              strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ')
+       FROM events ORDER BY global_sequence`,
+      LIMITS,
+    )
+  )._unsafeUnwrap();
+  return result.rows.map((row) => ({
+    globalSequence: row[0] as number,
+    id: row[1] as string,
+    aggregateType: row[2] as string,
+    aggregateId: row[3] as string,
+    aggregateSequence: row[4] as number,
+    eventType: row[5] as string,
+    eventVersion: row[6] as number,
+    payload: JSON.parse(row[7] as string),
+    metadata: row[8] === null ? null : JSON.parse(row[8] as string),
+    createdAt: row[9] as string,
+  }));
+};
+
+const until = async (check: () => boolean, what: string) => {
+  const end = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+describe('DuckDB analytics projection', () => {
+  it('holds exactly the store events after a rebuild, after live updates, and after a second rebuild', async () => {
+    const { store, bus } = await setup();
+    await write(store, bus, 2500);
+    const analytics = await analyticsOn(store, bus);
+    expect(analytics.position()).toBe(2500);
+    expect(await duckEvents(analytics)).toEqual(await storeEvents(store));
+
+    const applied: string[][] = [];
+    analytics.onApplied((types) => applied.push([...types].sort()));
+    await write(store, bus, 30);
+    await until(() => analytics.position() === 2530, 'live events');
+    expect(await duckEvents(analytics)).toEqual(await storeEvents(store));
+    expect(applied.flat()).toContain('Todo');
+
+    const rebuilt = await analyticsOn(store, bus);
+    expect(await rebuilt.count()).toBe(2530);
+    expect(await duckEvents(rebuilt)).toEqual(await storeEvents(store));
+  });
+
+  it('refuses anything but one read-only SELECT, and changes nothing', async () => {
+    const { store, bus } = await setup();
+    await write(store, bus, 5);
+    const analytics = await analyticsOn(store, bus);
+    const hostile = [
+      'DROP TABLE events',
+      'DELETE FROM events',
+      "UPDATE events SET event_type = 'x'",
+      'SELECT 1; DROP TABLE events',
+      'SELECT 1; SELECT 2',
+      'CREATE TABLE x AS SELECT * FROM events',
+      "ATTACH ':memory:' AS other",
+      'SET enable_external_access = true',
+      "COPY events TO '/tmp/ironstar-leak.csv'",
+      'CALL checkpoint()',
+      'SELECT * FROM events WHERE',
+    ];
+    for (const sql of hostile) {
+      const checked = await analytics.check(sql);
+      expect(checked.isErr(), sql).toBe(true);
+      const executed = await analytics.execute(sql, LIMITS);
+      expect(executed._unsafeUnwrapErr(), sql).toMatchObject({ type: 'SqlRefused' });
+    }
+    expect((await analytics.check('DROP TABLE events'))._unsafeUnwrapErr().message).toBe(
+      'only a read-only SELECT is allowed; this is a DROP statement',
+    );
+    expect((await analytics.check('SELECT 1; SELECT 2'))._unsafeUnwrapErr().message).toBe(
+      'only one statement is allowed; got 2',
+    );
+    // A SELECT cannot reach the file system either.
+    const file = await analytics.execute("SELECT * FROM read_text('/etc/hostname')", LIMITS);
+    expect(file._unsafeUnwrapErr().message).toMatch(/disabled by configuration/);
+    expect(await analytics.count()).toBe(5);
+  });
+
+  it('stops a query at its time limit and keeps serving', async () => {
+    const { store, bus } = await setup();
+    const analytics = await analyticsOn(store, bus);
+    const started = Date.now();
+    const slow = await analytics.execute('SELECT count(*) FROM range(1000000000000)', {
+      timeoutMs: 300,
+      maxRows: 10,
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(slow._unsafeUnwrapErr()).toEqual({
+      type: 'QueryExecutionFailed',
+      message: 'stopped at the 300 ms time limit',
+      timedOut: true,
+    });
+    const after = await analytics.execute('SELECT 42 AS answer', LIMITS);
+    expect(after._unsafeUnwrap().rows).toEqual([[42]]);
+  });
+
+  it('stops running queries at shutdown with a clear reason', async () => {
+    const { store, bus } = await setup();
+    const analytics = await analyticsOn(store, bus);
+    const slow = analytics.execute('SELECT count(*) FROM range(1000000000000)', {
+      timeoutMs: 30_000,
+      maxRows: 10,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    analytics.interruptAll();
+    expect((await slow)._unsafeUnwrapErr().message).toBe('stopped: the server shut down');
+  });
+
+  it('returns at most the row limit, says so, and types numbers as numbers', async () => {
+    const { store, bus } = await setup();
+    const analytics = await analyticsOn(store, bus);
+    const result = (
+      await analytics.execute('SELECT range AS n, range * 1.5 AS x FROM range(5000)', {
+        timeoutMs: 5000,
+        maxRows: 10,
+      })
+    )._unsafeUnwrap();
+    expect(result.rows).toHaveLength(10);
+    expect(result.truncated).toBe(true);
+    expect(result.columns).toEqual([
+      { name: 'n', type: 'BIGINT' },
+      { name: 'x', type: 'DECIMAL(21,1)' },
+    ]);
+    expect(result.rows[3]).toEqual([3, 4.5]);
+    const small = (await analytics.execute('SELECT 1 AS one', LIMITS))._unsafeUnwrap();
+    expect(small.truncated).toBe(false);
+  });
+
+  it('waits for a position, or gives up after its timeout', async () => {
+    const { store, bus } = await setup();
+    const analytics = await analyticsOn(store, bus);
+    expect(await analytics.waitFor(1, 50)).toBe(false);
+    const waiting = analytics.waitFor(1, 5000);
+    await write(store, bus, 1);
+    expect(await waiting).toBe(true);
+  });
+});
+
+describe('query sessions over the DuckDB projection', () => {
+  it('serve a cached result until an event it depends on is applied, then fresh rows', async () => {
+    const { store, bus } = await setup();
+    const analytics = await analyticsOn(store, bus);
+    const cache = createQueryCache({ ttlMs: 60_000 });
+    analytics.onApplied((types) => cache.invalidate(types));
+    const service = createQuerySessionService({
+      store,
+      bus,
+      engine: analytics,
+      cache,
+      limits: { timeoutMs: 5000, maxRows: 100 },
+      clock: () => new Date().toISOString(),
+      newId: randomUUID,
+    });
+    const todo = async (type: 'TodoCreated' | 'TodoCompleted', id: string, version: number) => {
+      const appended = await store.append({
+        aggregateType: 'Todo',
+        aggregateId: id,
+        expectedVersion: version,
+        events: [{ id: randomUUID(), type, data: { id, text: `todo ${id}` } }],
+      });
+      await bus.publish(appended._unsafeUnwrap().events);
+    };
+    const run = async () => {
+      const started = (await service.start({ saved: 'todo-completion-times' }))._unsafeUnwrap();
+      await started.finished;
+      const done = (await store.readStream('QuerySession', started.id))._unsafeUnwrap().at(-1);
+      return { ...(done?.payload as { cached: boolean; rowCount: number }), id: started.id };
+    };
+    await todo('TodoCreated', 'a', 0);
+    await todo('TodoCompleted', 'a', 1);
+    const first = await run();
+    expect(first).toMatchObject({ cached: false, rowCount: 1 });
+    // Its own QuerySession events were applied meanwhile: they do not touch a Todo-only result.
+    expect(await run()).toMatchObject({ cached: true, rowCount: 1 });
+    await todo('TodoCreated', 'b', 0);
+    await todo('TodoCompleted', 'b', 1);
+    const fresh = await run(); // waits for the projection to reach its own start event
+    expect(fresh).toMatchObject({ cached: false, rowCount: 2 });
+    expect(service.result(fresh.id)?.rows.map((row) => row[0])).toEqual(
+      expect.arrayContaining(['todo a', 'todo b']),
+    );
+  });
+});

@@ -1,0 +1,151 @@
+/** @jsxImportSource hono/jsx */
+import {
+  type EventBus,
+  type EventStore,
+  type StoredEvent,
+  subscribeFrom,
+} from '@ironstar/application';
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { nonNegativeInt } from '../../api/read-routes';
+import type { AppEnv } from '../../app-env';
+import { mergeFragments } from '../../datastar/datastar-wire';
+import { errorJson } from '../../http-errors';
+import { encodeSseMessage } from '../../sse/sse-frame';
+import { encodeText, type SseHub } from '../../sse/sse-hub';
+import { sseFrames } from '../sse-response';
+import { type EventFilter, matches, parseFilter, readOlder } from './event-filter';
+import { EventList, EventRow, EventsPage, OlderControl } from './event-log-view';
+
+/** Rows shown on first load and per "load older". */
+export const EVENTS_PAGE_SIZE = 50;
+/** Live rows one connection may prepend before it is reset to the newest page (bounds the DOM). */
+export const MAX_LIVE_ROWS = 500;
+
+const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+
+// A live event reaching many connections is the same object from the bus: render it once.
+const rowFrames = new WeakMap<StoredEvent, Uint8Array>();
+const rowFrame = (event: StoredEvent) => {
+  let bytes = rowFrames.get(event);
+  if (!bytes) {
+    bytes = encodeText(
+      mergeFragments(String(<EventRow event={event} />), {
+        selector: '#event-rows',
+        mergeMode: 'prepend',
+        id: event.globalSequence,
+      }),
+    );
+    rowFrames.set(event, bytes);
+  }
+  return bytes;
+};
+
+/** `/events`: the page, older pages (`/events/older`) and the live tail (`/events/feed`). */
+export const eventLogRoutes = (deps: {
+  store: EventStore;
+  bus: EventBus;
+  hub: SseHub;
+  onFellBehind?: () => void;
+}) => {
+  const newestPage = (filter: EventFilter, before: number) =>
+    readOlder(deps.store, { before, filter, want: EVENTS_PAGE_SIZE });
+
+  return new Hono<AppEnv>()
+    .get('/events', async (c) => {
+      const filter = parseFilter((name) => c.req.query(name));
+      if (filter.isErr()) return errorJson(c, 400, 'validation', filter.error);
+      const head = await deps.store.head();
+      if (head.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      const page = await newestPage(filter.value, head.value + 1);
+      if (page.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      return c.html(
+        html`<!DOCTYPE html>${(
+          <EventsPage
+            events={page.value.events}
+            filter={filter.value}
+            nextBefore={page.value.nextBefore}
+            head={head.value}
+          />
+        )}`,
+      );
+    })
+    .get('/events/older', async (c) => {
+      const filter = parseFilter((name) => c.req.query(name));
+      if (filter.isErr()) return errorJson(c, 400, 'validation', filter.error);
+      const before = nonNegativeInt(c.req.query('before'), -1);
+      if (before === undefined || before < 1) {
+        return errorJson(c, 400, 'validation', 'before must be a positive integer');
+      }
+      const page = await newestPage(filter.value, before);
+      if (page.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      const rows = page.value.events.map((event) => String(<EventRow event={event} />)).join('');
+      return sseFrames([
+        ...(rows ? [mergeFragments(rows, { selector: '#event-rows', mergeMode: 'append' })] : []),
+        mergeFragments(
+          String(
+            <OlderControl
+              filter={filter.value}
+              nextBefore={page.value.nextBefore}
+              shown={page.value.events.length}
+            />,
+          ),
+        ),
+      ]);
+    })
+    .get('/events/feed', async (c) => {
+      const filter = parseFilter((name) => c.req.query(name));
+      if (filter.isErr()) return errorJson(c, 400, 'validation', filter.error);
+      let after = nonNegativeInt(c.req.header('last-event-id') ?? c.req.query('since'), -1);
+      if (after === undefined) {
+        return errorJson(
+          c,
+          400,
+          'validation',
+          'Last-Event-ID / since must be a non-negative integer',
+        );
+      }
+      if (after === -1) {
+        const head = await deps.store.head();
+        if (head.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+        after = head.value;
+      }
+      const from = after;
+      return deps.hub.open('events-page', (connection) => {
+        let liveRows = 0;
+        const subscription = subscribeFrom({
+          store: deps.store,
+          bus: deps.bus,
+          after: from,
+          filter: (event) => matches(filter.value, event),
+          ...(deps.onFellBehind ? { onFellBehind: deps.onFellBehind } : {}),
+          handle: async (event) => {
+            if (liveRows >= MAX_LIVE_ROWS) {
+              const page = await newestPage(filter.value, event.globalSequence + 1);
+              if (page.isOk()) {
+                const list = (
+                  <EventList
+                    events={page.value.events}
+                    filter={filter.value}
+                    nextBefore={page.value.nextBefore}
+                  />
+                );
+                connection.send(
+                  encodeText(mergeFragments(String(list), { id: event.globalSequence })),
+                );
+                liveRows = page.value.events.length;
+                await connection.drained();
+                return;
+              }
+            }
+            connection.send(rowFrame(event));
+            liveRows++;
+            // Backpressure: a slow client stops taking live events and later reads the store.
+            await connection.drained();
+          },
+        });
+        connection.onClose(() => subscription.stop());
+        connection.send(RETRY);
+      });
+    });
+};

@@ -1,0 +1,216 @@
+/** @jsxImportSource hono/jsx */
+import type { StoredEvent } from '@ironstar/application';
+import {
+  QUERY_SESSION_AGGREGATE_TYPE,
+  QUERY_SESSION_EVENT_TYPES,
+  TODO_AGGREGATE_TYPE,
+  TODO_EVENT_TYPES,
+} from '@ironstar/domain';
+import { action } from '../../datastar/datastar-wire';
+import { Layout } from '../../pages/layout';
+import { clockTime, queryString, shortId } from '../urls';
+import { type EventFilter, FILTER_FIELDS } from './event-filter';
+
+export const EVENTS_PAGE = '/events';
+const MAX_SHOWN_JSON = 10_000;
+
+const json = (value: unknown) => {
+  const text = JSON.stringify(value, null, 2) ?? 'null';
+  return text.length > MAX_SHOWN_JSON ? `${text.slice(0, MAX_SHOWN_JSON)}\n… (truncated)` : text;
+};
+
+const filterLink = (filter: EventFilter) => `${EVENTS_PAGE}${queryString(filter)}`;
+
+/** One event: a summary line that expands to its payload and metadata. */
+export const EventRow = ({ event }: { event: StoredEvent }) => {
+  const meta = event.metadata ?? {};
+  return (
+    <li id={`ev-${event.globalSequence}`}>
+      <details>
+        <summary>
+          <span class="seq mono">#{event.globalSequence}</span>
+          <time class="mono muted" datetime={event.createdAt}>
+            {clockTime(event.createdAt)}
+          </time>
+          <span class="etype">{event.eventType}</span>
+          <a href={filterLink({ aggregateType: event.aggregateType })}>{event.aggregateType}</a>
+          <a
+            class="mono"
+            href={filterLink({ aggregateId: event.aggregateId })}
+            title={event.aggregateId}
+          >
+            {shortId(event.aggregateId)}
+          </a>
+          <span class="muted small">v{event.aggregateSequence}</span>
+        </summary>
+        <div class="body">
+          <dl>
+            <dt>event id</dt>
+            <dd class="mono">{event.id}</dd>
+            <dt>at</dt>
+            <dd class="mono">{event.createdAt}</dd>
+            {meta.correlationId === undefined ? null : (
+              <>
+                <dt>correlation</dt>
+                <dd>
+                  <a class="mono" href={filterLink({ correlationId: meta.correlationId })}>
+                    {meta.correlationId}
+                  </a>{' '}
+                  <span class="muted small">(every event of this request)</span>
+                </dd>
+              </>
+            )}
+            {meta.causationId === undefined ? null : (
+              <>
+                <dt>caused by</dt>
+                <dd>
+                  <a class="mono" href={filterLink({ eventId: meta.causationId })}>
+                    {meta.causationId}
+                  </a>
+                </dd>
+              </>
+            )}
+            <dt>travel</dt>
+            <dd>
+              <a
+                href={`/time-travel${queryString({ at: event.globalSequence, aggregateType: event.aggregateType, aggregate: event.aggregateId })}`}
+              >
+                the world after this event
+              </a>
+            </dd>
+          </dl>
+          <div class="muted small">payload</div>
+          <pre>{json(event.payload)}</pre>
+          <div class="muted small">metadata</div>
+          <pre>{json(event.metadata)}</pre>
+        </div>
+      </details>
+    </li>
+  );
+};
+
+/** The "load older" control: a button while there is more to read. */
+export const OlderControl = (props: {
+  filter: EventFilter;
+  nextBefore: number | null;
+  shown: number;
+}) => (
+  <div id="event-older" class="row" style="margin-top: .75rem">
+    {props.nextBefore === null ? (
+      <span class="muted small">Start of the log.</span>
+    ) : (
+      <>
+        <button
+          type="button"
+          id="load-older"
+          data-indicator="_loadingOlder"
+          data-on-click={action(
+            'get',
+            `${EVENTS_PAGE}/older${queryString({ ...props.filter, before: props.nextBefore })}`,
+          )}
+        >
+          Load older
+        </button>
+        <span class="muted small">before #{props.nextBefore}</span>
+        <span class="spinner" data-show="$_loadingOlder">
+          loading…
+        </span>
+      </>
+    )}
+  </div>
+);
+
+/** The list region: live rows are prepended to #event-rows, older pages appended. */
+export const EventList = (props: {
+  events: readonly StoredEvent[];
+  filter: EventFilter;
+  nextBefore: number | null;
+}) => (
+  <section id="event-log">
+    <ol class="events" id="event-rows">
+      {props.events.map((event) => (
+        <EventRow event={event} />
+      ))}
+    </ol>
+    {props.events.length === 0 ? (
+      <p class="empty" id="no-events">
+        No matching events yet.
+      </p>
+    ) : null}
+    <OlderControl filter={props.filter} nextBefore={props.nextBefore} shown={props.events.length} />
+  </section>
+);
+
+const FILTER_LABELS: Record<(typeof FILTER_FIELDS)[number], string> = {
+  aggregateType: 'Aggregate type',
+  aggregateId: 'Aggregate id',
+  eventType: 'Event type',
+  correlationId: 'Correlation id',
+  eventId: 'Event id',
+};
+
+export const EventsPage = (props: {
+  events: readonly StoredEvent[];
+  filter: EventFilter;
+  nextBefore: number | null;
+  head: number;
+}) => {
+  const feed = `${EVENTS_PAGE}/feed${queryString({ ...props.filter, since: props.head })}`;
+  const filtered = Object.keys(props.filter).length > 0;
+  return (
+    <Layout title="Event log" path={EVENTS_PAGE} wide>
+      <div id="events-app" data-signals="{_loadingOlder: false}">
+        <div
+          id="event-feed"
+          data-on-load__window={action('get', feed, {
+            retryForever: true,
+            retryMaxWaitMs: 5000,
+            openWhenHidden: true,
+          })}
+        />
+        <h1>
+          Event log <span class="pill live">live</span>
+        </h1>
+        <p class="muted small">
+          Every stored event, newest first; new ones appear at the top as they are stored. Click a
+          row for its payload and metadata.
+        </p>
+        <form class="filters" method="get" action={EVENTS_PAGE} id="event-filters">
+          {FILTER_FIELDS.map((field) => (
+            <input
+              type="search"
+              name={field}
+              id={`filter-${field}`}
+              placeholder={FILTER_LABELS[field]}
+              aria-label={FILTER_LABELS[field]}
+              value={props.filter[field] ?? ''}
+              maxlength={200}
+              list={
+                field === 'aggregateType'
+                  ? 'aggregate-types'
+                  : field === 'eventType'
+                    ? 'event-types'
+                    : undefined
+              }
+            />
+          ))}
+          <button class="primary" type="submit">
+            Filter
+          </button>
+          {filtered ? <a href={EVENTS_PAGE}>clear</a> : null}
+          <datalist id="aggregate-types">
+            {[TODO_AGGREGATE_TYPE, QUERY_SESSION_AGGREGATE_TYPE].map((t) => (
+              <option value={t} />
+            ))}
+          </datalist>
+          <datalist id="event-types">
+            {[...TODO_EVENT_TYPES, ...QUERY_SESSION_EVENT_TYPES].map((t) => (
+              <option value={t} />
+            ))}
+          </datalist>
+        </form>
+        <EventList events={props.events} filter={props.filter} nextBefore={props.nextBefore} />
+      </div>
+    </Layout>
+  );
+};

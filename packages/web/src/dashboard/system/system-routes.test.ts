@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestApp, readSse } from '../../testing/test-app';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => close?.());
+
+describe('the system page', () => {
+  it('shows figures and SVG charts from the registry /metrics serves, and moves with commands', async () => {
+    const t = await createTestApp();
+    close = t.close;
+    await t.sampler.sampleNow();
+    for (const text of ['a', 'b', 'c']) await t.command({ type: 'create', text });
+    await t.command({ type: 'complete', id: '00000000-0000-4000-8000-000000000000' });
+    await t.sampler.sampleNow();
+    const html = await (await t.app.request('/system')).text();
+    expect(html).toContain('<title>System · ironstar</title>');
+    expect(html).toContain('<svg class="chart"');
+    expect(html).toMatch(/<polyline fill="none"/);
+    const commands = html.slice(html.indexOf('id="fig-commands"'));
+    // Both outcomes appear in the legend with their latest per-second rate.
+    expect(commands).toMatch(/accepted \d/);
+    expect(commands).toMatch(/rejected \d/);
+    const metrics = await (await t.app.request('/metrics')).text();
+    expect(metrics).toContain('ironstar_commands_total{type="create",outcome="accepted"} 3');
+
+    const res = await t.app.request('/system/feed');
+    setTimeout(() => void t.sampler.sampleNow(), 20);
+    const feed = await readSse(res, (s) => s.split('id="system-view"').length > 2);
+    expect(feed).toContain(
+      'event: datastar-merge-fragments\ndata: fragments <section id="system-view" data-samples="2">',
+    );
+    expect(feed).toContain('data-samples="3"');
+  });
+});

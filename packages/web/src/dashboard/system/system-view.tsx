@@ -1,0 +1,236 @@
+/** @jsxImportSource hono/jsx */
+import { action } from '../../datastar/datastar-wire';
+import { Layout } from '../../pages/layout';
+import { formatNumber, LineChart, type Series } from '../svg-chart';
+import { gauges, labelValues, rates, type Sample, total } from './metrics-sampler';
+
+export const SYSTEM_PAGE = '/system';
+
+// Metrics with a chart of their own; every other ironstar_* counter or gauge is listed below them.
+const CHARTED = new Set([
+  'ironstar_events_appended_total',
+  'ironstar_commands_total',
+  'ironstar_command_duration_seconds_count',
+  'ironstar_command_duration_seconds_sum',
+  'ironstar_sse_connections',
+  'ironstar_projection_position',
+  'ironstar_event_store_head',
+  'ironstar_analytics_queries_total',
+]);
+
+const Card = (props: { title: string; figure: string; id: string; children?: unknown }) => (
+  <div class="card" id={props.id}>
+    <h3>{props.title}</h3>
+    <div class="figure">{props.figure}</div>
+    {props.children as never}
+  </div>
+);
+
+const byLabel = (samples: readonly Sample[], name: string, label: string, kind: 'rate' | 'gauge') =>
+  labelValues(samples, name, label).map((value): Series => {
+    const pick = (s: Sample) => total(s, name, { [label]: value });
+    return { name: value, values: kind === 'rate' ? rates(samples, pick) : gauges(samples, pick) };
+  });
+
+const key = (name: string, labels: Readonly<Record<string, string>>) => {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  return parts.length ? `${name}{${parts.join(',')}}` : name;
+};
+
+/** The live region: figures and charts from the sampler's window. */
+export const SystemView = (props: { samples: readonly Sample[]; intervalMs: number }) => {
+  const { samples } = props;
+  const last = samples.at(-1);
+  if (!last) {
+    return (
+      <section id="system-view">
+        <p class="empty">Collecting the first sample…</p>
+      </section>
+    );
+  }
+  const points = samples.length;
+  const seconds = (points * props.intervalMs) / 1000;
+  const eventRate = rates(samples, (s) => total(s, 'ironstar_events_appended_total'));
+  const commandRates = byLabel(samples, 'ironstar_commands_total', 'outcome', 'rate');
+  const feeds = byLabel(samples, 'ironstar_sse_connections', 'feed', 'gauge');
+  const head = total(last, 'ironstar_event_store_head');
+  const projections = labelValues(samples, 'ironstar_projection_position', 'projection');
+  const lag = projections.map(
+    (p): Series => ({
+      name: p,
+      values: gauges(samples, (s) =>
+        Math.max(
+          0,
+          total(s, 'ironstar_event_store_head') -
+            total(s, 'ironstar_projection_position', { projection: p }),
+        ),
+      ),
+    }),
+  );
+  const queries = byLabel(samples, 'ironstar_analytics_queries_total', 'outcome', 'rate');
+  const durationCount = total(last, 'ironstar_command_duration_seconds_count');
+  const meanMs =
+    durationCount > 0
+      ? (total(last, 'ironstar_command_duration_seconds_sum') / durationCount) * 1000
+      : 0;
+  const memory = gauges(
+    samples,
+    (s) => total(s, 'ironstar_process_resident_memory_bytes') / 2 ** 20,
+  );
+  const loopLag = gauges(samples, (s) => total(s, 'ironstar_nodejs_eventloop_lag_seconds') * 1000);
+  const cpu = rates(samples, (s) => total(s, 'ironstar_process_cpu_seconds_total') * 100);
+  const others = last.values.filter(
+    (v) =>
+      v.name.startsWith('ironstar_') &&
+      !CHARTED.has(v.name) &&
+      !v.name.startsWith('ironstar_process_') &&
+      !v.name.startsWith('ironstar_nodejs_'),
+  );
+
+  return (
+    <section id="system-view" data-samples={String(points)}>
+      <div class="cards">
+        <Card
+          id="fig-events"
+          title="events appended / s"
+          figure={formatNumber(eventRate.at(-1) ?? 0)}
+        >
+          <LineChart
+            series={[{ name: 'events/s', values: eventRate }]}
+            points={seconds}
+            label="events per second"
+          />
+        </Card>
+        <Card
+          id="fig-commands"
+          title="commands / s by outcome"
+          figure={formatNumber(commandRates.reduce((n, s) => n + (s.values.at(-1) ?? 0), 0))}
+        >
+          <LineChart
+            series={commandRates}
+            points={seconds}
+            label="commands per second by outcome"
+          />
+        </Card>
+        <Card
+          id="fig-feeds"
+          title="open SSE feeds"
+          figure={formatNumber(total(last, 'ironstar_sse_connections'))}
+        >
+          <LineChart series={feeds} points={points} label="open feeds by feed" />
+        </Card>
+        <Card
+          id="fig-lag"
+          title={`projection lag (head #${formatNumber(head)})`}
+          figure={formatNumber(Math.max(0, ...lag.map((s) => s.values.at(-1) ?? 0)))}
+        >
+          <LineChart
+            series={lag}
+            points={points}
+            label="events each projection is behind the store"
+          />
+        </Card>
+        <Card
+          id="fig-queries"
+          title="analytics queries / s"
+          figure={formatNumber(queries.reduce((n, s) => n + (s.values.at(-1) ?? 0), 0))}
+        >
+          <LineChart
+            series={queries}
+            points={seconds}
+            label="analytics queries per second by outcome"
+          />
+        </Card>
+        <Card id="fig-latency" title="mean command time" figure={`${meanMs.toFixed(2)} ms`}>
+          <p class="muted small">{formatNumber(durationCount)} commands since start</p>
+        </Card>
+        <Card
+          id="fig-memory"
+          title="resident memory"
+          figure={`${formatNumber(memory.at(-1) ?? 0)} MiB`}
+        >
+          <LineChart
+            series={[{ name: 'MiB', values: memory }]}
+            points={points}
+            label="resident memory"
+          />
+        </Card>
+        <Card
+          id="fig-cpu"
+          title="CPU / event-loop lag"
+          figure={`${formatNumber(cpu.at(-1) ?? 0)} % · ${(loopLag.at(-1) ?? 0).toFixed(1)} ms`}
+        >
+          <LineChart
+            series={[
+              { name: 'CPU %', values: cpu },
+              { name: 'loop lag ms', values: loopLag },
+            ]}
+            points={points}
+            label="CPU percent and event loop lag"
+          />
+        </Card>
+      </div>
+      <h2 style="margin-top: 1.5rem">Other figures</h2>
+      <p class="muted small">
+        Every other ironstar counter and gauge (bus traffic, subscribers that fell behind, …), as
+        <a href="/metrics"> /metrics</a> reports it; counters also per second.
+      </p>
+      <table class="result" id="other-metrics">
+        <thead>
+          <tr>
+            <th>metric</th>
+            <th>value</th>
+            <th>per second</th>
+          </tr>
+        </thead>
+        <tbody>
+          {others.length === 0 ? (
+            <tr>
+              <td colspan={3} class="muted">
+                none yet
+              </td>
+            </tr>
+          ) : null}
+          {others.map((v) => {
+            const rate = v.name.endsWith('_total')
+              ? rates(samples.slice(-2), (s) => total(s, v.name, v.labels)).at(-1)
+              : undefined;
+            return (
+              <tr>
+                <td class="mono">{key(v.name, v.labels)}</td>
+                <td class="num">{formatNumber(v.value)}</td>
+                <td class="num">{rate === undefined ? '' : formatNumber(rate)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+};
+
+export const SystemPage = (props: {
+  samples: readonly Sample[];
+  intervalMs: number;
+  keep: number;
+}) => (
+  <Layout title="System" path={SYSTEM_PAGE} wide>
+    <div
+      id="system-feed"
+      data-on-load__window={action('get', `${SYSTEM_PAGE}/feed`, {
+        retryForever: true,
+        retryMaxWaitMs: 5000,
+        openWhenHidden: true,
+      })}
+    />
+    <h1>
+      System <span class="pill live">live</span>
+    </h1>
+    <p class="muted small">
+      Sampled every {props.intervalMs / 1000} s from the same registry{' '}
+      <a href="/metrics">/metrics</a> exposes; the charts keep the last{' '}
+      {Math.round((props.keep * props.intervalMs) / 60_000)} minutes.
+    </p>
+    <SystemView samples={props.samples} intervalMs={props.intervalMs} />
+  </Layout>
+);

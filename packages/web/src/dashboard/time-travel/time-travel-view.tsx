@@ -1,0 +1,236 @@
+/** @jsxImportSource hono/jsx */
+import type { StoredEvent, TodoItem } from '@ironstar/application';
+import { action } from '../../datastar/datastar-wire';
+import { Layout } from '../../pages/layout';
+import { clockTime, shortId } from '../urls';
+
+export const TIME_TRAVEL_PAGE = '/time-travel';
+/** Past todos drawn per view: the patch stays small however long the list was. */
+export const MAX_PAST_TODOS = 300;
+export const VIEW_URL = `${TIME_TRAVEL_PAGE}/view`;
+const view = action('get', VIEW_URL);
+
+export type TimeTravelModel = {
+  readonly at: number;
+  readonly head: number;
+  readonly live: boolean;
+  readonly event: StoredEvent | undefined;
+  readonly todos: readonly TodoItem[];
+  readonly selected: { readonly aggregateType: string; readonly aggregateId: string } | null;
+  /** The selected aggregate's whole stream; events after `at` are shown as later. */
+  readonly history: readonly StoredEvent[];
+};
+
+// Todo ids are UUIDs (validated by the command API), safe inside an expression.
+const UUID = /^[0-9a-f-]{36}$/;
+
+const PastTodos = (props: { todos: readonly TodoItem[]; selected: string | undefined }) => (
+  <ul class="todos past" id="tt-todos">
+    {props.todos.map((todo) => (
+      <li
+        id={`tt-todo-${todo.id}`}
+        class={
+          [todo.completed ? 'completed' : '', todo.id === props.selected ? 'selected' : '']
+            .join(' ')
+            .trim() || undefined
+        }
+        data-on-click={
+          UUID.test(todo.id)
+            ? `$aggregateType = 'Todo'; $aggregate = '${todo.id}'; ${view}`
+            : undefined
+        }
+      >
+        <span aria-hidden="true">{todo.completed ? '☑' : '☐'}</span>{' '}
+        <span class="text">{todo.text}</span>
+      </li>
+    ))}
+  </ul>
+);
+
+const History = (props: { history: readonly StoredEvent[]; at: number }) => (
+  <ol class="events" id="tt-history">
+    {props.history.map((event) => (
+      <li
+        class={
+          event.globalSequence === props.at
+            ? 'at'
+            : event.globalSequence > props.at
+              ? 'later'
+              : undefined
+        }
+      >
+        <details>
+          <summary>
+            <span class="seq mono">#{event.globalSequence}</span>
+            <time class="mono muted">{clockTime(event.createdAt)}</time>
+            <span class="etype">{event.eventType}</span>
+            {event.globalSequence > props.at ? <span class="muted small">(later)</span> : null}
+          </summary>
+          <div class="body">
+            <pre>{JSON.stringify(event.payload, null, 2)}</pre>
+          </div>
+        </details>
+      </li>
+    ))}
+  </ol>
+);
+
+/** The region each travel replaces: the world after event `at`. */
+export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
+  const remaining = model.todos.filter((t) => !t.completed).length;
+  const upTo = model.history.filter((e) => e.globalSequence <= model.at).length;
+  return (
+    <section id="tt-view" data-at={String(model.at)}>
+      <p id="tt-event">
+        {model.at === 0 ? (
+          <span class="muted">Before the first event.</span>
+        ) : model.event ? (
+          <>
+            After event <b class="mono">#{model.at}</b> of {model.head}:{' '}
+            <span class="etype">{model.event.eventType}</span> on {model.event.aggregateType}{' '}
+            <span class="mono">{shortId(model.event.aggregateId)}</span>{' '}
+            <span class="muted">at {model.event.createdAt}</span>
+          </>
+        ) : (
+          <span class="muted">No event #{model.at}.</span>
+        )}
+      </p>
+      <div class="grid2">
+        <div>
+          <h2>Todos as of #{model.at}</h2>
+          {model.todos.length === 0 ? <p class="empty">No todos at this point.</p> : null}
+          <PastTodos
+            todos={model.todos.slice(0, MAX_PAST_TODOS)}
+            selected={model.selected?.aggregateId}
+          />
+          {model.todos.length > MAX_PAST_TODOS ? (
+            <p class="muted small" id="tt-more">
+              …and {model.todos.length - MAX_PAST_TODOS} more not drawn.
+            </p>
+          ) : null}
+          <p class="footer">
+            <span id="tt-count">
+              {remaining} of {model.todos.length} left
+            </span>
+            <span class="muted small">click a todo for its history</span>
+          </p>
+        </div>
+        <div>
+          <h2>
+            {model.selected ? (
+              <>
+                History of {model.selected.aggregateType}{' '}
+                <span class="mono">{shortId(model.selected.aggregateId)}</span>
+              </>
+            ) : (
+              'History'
+            )}
+          </h2>
+          {model.selected ? (
+            <>
+              <p class="muted small">
+                {upTo} of {model.history.length} events up to #{model.at}; later ones are faded.
+              </p>
+              <History history={model.history} at={model.at} />
+            </>
+          ) : (
+            <p class="empty">Pick a todo to see its history.</p>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+};
+
+export const TimeTravelPage = ({ model }: { model: TimeTravelModel }) => {
+  const signals = JSON.stringify({
+    at: model.at,
+    head: model.head,
+    live: model.live,
+    aggregateType: model.selected?.aggregateType ?? '',
+    aggregate: model.selected?.aggregateId ?? '',
+  });
+  const travel = `$live = false; ${view}`;
+  return (
+    <Layout title="Time travel" path={TIME_TRAVEL_PAGE} wide>
+      <div id="tt-app" data-signals={signals}>
+        <div
+          id="tt-feed"
+          data-on-load__window={action('get', `${TIME_TRAVEL_PAGE}/feed`, {
+            retryForever: true,
+            retryMaxWaitMs: 5000,
+            openWhenHidden: true,
+          })}
+        />
+        {/* While live, every new head moves the view along with it. */}
+        <div id="tt-follow" data-on-signal-change-head={`$live ? ($at = $head, ${view}) : null`} />
+        <h1>
+          Time travel{' '}
+          <span class="pill live" data-show="$live">
+            live
+          </span>
+        </h1>
+        <p class="muted small">
+          Pick any point of the log: the todo list is rebuilt from the events up to it with the same
+          projection the live page uses.
+        </p>
+        <div class="row" id="tt-controls">
+          <button
+            type="button"
+            id="tt-back"
+            aria-label="One event back"
+            data-on-click={`$live = false; $at = Math.max(0, $at - 1); ${view}`}
+          >
+            ◀
+          </button>
+          <input
+            type="range"
+            id="tt-slider"
+            aria-label="Global sequence"
+            min="0"
+            max={String(model.head)}
+            value={String(model.at)}
+            style="flex: 1"
+            data-bind="at"
+            data-attr-max="$head"
+            {...{ 'data-on-input__debounce.150ms': travel }}
+          />
+          <button
+            type="button"
+            id="tt-forward"
+            aria-label="One event forward"
+            data-on-click={`$live = false; $at = Math.min($head, $at + 1); ${view}`}
+          >
+            ▶
+          </button>
+          <input
+            type="number"
+            id="tt-at"
+            aria-label="Sequence"
+            min="0"
+            value={String(model.at)}
+            style="width: 7rem"
+            data-bind="at"
+            data-attr-max="$head"
+            data-on-change={travel}
+          />
+          <span class="muted small">
+            of{' '}
+            <span id="tt-head" data-text="$head">
+              {model.head}
+            </span>
+          </span>
+          <button
+            type="button"
+            class="primary"
+            id="tt-now"
+            data-on-click={`$live = true; $at = $head; ${view}`}
+          >
+            Now
+          </button>
+        </div>
+        <TimeTravelView model={model} />
+      </div>
+    </Layout>
+  );
+};
