@@ -8,6 +8,7 @@ import { afterEach } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = join(ROOT, 'apps/server/src/main.ts');
+const BUS_PROXY = join(ROOT, 'apps/server/src/bus-proxy.ts');
 
 /** A free TCP port on 127.0.0.1 (so a restarted server can come back on the same one). */
 export const freePort = () =>
@@ -38,11 +39,23 @@ export type ServerProcess = {
  * Runs the real server as one OS process: node with tsx's loader (the `tsx` CLI would put a
  * second process in between, and a SIGKILL must reach the server itself).
  */
-export const spawnServer = async (
+export const spawnServer = (
   env: Record<string, string>,
   options: { uid?: number; gid?: number } = {},
+): Promise<ServerProcess> =>
+  spawnScript(MAIN, /"url":"(http:\/\/[^"]+)".*"msg":"ironstar listening"/, env, options);
+
+/** Runs `pnpm bus-proxy` as its own process; resolves with its subscribe endpoint as `url`. */
+export const spawnBusProxy = (env: Record<string, string>): Promise<ServerProcess> =>
+  spawnScript(BUS_PROXY, /"subscribe":"([^"]+)".*"msg":"ironstar bus proxy listening"/, env, {});
+
+const spawnScript = async (
+  script: string,
+  ready: RegExp,
+  env: Record<string, string>,
+  options: { uid?: number; gid?: number },
 ): Promise<ServerProcess> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
     ...options,
     env: {
@@ -67,7 +80,7 @@ export const spawnServer = async (
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       logs.push(text);
-      const match = /"url":"(http:\/\/[^"]+)".*"msg":"ironstar listening"/.exec(text);
+      const match = ready.exec(text);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);

@@ -21,7 +21,7 @@ import { createSseHub } from '../sse/sse-hub';
 
 /** The app in process over the in-memory store and bus, for `app.request(...)` tests. */
 export const createTestApp = async (
-  options: { wrapStore?: (store: EventStore) => EventStore } = {},
+  options: { wrapStore?: (store: EventStore) => EventStore; compression?: boolean } = {},
 ) => {
   const memory = createInMemoryEventStore();
   const store = options.wrapStore ? options.wrapStore(memory) : memory;
@@ -62,6 +62,7 @@ export const createTestApp = async (
     },
   });
   const app = createApp({
+    ...(options.compression === undefined ? {} : { compression: options.compression }),
     store,
     bus,
     todos,
