@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   allEvents,
   freePort,
+  type ServerProcess,
   sendCommand,
   spawnBusProxy,
   useServers,
