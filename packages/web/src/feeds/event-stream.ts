@@ -9,9 +9,9 @@ import { Hono } from 'hono';
 import { nonNegativeInt } from '../api/read-routes';
 import type { AppEnv } from '../app-env';
 import { errorJson } from '../http-errors';
-import { negotiateEncoding } from '../sse/sse-compression';
 import { encodeSseMessage } from '../sse/sse-frame';
 import { encodeText, type SseHub } from '../sse/sse-hub';
+import { sseTransport } from '../sse/sse-transport';
 
 // An event reaching many connections is the same object from the bus: encode it once.
 const encoded = new WeakMap<StoredEvent, Uint8Array>();
@@ -57,9 +57,6 @@ export const eventStreamRoutes = (deps: {
       after = head.value;
     }
     const from = after;
-    const encoding = deps.compression
-      ? negotiateEncoding(c.req.header('accept-encoding'))
-      : undefined;
     return deps.hub.open(
       'events',
       (connection) => {
@@ -80,6 +77,6 @@ export const eventStreamRoutes = (deps: {
         connection.onClose(() => subscription.stop());
         connection.send(encodeText(encodeSseMessage({ retry: 1000 })));
       },
-      { encoding },
+      sseTransport(c, deps.compression),
     );
   });

@@ -5,9 +5,9 @@ import { nonNegativeInt } from '../api/read-routes';
 import type { AppEnv } from '../app-env';
 import { mergeFragments } from '../datastar/datastar-wire';
 import { TodoListView } from '../pages/todo-page';
-import { negotiateEncoding } from '../sse/sse-compression';
 import { encodeSseMessage } from '../sse/sse-frame';
 import { encodeText, type SseHub } from '../sse/sse-hub';
+import { sseTransport } from '../sse/sse-transport';
 
 const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
 
@@ -33,9 +33,6 @@ export const todoFeedRoutes = (deps: {
 
   return new Hono<AppEnv>().get('/feed', (c) => {
     const lastEventId = nonNegativeInt(c.req.header('last-event-id'), -1);
-    const encoding = deps.compression
-      ? negotiateEncoding(c.req.header('accept-encoding'))
-      : undefined;
     return deps.hub.open(
       'todos',
       (connection) => {
@@ -64,7 +61,7 @@ export const todoFeedRoutes = (deps: {
         connection.send(RETRY);
         push();
       },
-      { encoding },
+      sseTransport(c, deps.compression),
     );
   });
 };
