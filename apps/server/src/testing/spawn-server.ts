@@ -80,6 +80,7 @@ const spawnScript = async (
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       logs.push(text);
+      if (logs.length > 500) logs.splice(0, logs.length - 500); // a long-running server logs a lot
       const match = ready.exec(text);
       if (match?.[1]) {
         clearTimeout(timer);

@@ -1,0 +1,50 @@
+// `pnpm bench` (add `--quick` for tiny sizes): measures ironstar against raw baselines in one
+// run and writes bench/results/<date>.json. Load goes to 127.0.0.1 only and stops by itself.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Figure, table } from './results';
+import { busScenario } from './scenarios/bus';
+import { coldStartScenario } from './scenarios/cold-start';
+import { commandsScenario } from './scenarios/commands';
+import { feedScenario } from './scenarios/feed';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const dir = mkdtempSync(join(tmpdir(), 'ironstar-bench-'));
+const figures: Figure[] = [];
+const scenarios: Array<[string, () => Promise<Figure[]>]> = [
+  ['commands', () => commandsScenario(dir, quick)],
+  ['feed', () => feedScenario(dir, quick)],
+  ['cold-start', () => coldStartScenario(dir, quick)],
+  ['bus', () => busScenario(quick)],
+];
+
+try {
+  for (const [name, run] of scenarios) {
+    if (only && only !== name) continue;
+    const started = performance.now();
+    process.stderr.write(`bench: ${name}${quick ? ' (quick)' : ''}…\n`);
+    figures.push(...(await run()));
+    process.stderr.write(
+      `bench: ${name} took ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(table(figures));
+const results = fileURLToPath(new URL('../results/', import.meta.url));
+mkdirSync(results, { recursive: true });
+const file = join(
+  results,
+  `${new Date().toISOString().replaceAll(':', '-')}${quick ? '-quick' : ''}.json`,
+);
+writeFileSync(
+  file,
+  `${JSON.stringify({ date: new Date().toISOString(), quick, machine: { cpus: cpus().length, memory: totalmem(), node: process.version }, figures }, null, 2)}\n`,
+);
+console.log(`\nwritten ${file}`);
+process.exit(0);

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { spawnServer } from '@ironstar/server/testing';
+import { createClient } from '@libsql/client';
+import { type Figure, figure } from '../results';
+import { generateEvents, now, removeDb } from '../support';
+
+/** Raw paged read + JSON.parse of the events table: the floor a rebuild can reach. */
+const rawReplay = async (path: string) => {
+  const client = createClient({ url: `file:${path}`, concurrency: 1 });
+  const start = now();
+  let rows = 0;
+  for (let after = 0; ; ) {
+    const page = await client.execute({
+      sql: 'SELECT * FROM events WHERE global_sequence > ? ORDER BY global_sequence LIMIT 1000',
+      args: [after],
+    });
+    for (const row of page.rows) {
+      JSON.parse(String(row.payload));
+      JSON.parse(String(row.metadata));
+    }
+    rows += page.rows.length;
+    if (page.rows.length < 1000) break;
+    after = Number(page.rows.at(-1)?.global_sequence);
+  }
+  client.close();
+  return rows / ((now() - start) / 1000);
+};
+
+/** Milliseconds from spawning the server to it listening (it rebuilds before it listens). */
+const startTime = async (env: Record<string, string>) => {
+  const start = now();
+  const server = await spawnServer({ PORT: '0', LOG_LEVEL: 'info', ...env });
+  const ms = now() - start;
+  await server.kill('SIGTERM'); // a clean stop saves the projection snapshot
+  return ms;
+};
+
+export const coldStartScenario = async (dir: string, quick: boolean): Promise<Figure[]> => {
+  const sizes = quick ? [10_000] : [100_000, 1_000_000];
+  const empty = join(dir, 'empty.db');
+  removeDb(empty);
+  const base = await startTime({ DATABASE_URL: `file:${empty}` });
+  removeDb(empty);
+  const figures: Figure[] = [
+    figure({
+      scenario: 'cold start',
+      name: 'process start on an empty store',
+      unit: 'ms',
+      ironstar: base,
+      baseline: null,
+      baselineName: '',
+    }),
+  ];
+  for (const count of sizes) {
+    const path = join(dir, `cold-${count}.db`);
+    await generateEvents(path, count);
+    const raw = await rawReplay(path);
+    const full = await startTime({ DATABASE_URL: `file:${path}`, PROJECTION_SNAPSHOT_EVERY: '0' });
+    // Once with snapshots on: the rebuild saves one; the next start folds only the tail.
+    await startTime({ DATABASE_URL: `file:${path}` });
+    const fromSnapshot = await startTime({ DATABASE_URL: `file:${path}` });
+    const rebuildRate = count / (Math.max(1, full - base) / 1000);
+    figures.push(
+      figure({
+        scenario: 'cold start',
+        name: `rebuild events/s from ${count.toLocaleString('en-US')} events`,
+        unit: '/s',
+        ironstar: rebuildRate,
+        baseline: raw,
+        baselineName: 'raw paged read + JSON.parse',
+        ...(count === 1_000_000 ? { target: '>= 0.85x' } : {}),
+      }),
+      figure({
+        scenario: 'cold start',
+        name: `start from ${count.toLocaleString('en-US')} events, no snapshot`,
+        unit: 'ms',
+        ironstar: full,
+        baseline: null,
+        baselineName: '',
+      }),
+      figure({
+        scenario: 'cold start',
+        name: `start from ${count.toLocaleString('en-US')} events, with snapshot`,
+        unit: 'ms',
+        ironstar: fromSnapshot,
+        baseline: base,
+        baselineName: 'start on an empty store',
+        ...(count === 1_000_000 ? { target: '< 1 s' } : {}),
+      }),
+    );
+    removeDb(path);
+  }
+  return figures;
+};

@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { spawnServer } from '@ironstar/server/testing';
+import { createClient } from '@libsql/client';
+import autocannon from 'autocannon';
+import { type Figure, figure } from '../results';
+import { freshDb, now, removeDb } from '../support';
+
+/** Raw libSQL appends into the real events table: one per autocommit, and 100 per transaction. */
+const rawAppends = async (dir: string, seconds: number) => {
+  const path = join(dir, 'raw-appends.db');
+  await freshDb(path);
+  const client = createClient({ url: `file:${path}`, concurrency: 1 });
+  await client.execute('PRAGMA journal_mode = WAL');
+  await client.execute('PRAGMA synchronous = FULL');
+  const sql =
+    'INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_sequence, event_type, event_version, payload, metadata, created_at) VALUES (?, ?, ?, 1, ?, 2, ?, ?, ?)';
+  const args = (n: number) => [
+    `raw-${n}`,
+    'Todo',
+    `agg-${n}`,
+    'TodoCreated',
+    JSON.stringify({ id: `agg-${n}`, text: 'bench', priority: 'normal', createdAt: 'T' }),
+    '{"correlationId":"c"}',
+    'T',
+  ];
+  let n = 0;
+  let end = now() + seconds * 1000;
+  let start = now();
+  while (now() < end) await client.execute({ sql, args: args(n++) });
+  const single = n / ((now() - start) / 1000);
+  end = now() + seconds * 1000;
+  start = now();
+  let batched = 0;
+  while (now() < end) {
+    const tx = await client.transaction('write');
+    for (let i = 0; i < 100; i++) await tx.execute({ sql, args: args(n++) });
+    await tx.commit();
+    batched += 100;
+  }
+  const hundred = batched / ((now() - start) / 1000);
+  client.close();
+  removeDb(path);
+  return { single, hundred };
+};
+
+export const commandsScenario = async (dir: string, quick: boolean): Promise<Figure[]> => {
+  const seconds = quick ? 2 : 10;
+  const path = join(dir, 'commands.db');
+  removeDb(path);
+  const server = await spawnServer({
+    DATABASE_URL: `file:${path}`,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    SQLITE_SYNCHRONOUS: 'FULL',
+  });
+  try {
+    const run = (duration: number) =>
+      autocannon({
+        url: `${server.url}/api/commands/todo`,
+        connections: 64,
+        duration,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'create', text: 'bench' }),
+      });
+    await run(1); // warm up the JIT before measuring
+    const result = await run(seconds);
+    const accepted = result['2xx'] / result.duration;
+    const raw = await rawAppends(dir, quick ? 1 : 4);
+    return [
+      figure({
+        scenario: 'commands',
+        name: 'durable creates/s, 64 clients (vs raw 1 event/tx)',
+        unit: '/s',
+        ironstar: accepted,
+        baseline: raw.single,
+        baselineName: 'raw autocommit appends/s',
+        target: '>= 8,000/s',
+      }),
+      figure({
+        scenario: 'commands',
+        name: 'durable creates/s (vs raw 100 events/tx)',
+        unit: '/s',
+        ironstar: accepted,
+        baseline: raw.hundred,
+        baselineName: 'raw events/s, 100 per tx',
+        target: '>= 0.4x',
+      }),
+      figure({
+        scenario: 'commands',
+        name: 'latency p50',
+        unit: 'ms',
+        ironstar: result.latency.p50,
+        baseline: null,
+        baselineName: '',
+      }),
+      figure({
+        scenario: 'commands',
+        name: 'latency p99',
+        unit: 'ms',
+        ironstar: result.latency.p99,
+        baseline: null,
+        baselineName: '',
+        target: '<= 20 ms',
+      }),
+      figure({
+        scenario: 'commands',
+        name: 'non-2xx answers',
+        unit: '',
+        ironstar: result.non2xx,
+        baseline: null,
+        baselineName: '',
+      }),
+    ];
+  } finally {
+    await server.kill('SIGTERM');
+    removeDb(path);
+  }
+};

@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type ServerProcess, spawnServer } from '@ironstar/server/testing';
+import { type Figure, figure } from '../results';
+import { metric, now, percentile, removeDb, sleep } from '../support';
+
+const CLIENT = fileURLToPath(new URL('../feed-client.ts', import.meta.url));
+const BARE = fileURLToPath(new URL('../bare-sse-server.ts', import.meta.url));
+const TSCONFIG = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
+
+type Lines = { child: ChildProcess; next: () => Promise<Record<string, unknown>> };
+
+/** Runs a TypeScript file as a child process and reads its stdout as JSON lines. */
+const runTs = (file: string, args: string[]): Lines => {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const queue: string[] = [];
+  const waiters: Array<(line: string) => void> = [];
+  lines.on('line', (line) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter(line);
+    else queue.push(line);
+  });
+  return {
+    child,
+    next: async () => {
+      const line = queue.shift() ?? (await new Promise<string>((resolve) => waiters.push(resolve)));
+      return JSON.parse(line) as Record<string, unknown>;
+    },
+  };
+};
+
+/** A payload about the size of a stored todo event on the wire. */
+const body = (n: number) => ({ type: 'create', text: `bench event ${n}`.padEnd(120, '.') });
+
+type Target = {
+  streamUrl: string;
+  publish: (n: number) => Promise<number>;
+  rss: () => Promise<number>;
+  stop: () => Promise<unknown>;
+};
+
+const ironstar = async (dir: string): Promise<Target> => {
+  const path = join(dir, 'feed.db');
+  removeDb(path);
+  const server: ServerProcess = await spawnServer({
+    DATABASE_URL: `file:${path}`,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    SSE_COMPRESSION: 'off',
+  });
+  return {
+    streamUrl: `${server.url}/api/events/stream`,
+    publish: async (n) => {
+      const res = await fetch(`${server.url}/api/commands/todo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body(n)),
+      });
+      return ((await res.json()) as { sequence: number }).sequence;
+    },
+    rss: () => metric(server.url, 'ironstar_process_resident_memory_bytes'),
+    stop: async () => {
+      await server.kill('SIGTERM');
+      removeDb(path);
+    },
+  };
+};
+
+const bare = async (): Promise<Target> => {
+  const server = runTs(BARE, []);
+  const { port } = (await server.next()) as { port: number };
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    streamUrl: `${base}/stream`,
+    publish: async (n) => {
+      const res = await fetch(`${base}/publish`, { method: 'POST', body: JSON.stringify(body(n)) });
+      return ((await res.json()) as { sequence: number }).sequence;
+    },
+    rss: async () => ((await (await fetch(`${base}/rss`)).json()) as { rss: number }).rss,
+    stop: async () => server.child.kill('SIGTERM'),
+  };
+};
+
+/** Opens `connections` feeds, sends `events` commands, and measures accept → arrival. */
+const measure = async (target: Target, connections: number, events: number) => {
+  const rssBefore = await target.rss();
+  const client = runTs(CLIENT, [target.streamUrl, String(connections), String(events), '120000']);
+  await client.next(); // ready: every connection open
+  await sleep(500); // let the server settle before reading its memory
+  const rssIdle = await target.rss();
+  const accepted = new Map<number, number>();
+  for (let n = 0; n < events; n++) {
+    const sequence = await target.publish(n);
+    accepted.set(sequence, now());
+    await sleep(connections >= 1000 ? 100 : 30); // one event at a time through the fan-out
+  }
+  const { base, arrivals } = (await client.next()) as {
+    base: number;
+    arrivals: Array<[number, number[]]>;
+  };
+  const latencies: number[] = [];
+  let delivered = 0;
+  for (const [sequence, times] of arrivals) {
+    const at = accepted.get(sequence);
+    if (at === undefined) continue;
+    delivered += times.length;
+    for (const t of times) latencies.push(base + t - at);
+  }
+  client.child.kill('SIGTERM');
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    delivered,
+    expected: connections * events,
+    rssPerConnection: (rssIdle - rssBefore) / connections,
+  };
+};
+
+export const feedScenario = async (dir: string, quick: boolean): Promise<Figure[]> => {
+  const sizes = quick ? [20, 100] : [100, 1000, 5000];
+  const memorySizes = quick ? [] : [10_000];
+  const events = quick ? 5 : 20;
+  const figures: Figure[] = [];
+  for (const connections of [...sizes, ...memorySizes]) {
+    const latencyRun = sizes.includes(connections);
+    const ours = await ironstar(dir);
+    const mine = await measure(ours, connections, latencyRun ? events : 1).finally(() =>
+      ours.stop(),
+    );
+    const base = await bare();
+    const theirs = await measure(base, connections, latencyRun ? events : 1).finally(() =>
+      base.stop(),
+    );
+    if (latencyRun) {
+      figures.push(
+        figure({
+          scenario: 'feed',
+          name: `accept → frame p50 at ${connections} feeds`,
+          unit: 'ms',
+          ironstar: mine.p50,
+          baseline: theirs.p50,
+          baselineName: 'bare node:http broadcast',
+        }),
+        figure({
+          scenario: 'feed',
+          name: `accept → frame p99 at ${connections} feeds`,
+          unit: 'ms',
+          ironstar: mine.p99,
+          baseline: theirs.p99,
+          baselineName: 'bare node:http broadcast',
+          ...(connections === 1000 ? { target: '<= 1.5x' } : {}),
+        }),
+        figure({
+          scenario: 'feed',
+          name: `frames delivered at ${connections} feeds`,
+          unit: '',
+          ironstar: mine.delivered,
+          baseline: mine.expected,
+          baselineName: 'expected',
+        }),
+      );
+    }
+    if (connections >= 1000 || quick) {
+      figures.push(
+        figure({
+          scenario: 'feed memory',
+          name: `RSS per idle feed at ${connections}`,
+          unit: 'KB',
+          ironstar: mine.rssPerConnection / 1024,
+          baseline: theirs.rssPerConnection / 1024,
+          baselineName: 'bare node:http',
+          target: '<= 25 KB',
+        }),
+      );
+    }
+  }
+  return figures;
+};
