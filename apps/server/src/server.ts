@@ -121,13 +121,27 @@ const wire = async (
     onError: (error) => logger.error({ err: error }, 'analytics projection error'),
   });
   opened.push(() => analytics.close());
-  await analytics.start();
-  logger.info({ position: analytics.position() }, 'analytics projection rebuilt');
+  // The analytics read model catches up behind: the app serves (and /readyz says when all
+  // projections have caught up) while DuckDB is still loading a large store.
+  const analyticsStarted = Date.now();
+  void analytics.start().then(
+    () =>
+      logger.info(
+        { position: analytics.position(), ms: Date.now() - analyticsStarted },
+        'analytics projection rebuilt',
+      ),
+    (error: unknown) => logger.error({ err: error }, 'analytics projection failed to start'),
+  );
   const sessions = createProjectionRunner({
     store,
     bus,
     projection: querySessionsProjection,
     heads,
+    ...(config.projectionSnapshotEvery > 0
+      ? {
+          snapshots: { store: rawStore.projectionSnapshots, every: config.projectionSnapshotEvery },
+        }
+      : {}),
     onError: (error) => logger.error({ err: error }, 'query-sessions projection error'),
   });
   opened.push(() => sessions.stop());
@@ -215,6 +229,10 @@ const wire = async (
     },
     sampler,
     analytics: { service: queries, sessions, limits },
+    readiness: [
+      { name: 'query-sessions', position: () => sessions.position() },
+      { name: 'analytics', position: () => analytics.position() },
+    ],
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'request failed'),
   });
 

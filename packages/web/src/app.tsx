@@ -40,6 +40,8 @@ export type AppDeps = {
   readonly heads?: HeadSource;
   /** Compress SSE feeds (brotli or gzip, flushed per event) when the client accepts it. */
   readonly compression?: boolean;
+  /** More projections /readyz waits for, besides the todo list. */
+  readonly readiness?: ReadonlyArray<{ readonly name: string; readonly position: () => number }>;
   /** One line per request, with its request and correlation ids. */
   readonly logRequest?: (line: RequestLog) => void;
   readonly onError?: (error: unknown, requestId: string | undefined) => void;
@@ -125,11 +127,16 @@ export const createApp = (deps: AppDeps) => {
   app.get('/readyz', async (c) => {
     const head = await deps.store.head();
     if (head.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
-    const position = deps.todoList.position();
-    if (position < head.value) {
-      return errorJson(c, 503, 'unavailable', `projections at ${position} of ${head.value} events`);
+    const projections = [
+      { name: 'todo-list', position: deps.todoList.position },
+      ...(deps.readiness ?? []),
+    ];
+    const behind = projections.filter((p) => p.position() < head.value);
+    if (behind.length > 0) {
+      const detail = behind.map((p) => `${p.name} at ${p.position()}`).join(', ');
+      return errorJson(c, 503, 'unavailable', `catching up to ${head.value}: ${detail}`);
     }
-    return c.json({ status: 'ready', position, head: head.value });
+    return c.json({ status: 'ready', position: deps.todoList.position(), head: head.value });
   });
   app.get('/metrics', async (c) => {
     const position = deps.todoList.position();

@@ -25,6 +25,12 @@ export type QuerySessions = Map<string, QuerySessionView>;
 export const querySessionsProjection: Projection<QuerySessions> = {
   name: 'query-sessions',
   initialState: () => new Map(),
+  snapshot: {
+    version: 1,
+    serialize: (sessions) => [...sessions.values()],
+    deserialize: (data) =>
+      new Map((data as QuerySessionView[]).map((session) => [session.id, session])),
+  },
   filter: (event) => event.aggregateType === QUERY_SESSION_AGGREGATE_TYPE,
   evolve(sessions, stored: StoredEvent) {
     const event = { type: stored.eventType, data: stored.payload } as QuerySessionEvent;
