@@ -44,12 +44,16 @@ describe('several server processes, one store, one bus through the proxy', () =>
     );
     for (const feed of feeds) servers.defer(() => feed.close());
 
+    const statuses: number[] = [];
     const send = async (from: number, to: number) => {
       await Promise.all(
-        Array.from({ length: to - from }, (_, k) => {
+        Array.from({ length: to - from }, async (_, k) => {
           const i = from + k;
           const target = processes[i % 3];
-          return target ? sendCommand(target.url, { type: 'create', text: `cmd ${i}` }) : undefined;
+          if (!target) return;
+          statuses.push(
+            (await sendCommand(target.url, { type: 'create', text: `cmd ${i}` })).status,
+          );
         }),
       );
     };
@@ -60,6 +64,7 @@ describe('several server processes, one store, one bus through the proxy', () =>
     proxy = await spawnBusProxy(proxyEnv);
     await send(200, 300);
 
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
     const stored = (await allEvents(processes[0]?.url ?? '')).map((e) => e.globalSequence);
     expect(stored).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
     await until(() => feeds.every((f) => f.ids.length >= 300), 'every feed to have all 300 events');

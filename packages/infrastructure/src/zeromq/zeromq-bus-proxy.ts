@@ -46,7 +46,7 @@ const bindRetrying = async (socket: XSubscriber | XPublisher, endpoint: string) 
       await socket.bind(endpoint);
       return;
     } catch (error) {
-      if (attempt >= 40 || !String(error).includes('in use')) throw error;
+      if (attempt >= 100 || !String(error).includes('in use')) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
