@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type ServerProcess, sendCommand, useServers } from '../src/testing/spawn-server';
+import {
+  freePort,
+  type ServerProcess,
+  sendCommand,
+  spawnBusProxy,
+  useServers,
+} from '../src/testing/spawn-server';
 import { launchChromium, todoTexts, watchPage } from './browser';
 
 let browser: Browser;
@@ -127,5 +133,34 @@ describe('the todo page in Chromium', () => {
     };
     expect(final.todos.map((t) => t.text)).toEqual(['edited in A']);
     expect([...a.problems, ...bProblems]).toEqual([]);
+  });
+
+  it('shows a todo added on one server in a tab on another, through the bus proxy', async () => {
+    const { dir } = await servers.database();
+    const proxyEnv = {
+      BUS_PROXY_PUBLISH: `tcp://127.0.0.1:${await freePort()}`,
+      BUS_PROXY_SUBSCRIBE: `tcp://127.0.0.1:${await freePort()}`,
+    };
+    const proxy = await spawnBusProxy(proxyEnv);
+    servers.defer(() => proxy.kill('SIGKILL'));
+    const db = `file:${join(dir, 'two-servers.db')}`;
+    const a = await servers.start({
+      ...proxyEnv,
+      DATABASE_URL: db,
+      PORT: String(await freePort()),
+    });
+    const b = await servers.start({
+      ...proxyEnv,
+      DATABASE_URL: db,
+      PORT: String(await freePort()),
+    });
+    const onA = await openPage(a.url);
+    const onB = await openPage(b.url);
+    await onA.page.fill('#new-todo-text', 'added on server A');
+    await onA.page.click('#new-todo button[type=submit]');
+    await expect.poll(() => todoTexts(onB.page)).toEqual(['added on server A']);
+    await onB.page.click('#todos li button[aria-label=Complete]');
+    await expect.poll(() => onA.page.locator('#todos li').getAttribute('class')).toBe('completed');
+    expect([...onA.problems, ...onB.problems]).toEqual([]);
   });
 });

@@ -121,17 +121,6 @@ const wire = async (
     onError: (error) => logger.error({ err: error }, 'analytics projection error'),
   });
   opened.push(() => analytics.close());
-  // The analytics read model catches up behind: the app serves (and /readyz says when all
-  // projections have caught up) while DuckDB is still loading a large store.
-  const analyticsStarted = Date.now();
-  void analytics.start().then(
-    () =>
-      logger.info(
-        { position: analytics.position(), ms: Date.now() - analyticsStarted },
-        'analytics projection rebuilt',
-      ),
-    (error: unknown) => logger.error({ err: error }, 'analytics projection failed to start'),
-  );
   const sessions = createProjectionRunner({
     store,
     bus,
@@ -247,6 +236,17 @@ const wire = async (
   server.on('request', (_req, res) => {
     if (draining && !res.headersSent) res.setHeader('Connection', 'close');
   });
+  // The analytics read model catches up once the server listens: the app serves (and /readyz
+  // says when every projection has caught up) while DuckDB is still loading a large store.
+  const analyticsStarted = Date.now();
+  void analytics.start().then(
+    () =>
+      logger.info(
+        { position: analytics.position(), ms: Date.now() - analyticsStarted },
+        'analytics projection rebuilt',
+      ),
+    (error: unknown) => logger.error({ err: error }, 'analytics projection failed to start'),
+  );
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
