@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
+  freeStablePort,
   type ServerProcess,
   sendCommand,
   spawnBusProxy,
@@ -138,8 +139,8 @@ describe('the todo page in Chromium', () => {
   it('shows a todo added on one server in a tab on another, through the bus proxy', async () => {
     const { dir } = await servers.database();
     const proxyEnv = {
-      BUS_PROXY_PUBLISH: `tcp://127.0.0.1:${await freePort()}`,
-      BUS_PROXY_SUBSCRIBE: `tcp://127.0.0.1:${await freePort()}`,
+      BUS_PROXY_PUBLISH: `tcp://127.0.0.1:${await freeStablePort()}`,
+      BUS_PROXY_SUBSCRIBE: `tcp://127.0.0.1:${await freeStablePort()}`,
     };
     const proxy = await spawnBusProxy(proxyEnv);
     servers.defer(() => proxy.kill('SIGKILL'));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   allEvents,
   freePort,
+  freeStablePort,
   type ServerProcess,
   sendCommand,
   spawnBusProxy,
@@ -22,8 +23,8 @@ const until = async (check: () => boolean | Promise<boolean>, what: string, ms =
 describe('several server processes, one store, one bus through the proxy', () => {
   it('brings every command to every process’s feeds, in order, across a proxy crash', async () => {
     const proxyEnv = {
-      BUS_PROXY_PUBLISH: `tcp://127.0.0.1:${await freePort()}`,
-      BUS_PROXY_SUBSCRIBE: `tcp://127.0.0.1:${await freePort()}`,
+      BUS_PROXY_PUBLISH: `tcp://127.0.0.1:${await freeStablePort()}`,
+      BUS_PROXY_SUBSCRIBE: `tcp://127.0.0.1:${await freeStablePort()}`,
     };
     let proxy = await spawnBusProxy(proxyEnv);
     servers.defer(() => proxy.kill('SIGKILL'));

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import {
   createHeadWatcher,
-  createProjectionRunner,
+  createProjectionRunners,
   createQueryCache,
   createQuerySessionService,
   createTodoService,
@@ -85,22 +85,31 @@ const wire = async (
   opened.push(() => bus.close());
   const heads = createHeadWatcher({ store, intervalMs: config.storePollMs });
   opened.push(async () => heads.stop());
-  const todoList = createProjectionRunner({
-    store,
-    bus,
-    projection: todoListProjection,
-    heads,
-    onFellBehind: () => metrics.subscribersFellBehind.inc({ subscriber: 'todo-list' }),
-    ...(config.projectionSnapshotEvery > 0
-      ? {
-          snapshots: { store: rawStore.projectionSnapshots, every: config.projectionSnapshotEvery },
-        }
-      : {}),
-    onError: (error) => logger.error({ err: error }, 'todo-list projection error'),
-  });
+  // The in-memory read models share one catch-up subscription: a rebuild reads the store once.
+  const [todoList, sessions] = createProjectionRunners(
+    {
+      store,
+      bus,
+      heads,
+      onFellBehind: () => metrics.subscribersFellBehind.inc({ subscriber: 'projections' }),
+      ...(config.projectionSnapshotEvery > 0
+        ? {
+            snapshots: {
+              store: rawStore.projectionSnapshots,
+              every: config.projectionSnapshotEvery,
+            },
+          }
+        : {}),
+      onError: (error) => logger.error({ err: error }, 'projection error'),
+    },
+    [todoListProjection, querySessionsProjection] as const,
+  );
   opened.push(() => todoList.stop());
   await todoList.start();
-  logger.info({ position: todoList.position() }, 'todo-list projection rebuilt');
+  logger.info(
+    { todoList: todoList.position(), querySessions: sessions.position() },
+    'projections rebuilt',
+  );
 
   const hub = createSseHub({
     keepAliveMs: config.keepAliveMs,
@@ -121,20 +130,6 @@ const wire = async (
     onError: (error) => logger.error({ err: error }, 'analytics projection error'),
   });
   opened.push(() => analytics.close());
-  const sessions = createProjectionRunner({
-    store,
-    bus,
-    projection: querySessionsProjection,
-    heads,
-    ...(config.projectionSnapshotEvery > 0
-      ? {
-          snapshots: { store: rawStore.projectionSnapshots, every: config.projectionSnapshotEvery },
-        }
-      : {}),
-    onError: (error) => logger.error({ err: error }, 'query-sessions projection error'),
-  });
-  opened.push(() => sessions.stop());
-  await sessions.start();
   const cache = createQueryCache({ ttlMs: config.analyticsCacheTtlMs });
   analytics.onApplied((types) => cache.invalidate(types));
   const limits = { timeoutMs: config.analyticsQueryTimeoutMs, maxRows: config.analyticsMaxRows };

@@ -67,6 +67,7 @@ export {
 } from './head-watcher';
 export {
   createProjectionRunner,
+  createProjectionRunners,
   type Projection,
   type ProjectionListener,
   type ProjectionRunner,

@@ -64,55 +64,101 @@ export type ProjectionRunnerOptions<State> = {
 export const createProjectionRunner = <State>(
   options: ProjectionRunnerOptions<State>,
 ): ProjectionRunner<State> => {
-  const { projection } = options;
-  let state = projection.initialState();
+  const [runner] = createProjectionRunners(options, [options.projection]);
+  if (!runner) throw new Error('unreachable');
+  return runner;
+};
+
+type Runners<T extends readonly unknown[]> = { [K in keyof T]: ProjectionRunner<T[K]> };
+
+/**
+ * Several projections fed by one catch-up subscription, so a rebuild reads the store once for
+ * all of them. Each keeps its own state, listeners, snapshot and position: one restored from a
+ * newer snapshot skips the events it already holds.
+ */
+export const createProjectionRunners = <States extends readonly unknown[]>(
+  options: Omit<ProjectionRunnerOptions<unknown>, 'projection'>,
+  projections: { [K in keyof States]: Projection<States[K]> },
+): Runners<States> => {
   let subscription: CatchUpSubscription | undefined;
-  const listeners = new Set<ProjectionListener<State>>();
-  const snapshots =
-    projection.snapshot && options.snapshots
-      ? { ...projection.snapshot, ...options.snapshots }
-      : undefined;
-  let savedAt = 0;
-  let saving: Promise<void> = Promise.resolve();
+  let starting: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
 
-  const save = () => {
-    if (!snapshots || !subscription) return saving;
-    const position = subscription.position();
-    if (position === savedAt) return saving;
-    savedAt = position;
-    const data = snapshots.serialize(state);
-    saving = saving.then(() =>
-      snapshots.store
-        .save({ name: projection.name, version: snapshots.version, position, data })
-        .match(
-          () => {},
-          (error) => options.onError?.(error),
-        ),
-    );
-    return saving;
-  };
+  const members = (projections as readonly Projection<unknown>[]).map((projection) => {
+    let state = projection.initialState();
+    let position = 0;
+    let savedAt = 0;
+    let saving: Promise<void> = Promise.resolve();
+    const listeners = new Set<ProjectionListener<unknown>>();
+    const snapshots =
+      projection.snapshot && options.snapshots
+        ? { ...projection.snapshot, ...options.snapshots }
+        : undefined;
 
-  /** The snapshot to start from, if it is of this projection's version. */
-  const restore = async (): Promise<number> => {
-    if (!snapshots) return 0;
-    const loaded = await snapshots.store.load(projection.name);
-    if (loaded.isErr()) {
-      options.onError?.(loaded.error);
-      return 0;
-    }
-    const snapshot = loaded.value;
-    if (!snapshot || snapshot.version !== snapshots.version) return 0;
-    state = snapshots.deserialize(snapshot.data);
-    savedAt = snapshot.position;
-    return snapshot.position;
-  };
+    const save = () => {
+      if (!snapshots || position === savedAt) return saving;
+      savedAt = position;
+      const data = snapshots.serialize(state);
+      const at = position;
+      saving = saving.then(() =>
+        snapshots.store
+          .save({ name: projection.name, version: snapshots.version, position: at, data })
+          .match(
+            () => {},
+            (error) => options.onError?.(error),
+          ),
+      );
+      return saving;
+    };
 
-  return {
-    async start() {
-      if (subscription) throw new Error(`projection ${projection.name} already started`);
+    return {
+      projection,
+      /** Loads the snapshot to start from, if it is of this projection's version. */
+      async restore() {
+        if (!snapshots) return;
+        const loaded = await snapshots.store.load(projection.name);
+        if (loaded.isErr()) {
+          options.onError?.(loaded.error);
+          return;
+        }
+        const snapshot = loaded.value;
+        if (!snapshot || snapshot.version !== snapshots.version) return;
+        state = snapshots.deserialize(snapshot.data);
+        position = savedAt = snapshot.position;
+      },
+      position: () => position,
+      apply(event: StoredEvent, live: boolean) {
+        if (event.globalSequence <= position) return; // already in its snapshot
+        position = event.globalSequence;
+        if (projection.filter && !projection.filter(event)) return;
+        state = projection.evolve(state, event);
+        for (const listener of listeners) listener(state, event);
+        // Live: save now and then. (During the rebuild, once at the end is enough.)
+        if (live && snapshots && position - savedAt >= snapshots.every) void save();
+      },
+      reached(head: number) {
+        position = Math.max(position, head);
+        if (snapshots && position - savedAt >= snapshots.every) void save();
+      },
+      save,
+      runner: {
+        start: () => start(),
+        state: () => state,
+        position: () => position,
+        onChange(listener: ProjectionListener<unknown>) {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+        stop: () => stop(),
+      } satisfies ProjectionRunner<unknown>,
+    };
+  });
+
+  const start = () => {
+    starting ??= (async () => {
       const head = await options.store.head();
-      if (head.isErr()) throw new Error(`cannot start ${projection.name}: ${head.error.message}`);
-      const after = await restore();
+      if (head.isErr()) throw new Error(`cannot start projections: ${head.error.message}`);
+      for (const member of members) await member.restore();
       let rebuilt = false;
       let reached: () => void = () => {};
       const caughtUp = new Promise<void>((resolve) => {
@@ -121,18 +167,13 @@ export const createProjectionRunner = <State>(
       subscription = subscribeFrom({
         store: options.store,
         bus: options.bus,
-        after,
-        ...(projection.filter ? { filter: projection.filter } : {}),
+        after: Math.min(...members.map((m) => m.position())),
         handle: (event) => {
-          state = projection.evolve(state, event);
-          for (const listener of listeners) listener(state, event);
-          // Live: save now and then. (During the rebuild, once at the end is enough.)
-          if (rebuilt && snapshots && event.globalSequence - savedAt >= snapshots.every)
-            void save();
+          for (const member of members) member.apply(event, rebuilt);
         },
         onCaughtUp: (position) => {
-          if (position < head.value) return;
-          if (!rebuilt && snapshots && position - savedAt >= snapshots.every) void save();
+          if (rebuilt || position < head.value) return;
+          for (const member of members) member.reached(position);
           rebuilt = true;
           reached();
         },
@@ -142,17 +183,18 @@ export const createProjectionRunner = <State>(
       });
       subscription.done.catch((error: unknown) => options.onError?.(error));
       await caughtUp;
-    },
-    state: () => state,
-    position: () => subscription?.position() ?? 0,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    async stop() {
+    })();
+    return starting;
+  };
+
+  const stop = () => {
+    stopping ??= (async () => {
       subscription?.stop();
       await subscription?.done.catch(() => {});
-      await save();
-    },
+      for (const member of members) await member.save();
+    })();
+    return stopping;
   };
+
+  return members.map((m) => m.runner) as unknown as Runners<States>;
 };

@@ -21,6 +21,23 @@ export const freePort = () =>
     });
   });
 
+/**
+ * A free port below Linux's ephemeral range (32768+): a listener that is restarted on it (the
+ * bus proxy) must not find it taken by some process's outgoing connection meanwhile.
+ */
+export const freeStablePort = async (): Promise<number> => {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port below the ephemeral range');
+};
+
 export const tempDir = async (prefix = 'ironstar-') => {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
