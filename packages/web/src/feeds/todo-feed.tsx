@@ -5,6 +5,7 @@ import { nonNegativeInt } from '../api/read-routes';
 import type { AppEnv } from '../app-env';
 import { mergeFragments } from '../datastar/datastar-wire';
 import { TodoListView } from '../pages/todo-page';
+import { latestPush } from '../sse/latest-push';
 import { encodeSseMessage } from '../sse/sse-frame';
 import { encodeText, type SseHub } from '../sse/sse-hub';
 import { sseTransport } from '../sse/sse-transport';
@@ -36,25 +37,8 @@ export const todoFeedRoutes = (deps: {
     return deps.hub.open(
       'todos',
       (connection) => {
-        let sent = lastEventId ?? -1;
-        let waiting = false;
-        const push = () => {
-          const position = deps.todoList.position();
-          if (position === sent) return;
-          if (!connection.writable()) {
-            // Coalesce: when the client drains, it gets the newest state only.
-            if (!waiting) {
-              waiting = true;
-              connection.onDrain(() => {
-                waiting = false;
-                push();
-              });
-            }
-            return;
-          }
-          connection.send(frameAt(position));
-          sent = position;
-        };
+        const position = deps.todoList.position;
+        const push = latestPush(connection, position, () => frameAt(position()), lastEventId);
         // Subscribe first, then bring the client up to date.
         const unsubscribe = deps.todoList.onChange(push);
         connection.onClose(unsubscribe);

@@ -17,9 +17,9 @@ import type { AppEnv } from '../../app-env';
 import { mergeFragments } from '../../datastar/datastar-wire';
 import { type ErrorCode, errorJson } from '../../http-errors';
 import type { Metrics } from '../../metrics';
+import { latestPush } from '../../sse/latest-push';
 import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
-import { latestPush } from '../latest-push';
 import { sseFrames } from '../sse-response';
 import { AnalyticsPage, QueryError, ResultView, SessionList } from './analytics-view';
 

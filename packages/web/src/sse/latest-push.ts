@@ -1,4 +1,4 @@
-import type { SseConnection } from '../sse/sse-hub';
+import type { SseConnection } from './sse-hub';
 
 /**
  * Sends the newest frame of a changing source, coalescing: while the client is not taking
@@ -8,8 +8,10 @@ export const latestPush = (
   connection: SseConnection,
   version: () => number,
   frame: () => Uint8Array | undefined,
+  /** The version the client already has (its Last-Event-ID), if any. */
+  alreadySent?: number,
 ) => {
-  let sent: number | undefined;
+  let sent = alreadySent;
   let waiting = false;
   const push = () => {
     const current = version();
