@@ -1,5 +1,6 @@
 import type { Decider, Message } from '@ironstar/domain';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
+import { createAggregateStates, type SnapshotPolicy, type Source } from './aggregate-states';
 import type { EventBus } from './event-bus';
 import type {
   EventMetadata,
@@ -8,7 +9,6 @@ import type {
   StoredEvent,
   StoreUnavailable,
 } from './event-store';
-import type { SnapshotStore } from './snapshot-store';
 
 export type CommandOutcome = {
   readonly aggregateId: string;
@@ -44,14 +44,7 @@ export type HandleOptions = {
   readonly isNew?: boolean;
 };
 
-export type SnapshotPolicy = {
-  readonly store: SnapshotStore;
-  /** Take a snapshot each time the version crosses a multiple of this. */
-  readonly every: number;
-  /** Bump when the state's shape changes; older snapshots are then ignored. */
-  readonly schemaVersion: number;
-  readonly onError?: (error: unknown) => void;
-};
+export type { SnapshotPolicy } from './aggregate-states';
 
 export type CommandHandlerOptions<C, E extends Message, S, Err> = {
   readonly store: EventStore;
@@ -74,8 +67,6 @@ export type CommandHandlerOptions<C, E extends Message, S, Err> = {
   readonly sleep?: (ms: number) => Promise<void>;
 };
 
-type Loaded<S> = { state: S; version: number; sequence: number };
-
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -89,60 +80,6 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
   const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? defaultSleep;
   const toDomain = (e: StoredEvent) => ({ type: e.eventType, data: e.payload }) as E;
-
-  const fromScratch = (): Loaded<S> => ({ state: decider.initialState(), version: 0, sequence: 0 });
-
-  /** Current state: the newest valid snapshot, then the events after it. */
-  const load = (aggregateId: string): ResultAsync<Loaded<S>, StoreUnavailable> => {
-    const start: ResultAsync<Loaded<S>, StoreUnavailable> = snapshots
-      ? snapshots.store
-          .load(aggregateType, aggregateId)
-          .map((snap) =>
-            snap && snap.schemaVersion === snapshots.schemaVersion
-              ? { state: snap.state as S, version: snap.version, sequence: snap.globalSequence }
-              : fromScratch(),
-          )
-          .orElse(() => okAsync(fromScratch())) // a snapshot is only ever an optimisation
-      : okAsync(fromScratch());
-    return start.andThen((base) =>
-      store.readStream(aggregateType, aggregateId, { afterVersion: base.version }).map((tail) => {
-        let { state } = base;
-        for (const event of tail) state = decider.evolve(state, toDomain(event));
-        const last = tail.at(-1);
-        return last
-          ? { state, version: last.aggregateSequence, sequence: last.globalSequence }
-          : { ...base, state };
-      }),
-    );
-  };
-
-  const maybeSnapshot = (
-    aggregateId: string,
-    before: Loaded<S>,
-    appended: readonly StoredEvent[],
-  ) => {
-    const last = appended.at(-1);
-    if (
-      !snapshots ||
-      !last ||
-      Math.floor(before.version / snapshots.every) ===
-        Math.floor(last.aggregateSequence / snapshots.every)
-    ) {
-      return;
-    }
-    let state = before.state;
-    for (const event of appended) state = decider.evolve(state, toDomain(event));
-    void snapshots.store
-      .save({
-        aggregateType,
-        aggregateId,
-        version: last.aggregateSequence,
-        globalSequence: last.globalSequence,
-        schemaVersion: snapshots.schemaVersion,
-        state,
-      })
-      .mapErr((error) => snapshots.onError?.(error));
-  };
 
   const replay = (
     recorded: RecordedCommand,
@@ -158,25 +95,14 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
           replayed: true,
         });
 
-  // The state each recently handled aggregate reached, so its next command need not read it.
-  const cacheSize = options.stateCacheSize ?? 10_000;
-  const cache = new Map<string, Loaded<S>>();
-  const remember = (aggregateId: string, loaded: Loaded<S>) => {
-    if (cacheSize <= 0) return;
-    cache.delete(aggregateId);
-    cache.set(aggregateId, loaded);
-    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
-  };
-
-  type Source = 'cache' | 'store';
-  const current = (aggregateId: string, source: Source, isNew: boolean) => {
-    if (source === 'cache') {
-      const cached = cache.get(aggregateId);
-      if (cached) return okAsync<Loaded<S>, StoreUnavailable>(cached);
-      if (isNew) return okAsync<Loaded<S>, StoreUnavailable>(fromScratch());
-    }
-    return load(aggregateId);
-  };
+  const states = createAggregateStates({
+    store,
+    decider,
+    aggregateType,
+    toDomain,
+    cacheSize: options.stateCacheSize ?? 10_000,
+    ...(snapshots ? { snapshots } : {}),
+  });
 
   const attempt = (
     aggregateId: string,
@@ -185,7 +111,7 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
     opts: HandleOptions,
     source: Source,
   ): ResultAsync<CommandOutcome | 'retry' | 'reload', CommandError<Err>> =>
-    current(aggregateId, source, opts.isNew ?? false).andThen((loaded) => {
+    states.current(aggregateId, source, opts.isNew ?? false).andThen((loaded) => {
       // Anything but a successful append, decided on remembered state, is decided again on
       // the store's state: the memory may be behind another process.
       const recheck = source === 'cache';
@@ -205,7 +131,7 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
       const { commandId, fingerprint } = opts;
       if (decided.value.length === 0 && commandId === undefined) {
         if (recheck) return okAsync('reload' as const);
-        remember(aggregateId, loaded);
+        states.remember(aggregateId, loaded);
         return okAsync({
           aggregateId,
           events: [],
@@ -231,15 +157,7 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
             : { command: { id: commandId, fingerprint: fingerprint ?? '' } }),
         })
         .map((appended): CommandOutcome => {
-          maybeSnapshot(aggregateId, loaded, appended.events);
-          let state = loaded.state;
-          for (const event of decided.value) state = decider.evolve(state, event);
-          const last = appended.events.at(-1);
-          remember(aggregateId, {
-            state,
-            version: appended.version,
-            sequence: last?.globalSequence ?? loaded.sequence,
-          });
+          states.appended(aggregateId, loaded, decided.value, appended);
           return {
             aggregateId,
             events: appended.events,
@@ -249,7 +167,7 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
           };
         })
         .orElse((error): ResultAsync<CommandOutcome | 'retry' | 'reload', CommandError<Err>> => {
-          cache.delete(aggregateId);
+          states.forget(aggregateId);
           if (error.type === 'DuplicateCommand')
             return new ResultAsync(Promise.resolve(replay(error.recorded, fingerprint)));
           if (error.type !== 'ConcurrencyError') return errAsync(error);
@@ -286,7 +204,7 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
       const result = await attempt(aggregateId, command, metadata, opts, source);
       if (result.isErr()) return err(result.error);
       if (result.value === 'reload') {
-        cache.delete(aggregateId);
+        states.forget(aggregateId);
         source = 'store';
         n--; // not a lost race
         continue;
@@ -340,7 +258,7 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
       );
     },
     /** The aggregate's current state and version, as the handler sees it. */
-    load,
+    load: states.load,
   };
 };
 
