@@ -1,10 +1,4 @@
-import {
-  type EventBus,
-  type EventStore,
-  type HeadSource,
-  type StoredEvent,
-  subscribeFrom,
-} from '@ironstar/application';
+import type { EventBus, EventStore, HeadSource, StoredEvent } from '@ironstar/application';
 import { Hono } from 'hono';
 import { nonNegativeInt } from '../api/read-routes';
 import type { AppEnv } from '../app-env';
@@ -12,6 +6,7 @@ import { errorJson } from '../http-errors';
 import { encodeSseMessage } from '../sse/sse-frame';
 import { encodeText, type SseHub } from '../sse/sse-hub';
 import { sseTransport } from '../sse/sse-transport';
+import { createEventFanout } from './event-fanout';
 
 // An event reaching many connections is the same object from the bus: encode it once.
 const encoded = new WeakMap<StoredEvent, Uint8Array>();
@@ -39,8 +34,17 @@ export const eventStreamRoutes = (deps: {
   compression?: boolean;
   onFellBehind?: () => void;
   onCaughtUp?: () => void;
-}) =>
-  new Hono<AppEnv>().get('/api/events/stream', async (c) => {
+}) => {
+  const fanout = createEventFanout({
+    store: deps.store,
+    bus: deps.bus,
+    frameOf,
+    ...(deps.heads ? { heads: deps.heads } : {}),
+    ...(deps.bufferSize === undefined ? {} : { bufferSize: deps.bufferSize }),
+    ...(deps.onFellBehind ? { onFellBehind: deps.onFellBehind } : {}),
+    ...(deps.onCaughtUp ? { onCaughtUp: deps.onCaughtUp } : {}),
+  });
+  return new Hono<AppEnv>().get('/api/events/stream', async (c) => {
     const raw = c.req.header('last-event-id') ?? c.req.query('after');
     let after = nonNegativeInt(raw, -1);
     if (after === undefined) {
@@ -60,23 +64,10 @@ export const eventStreamRoutes = (deps: {
     return deps.hub.open(
       'events',
       (connection) => {
-        const subscription = subscribeFrom({
-          store: deps.store,
-          bus: deps.bus,
-          after: from,
-          ...(deps.bufferSize === undefined ? {} : { bufferSize: deps.bufferSize }),
-          ...(deps.onFellBehind ? { onFellBehind: deps.onFellBehind } : {}),
-          ...(deps.heads ? { heads: deps.heads } : {}),
-          ...(deps.onCaughtUp ? { onCaughtUp: () => deps.onCaughtUp?.() } : {}),
-          handle: async (event) => {
-            connection.send(frameOf(event));
-            // Backpressure: a slow client stops taking live events and later reads the store.
-            await connection.drained();
-          },
-        });
-        connection.onClose(() => subscription.stop());
         connection.send(encodeText(encodeSseMessage({ retry: 1000 })));
+        void fanout.attach(connection, from);
       },
       sseTransport(c, deps.compression),
     );
   });
+};
