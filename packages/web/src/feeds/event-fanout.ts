@@ -86,6 +86,11 @@ export const createEventFanout = (options: FanoutOptions) => {
     starting ??= (async () => {
       const head = await options.store.head();
       if (head.isErr()) throw new Error(head.error.message);
+      // Every connection may have left while the head was read: then start nothing.
+      if (members === 0) {
+        starting = undefined;
+        return;
+      }
       shared = {
         position: head.value,
         subscription: subscribeFrom({
@@ -119,7 +124,9 @@ export const createEventFanout = (options: FanoutOptions) => {
       try {
         await start();
       } catch {
-        // The store is unreachable right now: this connection reads for itself and retries.
+        // The store is unreachable right now: this connection reads for itself (its reader
+        // retries), and the next connection tries to start the shared reader again.
+        starting = undefined;
       }
       if (connection.isClosed()) return;
       if (shared && member.position >= shared.position) live.add(member);
