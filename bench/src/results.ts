@@ -13,7 +13,8 @@ export type Figure = {
 
 export const figure = (f: Omit<Figure, 'ratio'>): Figure => ({
   ...f,
-  ratio: f.baseline === null || f.baseline === 0 ? null : f.ironstar / f.baseline,
+  // A baseline at or below zero (a frame that beat its 202 at a tiny feed count) has no ratio.
+  ratio: f.baseline === null || f.baseline <= 0 ? null : f.ironstar / f.baseline,
 });
 
 const fmt = (n: number | null) =>

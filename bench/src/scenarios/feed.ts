@@ -18,7 +18,8 @@ const runTs = (file: string, args: string[]): Lines => {
     env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  if (!child.stdout) throw new Error(`no stdout from ${file}`); // a bug: stdout is piped
+  const lines = createInterface({ input: child.stdout });
   const queue: string[] = [];
   const waiters: Array<(line: string) => void> = [];
   lines.on('line', (line) => {
@@ -40,7 +41,8 @@ const body = (n: number) => ({ type: 'create', text: `bench event ${n}`.padEnd(1
 
 type Target = {
   streamUrl: string;
-  publish: (n: number) => Promise<number>;
+  /** Sends one command; resolves with its sequence and when its 202's headers arrived. */
+  publish: (n: number) => Promise<{ sequence: number; acceptedAt: number }>;
   rss: () => Promise<number>;
   stop: () => Promise<unknown>;
 };
@@ -62,7 +64,8 @@ const ironstar = async (dir: string): Promise<Target> => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body(n)),
       });
-      return ((await res.json()) as { sequence: number }).sequence;
+      const acceptedAt = now(); // the 202's headers, before the body is read and parsed
+      return { sequence: ((await res.json()) as { sequence: number }).sequence, acceptedAt };
     },
     rss: () => metric(server.url, 'ironstar_process_resident_memory_bytes'),
     stop: async () => {
@@ -80,7 +83,8 @@ const bare = async (): Promise<Target> => {
     streamUrl: `${base}/stream`,
     publish: async (n) => {
       const res = await fetch(`${base}/publish`, { method: 'POST', body: JSON.stringify(body(n)) });
-      return ((await res.json()) as { sequence: number }).sequence;
+      const acceptedAt = now();
+      return { sequence: ((await res.json()) as { sequence: number }).sequence, acceptedAt };
     },
     rss: async () => ((await (await fetch(`${base}/rss`)).json()) as { rss: number }).rss,
     stop: async () => server.child.kill('SIGTERM'),
@@ -96,8 +100,8 @@ const measure = async (target: Target, connections: number, events: number) => {
   const rssIdle = await target.rss();
   const accepted = new Map<number, number>();
   for (let n = 0; n < events; n++) {
-    const sequence = await target.publish(n);
-    accepted.set(sequence, now());
+    const { sequence, acceptedAt } = await target.publish(n);
+    accepted.set(sequence, acceptedAt);
     await sleep(connections >= 1000 ? 100 : 30); // one event at a time through the fan-out
   }
   const { base, arrivals } = (await client.next()) as {
