@@ -105,9 +105,14 @@ const wire = async (
     [todoListProjection, querySessionsProjection] as const,
   );
   opened.push(() => todoList.stop());
+  const rebuildStarted = Date.now();
   await todoList.start();
   logger.info(
-    { todoList: todoList.position(), querySessions: sessions.position() },
+    {
+      todoList: todoList.position(),
+      querySessions: sessions.position(),
+      ms: Date.now() - rebuildStarted,
+    },
     'projections rebuilt',
   );
 
