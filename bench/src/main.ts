@@ -1,7 +1,7 @@
 // `pnpm bench` (add `--quick` for tiny sizes): measures ironstar against raw baselines in one
 // run and writes bench/results/<date>.json. Load goes to 127.0.0.1 only and stops by itself.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Figure, table } from './results';
@@ -14,6 +14,13 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const dir = mkdtempSync(join(tmpdir(), 'ironstar-bench-'));
 const figures: Figure[] = [];
+// Other work on the machine skews the figures; the load at the start is kept with the results.
+const loadAtStart = loadavg()[0] ?? 0;
+if (loadAtStart > 0.5) {
+  process.stderr.write(
+    `bench: load average ${loadAtStart.toFixed(2)}: other work may skew this run\n`,
+  );
+}
 const scenarios: Array<[string, () => Promise<Figure[]>]> = [
   ['commands', () => commandsScenario(dir, quick)],
   ['feed', () => feedScenario(dir, quick)],
@@ -44,7 +51,7 @@ const file = join(
 );
 writeFileSync(
   file,
-  `${JSON.stringify({ date: new Date().toISOString(), quick, machine: { cpus: cpus().length, memory: totalmem(), node: process.version }, figures }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), quick, machine: { cpus: cpus().length, memory: totalmem(), node: process.version, loadAtStart }, figures }, null, 2)}\n`,
 );
 console.log(`\nwritten ${file}`);
 process.exit(0);
