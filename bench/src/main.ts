@@ -1,9 +1,12 @@
 // `pnpm bench` (add `--quick` for tiny sizes): measures ironstar against raw baselines in one
 // run and writes bench/results/<date>.json. Load goes to 127.0.0.1 only and stops by itself.
+// `--profile` runs the servers under `node --cpu-prof` (which slows them) and says where their
+// time went.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { profileArgs, summarizeProfiles } from './profile';
 import { type Figure, table } from './results';
 import { busScenario } from './scenarios/bus';
 import { coldStartScenario } from './scenarios/cold-start';
@@ -11,6 +14,18 @@ import { commandsScenario } from './scenarios/commands';
 import { feedScenario } from './scenarios/feed';
 
 const quick = process.argv.includes('--quick');
+const profile = process.argv.includes('--profile');
+const stamp = `${new Date().toISOString().replaceAll(':', '-')}${quick ? '-quick' : ''}`;
+const results = fileURLToPath(new URL('../results/', import.meta.url));
+const profiles: string[] = [];
+/** Node flags for the servers a scenario spawns: a CPU profile per server with --profile. */
+const serverArgs = (scenario: string): readonly string[] => {
+  if (!profile) return [];
+  const dir = join(results, `${stamp}-profiles`, scenario);
+  mkdirSync(dir, { recursive: true });
+  profiles.push(dir);
+  return profileArgs(dir);
+};
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const dir = mkdtempSync(join(tmpdir(), 'ironstar-bench-'));
 const figures: Figure[] = [];
@@ -22,9 +37,9 @@ if (loadAtStart > 0.5) {
   );
 }
 const scenarios: Array<[string, () => Promise<Figure[]>]> = [
-  ['commands', () => commandsScenario(dir, quick)],
-  ['feed', () => feedScenario(dir, quick)],
-  ['cold-start', () => coldStartScenario(dir, quick)],
+  ['commands', () => commandsScenario(dir, quick, serverArgs('commands'))],
+  ['feed', () => feedScenario(dir, quick, serverArgs('feed'))],
+  ['cold-start', () => coldStartScenario(dir, quick, serverArgs('cold-start'))],
   ['bus', () => busScenario(quick)],
 ];
 
@@ -43,12 +58,9 @@ try {
 }
 
 console.log(table(figures));
-const results = fileURLToPath(new URL('../results/', import.meta.url));
+for (const dir of profiles) console.log(`\n${summarizeProfiles(dir)}`);
 mkdirSync(results, { recursive: true });
-const file = join(
-  results,
-  `${new Date().toISOString().replaceAll(':', '-')}${quick ? '-quick' : ''}.json`,
-);
+const file = join(results, `${stamp}.json`);
 writeFileSync(
   file,
   `${JSON.stringify({ date: new Date().toISOString(), quick, machine: { cpus: cpus().length, memory: totalmem(), node: process.version, loadAtStart }, figures }, null, 2)}\n`,

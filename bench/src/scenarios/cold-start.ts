@@ -43,9 +43,9 @@ const rebuildMs = (logs: readonly string[]) => {
  * it listens), of the projections' start alone, and to /readyz answering 200 (every projection,
  * analytics included, caught up).
  */
-const startTimes = async (env: Record<string, string>) => {
+const startTimes = async (env: Record<string, string>, nodeArgs: readonly string[]) => {
   const start = now();
-  const server = await spawnServer({ PORT: '0', LOG_LEVEL: 'info', ...env });
+  const server = await spawnServer({ PORT: '0', LOG_LEVEL: 'info', ...env }, { nodeArgs });
   const listening = now() - start;
   while ((await fetch(`${server.url}/readyz`)).status !== 200) await sleep(20);
   const ready = now() - start;
@@ -53,11 +53,15 @@ const startTimes = async (env: Record<string, string>) => {
   return { listening, ready, rebuild: rebuildMs(server.logs) };
 };
 
-export const coldStartScenario = async (dir: string, quick: boolean): Promise<Figure[]> => {
+export const coldStartScenario = async (
+  dir: string,
+  quick: boolean,
+  nodeArgs: readonly string[],
+): Promise<Figure[]> => {
   const sizes = quick ? [10_000] : [100_000, 1_000_000];
   const empty = join(dir, 'empty.db');
   removeDb(empty);
-  const { listening: base } = await startTimes({ DATABASE_URL: `file:${empty}` });
+  const { listening: base } = await startTimes({ DATABASE_URL: `file:${empty}` }, nodeArgs);
   removeDb(empty);
   const figures: Figure[] = [
     figure({
@@ -73,10 +77,13 @@ export const coldStartScenario = async (dir: string, quick: boolean): Promise<Fi
     const path = join(dir, `cold-${count}.db`);
     await generateEvents(path, count);
     const raw = await rawReplay(path);
-    const full = await startTimes({ DATABASE_URL: `file:${path}`, PROJECTION_SNAPSHOT_EVERY: '0' });
+    const full = await startTimes(
+      { DATABASE_URL: `file:${path}`, PROJECTION_SNAPSHOT_EVERY: '0' },
+      nodeArgs,
+    );
     // Once with snapshots on: the rebuild saves them; the next start folds only the tail.
-    await startTimes({ DATABASE_URL: `file:${path}` });
-    const fromSnapshot = await startTimes({ DATABASE_URL: `file:${path}` });
+    await startTimes({ DATABASE_URL: `file:${path}` }, nodeArgs);
+    const fromSnapshot = await startTimes({ DATABASE_URL: `file:${path}` }, nodeArgs);
     const label = count.toLocaleString('en-US');
     figures.push(
       figure({

@@ -62,19 +62,26 @@ const fsyncRate = (dir: string, seconds: number) => {
   return rate;
 };
 
-export const commandsScenario = async (dir: string, quick: boolean): Promise<Figure[]> => {
+export const commandsScenario = async (
+  dir: string,
+  quick: boolean,
+  nodeArgs: readonly string[],
+): Promise<Figure[]> => {
   const seconds = quick ? 2 : 10;
   // Baselines first, while no server process shares the disk or the cores.
   const fsyncs = fsyncRate(dir, quick ? 1 : 3);
   const raw = await rawAppends(dir, quick ? 1 : 4);
   const path = join(dir, 'commands.db');
   removeDb(path);
-  const server = await spawnServer({
-    DATABASE_URL: `file:${path}`,
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    SQLITE_SYNCHRONOUS: 'FULL',
-  });
+  const server = await spawnServer(
+    {
+      DATABASE_URL: `file:${path}`,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SQLITE_SYNCHRONOUS: 'FULL',
+    },
+    { nodeArgs },
+  );
   try {
     const run = (duration: number) =>
       autocannon({

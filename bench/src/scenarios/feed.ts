@@ -47,15 +47,13 @@ type Target = {
   stop: () => Promise<unknown>;
 };
 
-const ironstar = async (dir: string): Promise<Target> => {
+const ironstar = async (dir: string, nodeArgs: readonly string[]): Promise<Target> => {
   const path = join(dir, 'feed.db');
   removeDb(path);
-  const server: ServerProcess = await spawnServer({
-    DATABASE_URL: `file:${path}`,
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    SSE_COMPRESSION: 'off',
-  });
+  const server: ServerProcess = await spawnServer(
+    { DATABASE_URL: `file:${path}`, PORT: '0', LOG_LEVEL: 'info', SSE_COMPRESSION: 'off' },
+    { nodeArgs },
+  );
   return {
     streamUrl: `${server.url}/api/events/stream`,
     publish: async (n) => {
@@ -126,14 +124,18 @@ const measure = async (target: Target, connections: number, events: number) => {
   };
 };
 
-export const feedScenario = async (dir: string, quick: boolean): Promise<Figure[]> => {
+export const feedScenario = async (
+  dir: string,
+  quick: boolean,
+  nodeArgs: readonly string[],
+): Promise<Figure[]> => {
   const sizes = quick ? [20, 100] : [100, 1000, 5000];
   const memorySizes = quick ? [] : [10_000];
   const events = quick ? 5 : 20;
   const figures: Figure[] = [];
   for (const connections of [...sizes, ...memorySizes]) {
     const latencyRun = sizes.includes(connections);
-    const ours = await ironstar(dir);
+    const ours = await ironstar(dir, nodeArgs);
     const mine = await measure(ours, connections, latencyRun ? events : 1).finally(() =>
       ours.stop(),
     );

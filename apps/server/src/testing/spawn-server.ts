@@ -58,7 +58,8 @@ export type ServerProcess = {
  */
 export const spawnServer = (
   env: Record<string, string>,
-  options: { uid?: number; gid?: number } = {},
+  // nodeArgs: flags Node refuses in NODE_OPTIONS, such as the bench's --cpu-prof.
+  options: { uid?: number; gid?: number; nodeArgs?: readonly string[] } = {},
 ): Promise<ServerProcess> =>
   spawnScript(MAIN, /"url":"(http:\/\/[^"]+)".*"msg":"ironstar listening"/, env, options);
 
@@ -70,9 +71,9 @@ const spawnScript = async (
   script: string,
   ready: RegExp,
   env: Record<string, string>,
-  options: { uid?: number; gid?: number },
+  { nodeArgs = [], ...options }: { uid?: number; gid?: number; nodeArgs?: readonly string[] },
 ): Promise<ServerProcess> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: ROOT,
     ...options,
     env: {
