@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
@@ -23,9 +29,11 @@ import {
 import {
   countQueryEvents,
   createApp,
+  createHostPolicy,
   createMetrics,
   createMetricsSampler,
   createSseHub,
+  refuseMisdirected,
 } from '@ironstar/web';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -118,6 +126,8 @@ const wire = async (
 
   const hub = createSseHub({
     keepAliveMs: config.keepAliveMs,
+    maxConnections: config.sseMaxConnections,
+    onRefused: (feed) => metrics.sseRefused.inc({ feed }),
     onCountChange: (feed, delta) => metrics.sseConnections.inc({ feed }, delta),
     onBytes: (feed, encoded, sent) => {
       if (encoded > 0) metrics.feedBytes.inc({ feed, stage: 'encoded' }, encoded);
@@ -223,11 +233,35 @@ const wire = async (
       { name: 'analytics', position: () => analytics.position() },
     ],
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'request failed'),
+    allowedHosts: config.allowedHosts,
+    todoPageSize: config.todoPageSize,
   });
 
+  const hosts = createHostPolicy(config.allowedHosts);
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () =>
-      resolve(s),
+    const s = serve(
+      {
+        fetch: app.fetch,
+        hostname: config.host,
+        port: config.port,
+        // No client holds a connection longer than these without completing its request
+        // (headers, then body); Node checks every connectionsCheckingInterval. Neither applies
+        // once a request is complete, so SSE streams stay open.
+        serverOptions: {
+          headersTimeout: config.httpHeadersTimeoutMs,
+          requestTimeout: config.httpRequestTimeoutMs,
+          connectionsCheckingInterval: config.httpConnectionsCheckMs,
+        },
+        // A foreign or malformed Host is refused before a URL is even built from it.
+        createServer: ((
+          options: ServerOptions,
+          listener: (req: IncomingMessage, res: ServerResponse) => void,
+        ) =>
+          createServer(options, (req, res) => {
+            if (!refuseMisdirected(hosts, req, res)) listener(req, res);
+          })) as typeof createServer,
+      },
+      () => resolve(s),
     );
     s.once('error', reject);
   });

@@ -12,10 +12,12 @@ import type {
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { readRoutes } from './api/read-routes';
 import { todoCommandRoutes } from './api/todo-commands';
 import type { AppEnv } from './app-env';
+import { boundaryGuard } from './boundary/boundary-guard';
+import { createHostPolicy, LOOPBACK_HOSTS } from './boundary/host-policy';
+import { securityHeaders } from './boundary/security-headers';
 import type { AnalyticsDeps } from './dashboard/analytics/analytics-routes';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
 import type { MetricsSampler } from './dashboard/system/metrics-sampler';
@@ -49,6 +51,10 @@ export type AppDeps = {
   readonly sampler?: MetricsSampler;
   /** Query sessions over the analytics projection (absent: no /analytics). */
   readonly analytics?: AnalyticsDeps;
+  /** Host names the server answers to, or '*' (default: localhost, 127.0.0.1 and [::1]). */
+  readonly allowedHosts?: readonly string[] | '*';
+  /** Todos the page and /feed show at most without ?limit= (default 200). */
+  readonly todoPageSize?: number;
 };
 
 // pnpm links every dependency into the package's own node_modules.
@@ -63,17 +69,7 @@ export const createApp = (deps: AppDeps) => {
   const datastar = readFileSync(DATASTAR_BUNDLE);
   const app = new Hono<AppEnv>();
 
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        // Datastar evaluates its data-* expressions with Function().
-        scriptSrc: ["'self'", "'unsafe-eval'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    }),
-  );
+  app.use(securityHeaders());
   app.use(requestId({ limitLength: 128 }));
   if (deps.logRequest) {
     const log = deps.logRequest;
@@ -90,6 +86,8 @@ export const createApp = (deps: AppDeps) => {
       });
     });
   }
+  // After the request log, so refused requests are logged too; before any route.
+  app.use(boundaryGuard(createHostPolicy(deps.allowedHosts ?? LOOPBACK_HOSTS)));
   app.use(async (c, next) => {
     const incoming = c.req.header('x-correlation-id');
     const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : c.get('requestId');
