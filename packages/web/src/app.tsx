@@ -23,7 +23,8 @@ import { dashboardRoutes } from './dashboard/dashboard-routes';
 import type { MetricsSampler } from './dashboard/system/metrics-sampler';
 import { DATASTAR_SCRIPT_PATH } from './datastar/datastar-wire';
 import { eventStreamRoutes } from './feeds/event-stream';
-import { todoFeedRoutes } from './feeds/todo-feed';
+import { limitError, parseLimit, todoFeedRoutes, todoWindowSettings } from './feeds/todo-feed';
+import { createTodoIndex } from './feeds/todo-index';
 import { errorJson } from './http-errors';
 import type { Metrics } from './metrics';
 import { TodoPage } from './pages/todo-page';
@@ -96,9 +97,23 @@ export const createApp = (deps: AppDeps) => {
     await next();
   });
 
-  app.get('/', (c) =>
-    c.html(html`<!DOCTYPE html>${<TodoPage todos={[...deps.todoList.state().values()]} />}`),
-  );
+  // The page and its feed show a window of the newest todos, found through this index.
+  const index = createTodoIndex(deps.todoList);
+  const todoWindow = todoWindowSettings(deps.todoPageSize);
+  app.get('/', (c) => {
+    const limit = parseLimit(c.req.query('limit'), todoWindow);
+    if (limit === undefined) return errorJson(c, 400, 'validation', limitError(todoWindow));
+    const { total, completed } = index.counts();
+    const page = (
+      <TodoPage
+        todos={index.newest(limit)}
+        total={total}
+        completed={completed}
+        paging={{ ...todoWindow, limit }}
+      />
+    );
+    return c.html(html`<!DOCTYPE html>${page}`);
+  });
   app.get(DATASTAR_SCRIPT_PATH, (c) => {
     c.header('Content-Type', 'text/javascript; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=31536000, immutable');
@@ -106,8 +121,8 @@ export const createApp = (deps: AppDeps) => {
   });
 
   app.route('/', todoCommandRoutes(deps));
-  app.route('/', readRoutes(deps));
-  app.route('/', todoFeedRoutes(deps));
+  app.route('/', readRoutes({ ...deps, index }));
+  app.route('/', todoFeedRoutes({ ...deps, index, settings: todoWindow }));
   app.route(
     '/',
     eventStreamRoutes({
