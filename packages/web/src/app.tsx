@@ -22,7 +22,8 @@ import type { AnalyticsDeps } from './dashboard/analytics/analytics-routes';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
 import type { MetricsSampler } from './dashboard/system/metrics-sampler';
 import { DATASTAR_SCRIPT_PATH } from './datastar/datastar-wire';
-import { eventStreamRoutes } from './feeds/event-stream';
+import { createEventFanout } from './feeds/event-fanout';
+import { eventStreamFrame, eventStreamRoutes } from './feeds/event-stream';
 import { limitError, parseLimit, todoFeedRoutes, todoWindowSettings } from './feeds/todo-feed';
 import { createTodoIndex } from './feeds/todo-index';
 import { errorJson } from './http-errors';
@@ -123,17 +124,19 @@ export const createApp = (deps: AppDeps) => {
   app.route('/', todoCommandRoutes(deps));
   app.route('/', readRoutes({ ...deps, index }));
   app.route('/', todoFeedRoutes({ ...deps, index, settings: todoWindow }));
-  app.route(
-    '/',
-    eventStreamRoutes({
-      ...deps,
-      ...(deps.subscriberBuffer === undefined ? {} : { bufferSize: deps.subscriberBuffer }),
-      onFellBehind: () => deps.metrics.subscribersFellBehind.inc({ subscriber: 'events-stream' }),
-      onCaughtUp: () => deps.metrics.subscribersCaughtUp.inc({ subscriber: 'events-stream' }),
-    }),
-  );
-
-  app.route('/', dashboardRoutes(deps));
+  // One shared reader for every event feed: the API stream and the dashboard's feeds.
+  const fanout = createEventFanout({
+    store: deps.store,
+    bus: deps.bus,
+    frameOf: eventStreamFrame,
+    ...(deps.heads ? { heads: deps.heads } : {}),
+    ...(deps.subscriberBuffer === undefined ? {} : { bufferSize: deps.subscriberBuffer }),
+    onFellBehind: () => deps.metrics.subscribersFellBehind.inc({ subscriber: 'events-stream' }),
+    onCaughtUp: () => deps.metrics.subscribersCaughtUp.inc({ subscriber: 'events-stream' }),
+    onStoreRead: () => deps.metrics.feedStoreReads.inc(),
+  });
+  app.route('/', eventStreamRoutes({ ...deps, fanout }));
+  app.route('/', dashboardRoutes({ ...deps, fanout }));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   // Ready when the read model has caught up with the store: before that, pages would be stale.

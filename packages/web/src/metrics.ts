@@ -38,6 +38,11 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       labelNames: ['feed'],
       registers: [registry],
     }),
+    feedStoreReads: new Counter({
+      name: 'ironstar_feed_store_reads_total',
+      help: 'Store queries made by the shared reader behind every event feed',
+      registers: [registry],
+    }),
     projectionLag: new Gauge({
       name: 'ironstar_projection_lag_events',
       help: 'Events stored but not yet applied, per projection (store head minus position)',
