@@ -14,7 +14,13 @@ import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseFrames } from '../sse-response';
 import { signalsOf } from '../urls';
 import { createTimeMachine } from './time-machine';
-import { type TimeTravelModel, TimeTravelPage, TimeTravelView } from './time-travel-view';
+import {
+  HISTORY_BEFORE,
+  MAX_HISTORY,
+  type TimeTravelModel,
+  TimeTravelPage,
+  TimeTravelView,
+} from './time-travel-view';
 
 const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
 const NAME = /^[\w.:-]{1,200}$/;
@@ -45,8 +51,19 @@ export const timeTravelRoutes = (deps: { store: EventStore; fanout: EventFanout;
       selected = { aggregateType: event.value.aggregateType, aggregateId: event.value.aggregateId };
     }
     let history: readonly StoredEvent[] = [];
+    let historyFrom = 0;
     if (selected) {
-      const stream = await deps.store.readStream(selected.aggregateType, selected.aggregateId);
+      // A slice of the stream around `at` (its version then), however long the stream is.
+      const pivot =
+        event.value?.aggregateType === selected.aggregateType &&
+        event.value.aggregateId === selected.aggregateId
+          ? event.value.aggregateSequence
+          : (todos.value.get(selected.aggregateId)?.version ?? 0);
+      historyFrom = Math.max(0, pivot - HISTORY_BEFORE);
+      const stream = await deps.store.readStream(selected.aggregateType, selected.aggregateId, {
+        afterVersion: historyFrom,
+        limit: MAX_HISTORY + 1,
+      });
       if (stream.isErr()) return err(stream.error.message);
       history = stream.value;
     }
@@ -57,7 +74,9 @@ export const timeTravelRoutes = (deps: { store: EventStore; fanout: EventFanout;
       event: event.value,
       todos: [...todos.value.values()],
       selected,
-      history,
+      history: history.slice(0, MAX_HISTORY),
+      earlierHidden: historyFrom,
+      laterHidden: history.length > MAX_HISTORY,
     });
   };
 
