@@ -27,7 +27,7 @@ export const createSharedReads = (
   options: SharedReadsOptions = {},
 ) => {
   const maxPages = options.maxPages ?? 16;
-  const tailTtlMs = options.tailTtlMs ?? 250;
+  const tailTtlMs = options.tailTtlMs ?? 1000;
   const now = options.now ?? Date.now;
   // Insertion order doubles as recency: a hit is moved to the end.
   const pages = new Map<string, Cached>();
