@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerOptions,
-  type ServerResponse,
-} from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { type ServerType, serve } from '@hono/node-server';
 import {
   createHeadWatcher,
   createProjectionRunners,
@@ -29,14 +22,13 @@ import {
 import {
   countQueryEvents,
   createApp,
-  createHostPolicy,
   createMetrics,
   createMetricsSampler,
   createSseHub,
-  refuseMisdirected,
 } from '@ironstar/web';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import { listen } from './http-listener';
 
 /** Probes and scrapes, logged only at debug. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -237,34 +229,7 @@ const wire = async (
     todoPageSize: config.todoPageSize,
   });
 
-  const hosts = createHostPolicy(config.allowedHosts);
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve(
-      {
-        fetch: app.fetch,
-        hostname: config.host,
-        port: config.port,
-        // No client holds a connection longer than these without completing its request
-        // (headers, then body); Node checks every connectionsCheckingInterval. Neither applies
-        // once a request is complete, so SSE streams stay open.
-        serverOptions: {
-          headersTimeout: config.httpHeadersTimeoutMs,
-          requestTimeout: config.httpRequestTimeoutMs,
-          connectionsCheckingInterval: config.httpConnectionsCheckMs,
-        },
-        // A foreign or malformed Host is refused before a URL is even built from it.
-        createServer: ((
-          options: ServerOptions,
-          listener: (req: IncomingMessage, res: ServerResponse) => void,
-        ) =>
-          createServer(options, (req, res) => {
-            if (!refuseMisdirected(hosts, req, res)) listener(req, res);
-          })) as typeof createServer,
-      },
-      () => resolve(s),
-    );
-    s.once('error', reject);
-  });
+  const server = await listen(app.fetch, config);
   let draining = false;
   // While draining, each response is the last on its connection, so keep-alive clients let go.
   server.on('request', (_req, res) => {
