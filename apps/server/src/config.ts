@@ -1,4 +1,5 @@
 import { DEFAULT_BUS_ENDPOINT, type Synchronous } from '@ironstar/infrastructure';
+import { LOOPBACK_HOSTS, normalizeAllowedHost } from '@ironstar/web';
 
 export type Config = {
   readonly databaseUrl: string;
@@ -21,6 +22,17 @@ export type Config = {
   readonly analyticsQueryTimeoutMs: number;
   readonly analyticsMaxRows: number;
   readonly analyticsCacheTtlMs: number;
+  /** Host names requests may name (Host, Origin), or '*' for any. */
+  readonly allowedHosts: readonly string[] | '*';
+  readonly publicUrl: string | undefined;
+  /** Open SSE streams across all feeds. */
+  readonly sseMaxConnections: number;
+  /** Todos the page and /feed show at most (without ?limit=). */
+  readonly todoPageSize: number;
+  /** Node's limits on a request still arriving; see the README's Security section. */
+  readonly httpHeadersTimeoutMs: number;
+  readonly httpRequestTimeoutMs: number;
+  readonly httpConnectionsCheckMs: number;
 };
 
 const SYNC_MODES: readonly Synchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
@@ -42,10 +54,17 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   if (!SYNC_MODES.includes(synchronous)) {
     throw new Error(`SQLITE_SYNCHRONOUS must be one of ${SYNC_MODES.join(', ')}`);
   }
+  const host = env.HOST || '127.0.0.1';
+  const publicUrl = publicUrlOf(env.PUBLIC_URL);
+  const httpHeadersTimeoutMs = int('HTTP_HEADERS_TIMEOUT_MS', 20_000, 100, 600_000);
+  const httpRequestTimeoutMs = int('HTTP_REQUEST_TIMEOUT_MS', 20_000, 100, 600_000);
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new Error('HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS');
+  }
   return {
     databaseUrl: env.DATABASE_URL || 'file:./data/ironstar.db',
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
-    host: env.HOST || '127.0.0.1',
+    host,
     port: int('PORT', 3000, 0, 65535),
     busEndpoint: env.BUS_ENDPOINT || DEFAULT_BUS_ENDPOINT,
     busProxy: busProxyOf(env),
@@ -62,6 +81,13 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     analyticsQueryTimeoutMs: int('ANALYTICS_QUERY_TIMEOUT_MS', 5000, 100, 600_000),
     analyticsMaxRows: int('ANALYTICS_MAX_ROWS', 1000, 1, 100_000),
     analyticsCacheTtlMs: int('ANALYTICS_CACHE_TTL_MS', 60_000, 0, 86_400_000),
+    allowedHosts: allowedHostsOf(env.ALLOWED_HOSTS, host, publicUrl),
+    publicUrl,
+    sseMaxConnections: int('SSE_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    todoPageSize: int('TODO_PAGE_SIZE', 200, 1, 1000),
+    httpHeadersTimeoutMs,
+    httpRequestTimeoutMs,
+    httpConnectionsCheckMs: int('HTTP_CONNECTIONS_CHECK_MS', 1000, 10, 60_000),
   };
 };
 
@@ -80,4 +106,49 @@ const busProxyOf = (env: NodeJS.ProcessEnv) => {
     throw new Error('BUS_PROXY_PUBLISH and BUS_PROXY_SUBSCRIBE must be set together');
   }
   return { publishTo, subscribeTo };
+};
+
+const publicUrlOf = (raw: string | undefined) => {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`PUBLIC_URL must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  }
+  return url.origin;
+};
+
+// Listening on every interface names no host of its own.
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/**
+ * ALLOWED_HOSTS, comma-separated, or '*' said explicitly. Unset: the loopback names, the
+ * listen address when it is a specific one, and the host of PUBLIC_URL.
+ */
+const allowedHostsOf = (
+  raw: string | undefined,
+  host: string,
+  publicUrl: string | undefined,
+): readonly string[] | '*' => {
+  if (raw?.trim() === '*') return '*';
+  const entries =
+    raw === undefined || raw.trim() === ''
+      ? [
+          ...LOOPBACK_HOSTS,
+          ...(WILDCARD_HOSTS.has(host) ? [] : [host]),
+          ...(publicUrl ? [new URL(publicUrl).host] : []),
+        ]
+      : raw.split(',').filter((entry) => entry.trim() !== '');
+  const hosts = entries.map((entry) => {
+    const name = normalizeAllowedHost(entry);
+    if (name === undefined) {
+      throw new Error(`ALLOWED_HOSTS: not a host name: ${JSON.stringify(entry.trim())}`);
+    }
+    return name;
+  });
+  return [...new Set(hosts)];
 };

@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { type ServerType, serve } from '@hono/node-server';
 import {
   createHeadWatcher,
   createProjectionRunners,
@@ -29,6 +28,7 @@ import {
 } from '@ironstar/web';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import { listen } from './http-listener';
 
 /** Probes and scrapes, logged only at debug. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -118,6 +118,8 @@ const wire = async (
 
   const hub = createSseHub({
     keepAliveMs: config.keepAliveMs,
+    maxConnections: config.sseMaxConnections,
+    onRefused: (feed) => metrics.sseRefused.inc({ feed }),
     onCountChange: (feed, delta) => metrics.sseConnections.inc({ feed }, delta),
     onBytes: (feed, encoded, sent) => {
       if (encoded > 0) metrics.feedBytes.inc({ feed, stage: 'encoded' }, encoded);
@@ -223,14 +225,11 @@ const wire = async (
       { name: 'analytics', position: () => analytics.position() },
     ],
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'request failed'),
+    allowedHosts: config.allowedHosts,
+    todoPageSize: config.todoPageSize,
   });
 
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () =>
-      resolve(s),
-    );
-    s.once('error', reject);
-  });
+  const server = await listen(app.fetch, config);
   let draining = false;
   // While draining, each response is the last on its connection, so keep-alive clients let go.
   server.on('request', (_req, res) => {

@@ -51,7 +51,14 @@ const ironstar = async (dir: string, nodeArgs: readonly string[]): Promise<Targe
   const path = join(dir, 'feed.db');
   removeDb(path);
   const server: ServerProcess = await spawnServer(
-    { DATABASE_URL: `file:${path}`, PORT: '0', LOG_LEVEL: 'info', SSE_COMPRESSION: 'off' },
+    {
+      DATABASE_URL: `file:${path}`,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SSE_COMPRESSION: 'off',
+      // The memory run holds 10,000 feeds, the default cap itself: leave room above it.
+      SSE_MAX_CONNECTIONS: '20000',
+    },
     { nodeArgs },
   );
   return {

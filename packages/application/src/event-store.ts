@@ -93,11 +93,14 @@ export type AppendError = ConcurrencyError | DuplicateCommand | StoreUnavailable
 /** The port every event store adapter implements (see the contract suite in ./testing). */
 export type EventStore = {
   append(request: AppendRequest): ResultAsync<AppendResult, AppendError>;
-  /** One stream's events in order; `afterVersion` skips what a snapshot already holds. */
+  /**
+   * One stream's events in order; `afterVersion` skips what a snapshot already holds, `limit`
+   * keeps at most that many (a view of a long stream reads a bounded slice).
+   */
   readStream(
     aggregateType: string,
     aggregateId: string,
-    options?: { afterVersion?: number },
+    options?: { afterVersion?: number; limit?: number },
   ): ResultAsync<readonly StoredEvent[], StoreUnavailable>;
   /** The record of an applied command, or null. */
   findCommand(commandId: string): ResultAsync<RecordedCommand | null, StoreUnavailable>;

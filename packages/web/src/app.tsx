@@ -12,16 +12,20 @@ import type {
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { readRoutes } from './api/read-routes';
 import { todoCommandRoutes } from './api/todo-commands';
 import type { AppEnv } from './app-env';
+import { boundaryGuard } from './boundary/boundary-guard';
+import { createHostPolicy, LOOPBACK_HOSTS } from './boundary/host-policy';
+import { securityHeaders } from './boundary/security-headers';
 import type { AnalyticsDeps } from './dashboard/analytics/analytics-routes';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
 import type { MetricsSampler } from './dashboard/system/metrics-sampler';
 import { DATASTAR_SCRIPT_PATH } from './datastar/datastar-wire';
-import { eventStreamRoutes } from './feeds/event-stream';
-import { todoFeedRoutes } from './feeds/todo-feed';
+import { createEventFanout } from './feeds/event-fanout';
+import { eventStreamFrame, eventStreamRoutes } from './feeds/event-stream';
+import { limitError, parseLimit, todoFeedRoutes, todoWindowSettings } from './feeds/todo-feed';
+import { createTodoIndex } from './feeds/todo-index';
 import { errorJson } from './http-errors';
 import type { Metrics } from './metrics';
 import { TodoPage } from './pages/todo-page';
@@ -49,6 +53,10 @@ export type AppDeps = {
   readonly sampler?: MetricsSampler;
   /** Query sessions over the analytics projection (absent: no /analytics). */
   readonly analytics?: AnalyticsDeps;
+  /** Host names the server answers to, or '*' (default: localhost, 127.0.0.1 and [::1]). */
+  readonly allowedHosts?: readonly string[] | '*';
+  /** Todos the page and /feed show at most without ?limit= (default 200). */
+  readonly todoPageSize?: number;
 };
 
 // pnpm links every dependency into the package's own node_modules.
@@ -63,17 +71,7 @@ export const createApp = (deps: AppDeps) => {
   const datastar = readFileSync(DATASTAR_BUNDLE);
   const app = new Hono<AppEnv>();
 
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        // Datastar evaluates its data-* expressions with Function().
-        scriptSrc: ["'self'", "'unsafe-eval'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    }),
-  );
+  app.use(securityHeaders());
   app.use(requestId({ limitLength: 128 }));
   if (deps.logRequest) {
     const log = deps.logRequest;
@@ -90,6 +88,8 @@ export const createApp = (deps: AppDeps) => {
       });
     });
   }
+  // After the request log, so refused requests are logged too; before any route.
+  app.use(boundaryGuard(createHostPolicy(deps.allowedHosts ?? LOOPBACK_HOSTS)));
   app.use(async (c, next) => {
     const incoming = c.req.header('x-correlation-id');
     const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : c.get('requestId');
@@ -98,9 +98,23 @@ export const createApp = (deps: AppDeps) => {
     await next();
   });
 
-  app.get('/', (c) =>
-    c.html(html`<!DOCTYPE html>${<TodoPage todos={[...deps.todoList.state().values()]} />}`),
-  );
+  // The page and its feed show a window of the newest todos, found through this index.
+  const index = createTodoIndex(deps.todoList);
+  const todoWindow = todoWindowSettings(deps.todoPageSize);
+  app.get('/', (c) => {
+    const limit = parseLimit(c.req.query('limit'), todoWindow);
+    if (limit === undefined) return errorJson(c, 400, 'validation', limitError(todoWindow));
+    const { total, completed } = index.counts();
+    const page = (
+      <TodoPage
+        todos={index.newest(limit)}
+        total={total}
+        completed={completed}
+        paging={{ ...todoWindow, limit }}
+      />
+    );
+    return c.html(html`<!DOCTYPE html>${page}`);
+  });
   app.get(DATASTAR_SCRIPT_PATH, (c) => {
     c.header('Content-Type', 'text/javascript; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=31536000, immutable');
@@ -108,19 +122,21 @@ export const createApp = (deps: AppDeps) => {
   });
 
   app.route('/', todoCommandRoutes(deps));
-  app.route('/', readRoutes(deps));
-  app.route('/', todoFeedRoutes(deps));
-  app.route(
-    '/',
-    eventStreamRoutes({
-      ...deps,
-      ...(deps.subscriberBuffer === undefined ? {} : { bufferSize: deps.subscriberBuffer }),
-      onFellBehind: () => deps.metrics.subscribersFellBehind.inc({ subscriber: 'events-stream' }),
-      onCaughtUp: () => deps.metrics.subscribersCaughtUp.inc({ subscriber: 'events-stream' }),
-    }),
-  );
-
-  app.route('/', dashboardRoutes(deps));
+  app.route('/', readRoutes({ ...deps, index }));
+  app.route('/', todoFeedRoutes({ ...deps, index, settings: todoWindow }));
+  // One shared reader for every event feed: the API stream and the dashboard's feeds.
+  const fanout = createEventFanout({
+    store: deps.store,
+    bus: deps.bus,
+    frameOf: eventStreamFrame,
+    ...(deps.heads ? { heads: deps.heads } : {}),
+    ...(deps.subscriberBuffer === undefined ? {} : { bufferSize: deps.subscriberBuffer }),
+    onFellBehind: () => deps.metrics.subscribersFellBehind.inc({ subscriber: 'events-stream' }),
+    onCaughtUp: () => deps.metrics.subscribersCaughtUp.inc({ subscriber: 'events-stream' }),
+    onStoreRead: () => deps.metrics.feedStoreReads.inc(),
+  });
+  app.route('/', eventStreamRoutes({ ...deps, fanout }));
+  app.route('/', dashboardRoutes({ ...deps, fanout }));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   // Ready when the read model has caught up with the store: before that, pages would be stale.

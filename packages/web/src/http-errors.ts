@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'unavailable'
   | 'sql_refused'
   | 'busy'
+  | 'misdirected_request'
+  | 'forbidden_origin'
   | 'internal';
 
 /** The one error body: `{ "error": { "code", "message" } }`. */

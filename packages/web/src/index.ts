@@ -1,5 +1,14 @@
 export { COMMAND_BODY_LIMIT } from './api/todo-commands';
 export { type App, type AppDeps, createApp, type RequestLog } from './app';
+export { MAX_BODY_BYTES } from './boundary/boundary-guard';
+export {
+  createHostPolicy,
+  type HostPolicy,
+  LOOPBACK_HOSTS,
+  normalizeAllowedHost,
+} from './boundary/host-policy';
+export { refuseMisdirected } from './boundary/node-host-guard';
+export { SECURITY_HEADERS } from './boundary/security-headers';
 export {
   type AnalyticsDeps,
   countQueryEvents,

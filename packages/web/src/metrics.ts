@@ -32,6 +32,17 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       labelNames: ['feed'] as const,
       registers: [registry],
     }),
+    sseRefused: new Counter({
+      name: 'ironstar_sse_refused_total',
+      help: 'SSE connections refused because SSE_MAX_CONNECTIONS were open',
+      labelNames: ['feed'],
+      registers: [registry],
+    }),
+    feedStoreReads: new Counter({
+      name: 'ironstar_feed_store_reads_total',
+      help: 'Store queries made by the shared reader behind every event feed',
+      registers: [registry],
+    }),
     projectionLag: new Gauge({
       name: 'ironstar_projection_lag_events',
       help: 'Events stored but not yet applied, per projection (store head minus position)',

@@ -4,7 +4,12 @@ import { get, type IncomingMessage } from 'node:http';
  * A raw SSE reader over node:http (no retries, no decompression): it collects the ids it
  * sees and can stop reading, like a slow or stuck browser.
  */
-export const openSseClient = (url: string, headers: Record<string, string> = {}) =>
+export const openSseClient = (
+  url: string,
+  headers: Record<string, string> = {},
+  /** Start paused: nothing is read until resume() (many clients opening at once). */
+  options: { paused?: boolean } = {},
+) =>
   new Promise<{
     ids: number[];
     response: IncomingMessage;
@@ -29,6 +34,7 @@ export const openSseClient = (url: string, headers: Record<string, string> = {})
           }
         });
         response.on('error', () => {});
+        if (options.paused) response.pause();
         resolve({
           ids,
           response,

@@ -235,6 +235,14 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<St
       expect(tail.map((e) => e.eventType)).toEqual(['E3']);
     });
 
+    it('reads at most `limit` events of a stream', async () => {
+      (await append('l', 0, newEvent('E1'), newEvent('E2'), newEvent('E3')))._unsafeUnwrap();
+      const slice = (
+        await store.readStream('Todo', 'l', { afterVersion: 1, limit: 1 })
+      )._unsafeUnwrap();
+      expect(slice.map((e) => e.eventType)).toEqual(['E2']);
+    });
+
     it('serves old event versions upcast, without rewriting them', async () => {
       (
         await store.append({

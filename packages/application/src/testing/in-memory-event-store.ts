@@ -69,12 +69,14 @@ export const createInMemoryEventStore = (
     },
     readStream: (aggregateType, aggregateId, options = {}) =>
       okAsync(
-        events.filter(
-          (e) =>
-            e.aggregateType === aggregateType &&
-            e.aggregateId === aggregateId &&
-            e.aggregateSequence > (options.afterVersion ?? 0),
-        ),
+        events
+          .filter(
+            (e) =>
+              e.aggregateType === aggregateType &&
+              e.aggregateId === aggregateId &&
+              e.aggregateSequence > (options.afterVersion ?? 0),
+          )
+          .slice(0, options.limit),
       ),
     readAll: ({ after, limit }) =>
       okAsync(events.slice(Math.max(0, after), Math.max(0, after) + limit)),

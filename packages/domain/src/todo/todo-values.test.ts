@@ -32,6 +32,46 @@ describe('TodoText', () => {
       expect(TodoText.parse(raw)._unsafeUnwrapErr()).toMatchObject({ field: 'text' });
     },
   );
+  it.each([
+    ['a lone high surrogate', 'lone \ud800'],
+    ['a lone low surrogate', 'x\udc00y'],
+    ['a reversed pair', '\udc00\ud800'],
+    ['a lone surrogate that trim() would not reach', '\ud800   '],
+  ])('refuses %s', (_, raw) => {
+    expect(TodoText.parse(raw)._unsafeUnwrapErr().message).toMatch(/well-formed/);
+  });
+  it.each([
+    ['RLO', 'invoice \u202Efdp.exe'],
+    ['LRE', 'a\u202Ab'],
+    ['PDF', 'a\u202Cb'],
+    ['RLI', 'a\u2067b'],
+    ['PDI', 'a\u2069b'],
+  ])('refuses the bidi control %s', (_, raw) => {
+    expect(TodoText.parse(raw)._unsafeUnwrapErr().message).toMatch(/bidi/);
+  });
+  it.each([
+    ['zero-width spaces', '\u200B\u200B'],
+    ['a zero-width joiner and word joiner', '\u200D\u2060'],
+    ['a BOM', '\uFEFF'],
+    ['variation selectors', '\uFE0F\uFE0E'],
+    ['Hangul fillers', '\u3164\uFFA0\u115F'],
+    ['a blank Braille pattern', '\u2800'],
+    ['no-break and ideographic spaces', '\u00A0\u3000'],
+    ['combining marks alone', '\u0301\u0308'],
+    ['a soft hyphen', '\u00AD'],
+    ['a left-to-right mark alone', '\u200E'],
+  ])('refuses text that renders as nothing: %s', (_, raw) => {
+    expect(TodoText.parse(raw)._unsafeUnwrapErr().message).toMatch(/(visible|1-500)/);
+  });
+  it.each([
+    ['right-to-left text with marks', 'שלום \u200Fעולם'],
+    ['an emoji ZWJ sequence', '👨\u200D👩\u200D👧'],
+    ['an emoji with a variation selector', '❤\uFE0F'],
+    ['a surrogate pair', '𝄞 music'],
+    ['a combining accent on a letter', 'cafe\u0301'],
+  ])('accepts %s', (_, raw) => {
+    expect(TodoText.parse(raw)._unsafeUnwrap()).toBe(raw);
+  });
 });
 
 describe('TodoPriority', () => {

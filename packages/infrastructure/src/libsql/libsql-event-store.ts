@@ -184,8 +184,9 @@ export const getLibsqlEventStore = async (
     readStream: (aggregateType, aggregateId, options = {}) =>
       attempt(() =>
         db.readerClient.execute({
-          sql: `${SELECT_EVENTS} WHERE aggregate_type = ? AND aggregate_id = ? AND aggregate_sequence > ? ORDER BY aggregate_sequence`,
-          args: [aggregateType, aggregateId, options.afterVersion ?? 0],
+          // LIMIT -1 is SQLite's "no limit".
+          sql: `${SELECT_EVENTS} WHERE aggregate_type = ? AND aggregate_id = ? AND aggregate_sequence > ? ORDER BY aggregate_sequence LIMIT ?`,
+          args: [aggregateType, aggregateId, options.afterVersion ?? 0, options.limit ?? -1],
         }),
       ).map((result) => result.rows.map(fromRow)),
     readAll: ({ after, limit }) =>

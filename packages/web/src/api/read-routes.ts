@@ -1,9 +1,11 @@
 import type { EventStore, ProjectionRunner, TodoItem, TodoList } from '@ironstar/application';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import type { TodoIndex } from '../feeds/todo-index';
 import { errorJson } from '../http-errors';
 
 export const MAX_EVENTS_PAGE = 1000;
+export const MAX_TODOS_PAGE = 1000;
 
 const todoJson = (todo: TodoItem) => ({
   id: todo.id,
@@ -22,12 +24,30 @@ const nonNegativeInt = (raw: string | undefined, fallback: number): number | und
 };
 
 /** Read side: the todo list from its projection, and the raw event log from the store. */
-export const readRoutes = (deps: { store: EventStore; todoList: ProjectionRunner<TodoList> }) =>
+export const readRoutes = (deps: {
+  store: EventStore;
+  todoList: ProjectionRunner<TodoList>;
+  index: TodoIndex;
+}) =>
   new Hono<AppEnv>()
     .get('/api/todos', (c) => {
-      const todos = [...deps.todoList.state().values()].map(todoJson);
+      const offset = nonNegativeInt(c.req.query('offset'), 0);
+      const limit = nonNegativeInt(c.req.query('limit'), MAX_TODOS_PAGE);
+      if (offset === undefined) {
+        return errorJson(c, 400, 'validation', 'offset must be a non-negative integer');
+      }
+      if (limit === undefined || limit < 1 || limit > MAX_TODOS_PAGE) {
+        return errorJson(
+          c,
+          400,
+          'validation',
+          `limit must be an integer from 1 to ${MAX_TODOS_PAGE}`,
+        );
+      }
+      const { total, completed } = deps.index.counts();
+      const todos = deps.index.range(offset, limit).map(todoJson);
       // How far the read model has got; a client holding a command's sequence can compare.
-      return c.json({ todos, sequence: deps.todoList.position() });
+      return c.json({ todos, total, completed, offset, sequence: deps.todoList.position() });
     })
     .get('/api/todos/:id', (c) => {
       const todo = deps.todoList.state().get(c.req.param('id').toLowerCase());

@@ -9,6 +9,7 @@ import type { TodoError } from '@ironstar/domain';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
+import { isJsonContentType } from '../boundary/boundary-guard';
 import { errorJson } from '../http-errors';
 import type { Metrics } from '../metrics';
 import {
@@ -19,9 +20,6 @@ import {
 } from './todo-command-body';
 
 export const COMMAND_BODY_LIMIT = 64 * 1024;
-
-const isJson = (contentType: string | undefined) =>
-  contentType !== undefined && /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType);
 
 const dispatch = (todos: TodoService, command: TodoCommandBody, options: HandleOptions) => {
   switch (command.type) {
@@ -92,7 +90,7 @@ export const todoCommandRoutes = (deps: { todos: TodoService; metrics: Metrics }
   new Hono<AppEnv>().post(
     '/api/commands/todo',
     async (c, next) => {
-      if (!isJson(c.req.header('content-type'))) {
+      if (!isJsonContentType(c.req.header('content-type'))) {
         deps.metrics.commands.inc({ type: 'unknown', outcome: 'invalid' });
         return errorJson(c, 415, 'unsupported_media_type', 'send the command as application/json');
       }

@@ -1,6 +1,7 @@
 import type { EventBus, EventStore } from '@ironstar/application';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import type { EventFanout } from '../feeds/event-fanout';
 import type { Metrics } from '../metrics';
 import type { SseHub } from '../sse/sse-hub';
 import { type AnalyticsDeps, analyticsRoutes } from './analytics/analytics-routes';
@@ -14,6 +15,8 @@ export type DashboardDeps = {
   readonly bus: EventBus;
   readonly hub: SseHub;
   readonly metrics: Metrics;
+  /** The shared reader the dashboard's live feeds follow. */
+  readonly fanout: EventFanout;
   /** Without it there is no /system page. */
   readonly sampler?: MetricsSampler;
   /** Without it there are no /analytics pages. */

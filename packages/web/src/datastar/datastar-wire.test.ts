@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { action, mergeFragments, mergeSignals } from './datastar-wire';
+import { action, mergeFragments, mergeSignals, removeFragments } from './datastar-wire';
 
 // Golden bytes: what the beta.11 client parses (one `data: <key> <value>` line per line).
 describe('Datastar wire format (1.0.0-beta.11)', () => {
@@ -19,6 +19,12 @@ describe('Datastar wire format (1.0.0-beta.11)', () => {
         'data: selector #log\n' +
         'data: mergeMode append\n' +
         'data: fragments <p>x</p>\n\n',
+    );
+  });
+
+  it('encodes a fragment removal by selector', () => {
+    expect(removeFragments('#todo-1', { id: 7 })).toBe(
+      'event: datastar-remove-fragments\nid: 7\ndata: selector #todo-1\n\n',
     );
   });
 

@@ -37,6 +37,14 @@ export const mergeFragments = (
     ],
   });
 
+/** Removes every element matching a CSS selector (matching none is not an error). */
+export const removeFragments = (selector: string, options: { id?: number | string } = {}): string =>
+  encodeSseMessage({
+    event: 'datastar-remove-fragments',
+    ...(options.id === undefined ? {} : { id: options.id }),
+    data: [`selector ${selector}`],
+  });
+
 /** Sets client signals from a JSON object. */
 export const mergeSignals = (
   signals: Record<string, unknown>,

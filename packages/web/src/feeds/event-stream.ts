@@ -1,4 +1,4 @@
-import type { EventBus, EventStore, HeadSource, StoredEvent } from '@ironstar/application';
+import type { StoredEvent } from '@ironstar/application';
 import { Hono } from 'hono';
 import { nonNegativeInt } from '../api/read-routes';
 import type { AppEnv } from '../app-env';
@@ -6,11 +6,11 @@ import { errorJson } from '../http-errors';
 import { encodeSseMessage } from '../sse/sse-frame';
 import { encodeText, type SseHub } from '../sse/sse-hub';
 import { sseTransport } from '../sse/sse-transport';
-import { createEventFanout } from './event-fanout';
+import type { EventFanout } from './event-fanout';
 
 // An event reaching many connections is the same object from the bus: encode it once.
 const encoded = new WeakMap<StoredEvent, Uint8Array>();
-const frameOf = (event: StoredEvent) => {
+export const eventStreamFrame = (event: StoredEvent) => {
   let bytes = encoded.get(event);
   if (!bytes) {
     bytes = encodeText(
@@ -24,29 +24,16 @@ const frameOf = (event: StoredEvent) => {
 /**
  * `GET /api/events/stream`: every stored event as a plain SSE message, `id:` = global
  * sequence. Resumes after Last-Event-ID (or ?after=); without either, starts at the head.
+ * A position past the store's head is refused: no event will ever follow it.
  */
 export const eventStreamRoutes = (deps: {
-  store: EventStore;
-  bus: EventBus;
+  fanout: EventFanout;
   hub: SseHub;
-  bufferSize?: number;
-  heads?: HeadSource;
   compression?: boolean;
-  onFellBehind?: () => void;
-  onCaughtUp?: () => void;
-}) => {
-  const fanout = createEventFanout({
-    store: deps.store,
-    bus: deps.bus,
-    frameOf,
-    ...(deps.heads ? { heads: deps.heads } : {}),
-    ...(deps.bufferSize === undefined ? {} : { bufferSize: deps.bufferSize }),
-    ...(deps.onFellBehind ? { onFellBehind: deps.onFellBehind } : {}),
-    ...(deps.onCaughtUp ? { onCaughtUp: deps.onCaughtUp } : {}),
-  });
-  return new Hono<AppEnv>().get('/api/events/stream', async (c) => {
+}) =>
+  new Hono<AppEnv>().get('/api/events/stream', async (c) => {
     const raw = c.req.header('last-event-id') ?? c.req.query('after');
-    let after = nonNegativeInt(raw, -1);
+    const after = nonNegativeInt(raw, -1);
     if (after === undefined) {
       return errorJson(
         c,
@@ -55,19 +42,31 @@ export const eventStreamRoutes = (deps: {
         'Last-Event-ID / after must be a non-negative integer',
       );
     }
-    if (after === -1) {
-      const head = await deps.store.head();
-      if (head.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
-      after = head.value;
+    const head = await deps.fanout.head();
+    if (head === undefined) {
+      return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
     }
-    const from = after;
+    if (after > head) {
+      // The shared reader may be a moment behind the store: ask the store before refusing.
+      const stored = await deps.fanout.storeHead();
+      if (stored === undefined) {
+        return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      }
+      if (after > stored) {
+        return errorJson(
+          c,
+          400,
+          'validation',
+          `Last-Event-ID / after is past the store's head (${stored})`,
+        );
+      }
+    }
     return deps.hub.open(
       'events',
       (connection) => {
         connection.send(encodeText(encodeSseMessage({ retry: 1000 })));
-        void fanout.attach(connection, from);
+        void deps.fanout.attach(connection, after === -1 ? head : after);
       },
       sseTransport(c, deps.compression),
     );
   });
-};

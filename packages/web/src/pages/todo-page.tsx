@@ -31,30 +31,62 @@ const NOTICES: Record<string, string> = {
 const ON_ERROR = `evt.detail.type === 'error' && ($_notice = (${JSON.stringify(NOTICES)})[evt.detail.argsRaw.status] || 'Something went wrong.')`;
 const busySignal = (id: string) => `_busy_${id.replaceAll('-', '')}`;
 
-/** The todo list region: the fat-morph target of the feed. */
-export const TodoListView = (props: { todos: readonly TodoItem[] }) => {
-  const remaining = props.todos.filter((t) => !t.completed).length;
+/** How many todos a page shows: `limit` now, `pageSize` more per "show more", up to `maxLimit`. */
+export type TodoPaging = {
+  readonly limit: number;
+  readonly pageSize: number;
+  readonly maxLimit: number;
+};
+
+/** The page's URL for a window size; the default size needs no query. */
+export const todoPageUrl = (path: string, limit: number, paging: TodoPaging) =>
+  limit === paging.pageSize ? path : `${path}?limit=${limit}`;
+
+/** Counts, and how many of the newest todos are shown, with the way to see more. */
+export const TodoSummary = (props: { total: number; completed: number; paging: TodoPaging }) => {
+  const { total, completed, paging } = props;
+  const shown = Math.min(total, paging.limit);
+  const more = Math.min(paging.maxLimit, paging.limit + paging.pageSize);
   return (
-    <section id="todos">
-      {props.todos.length === 0 ? (
-        <p class="empty">Nothing to do yet.</p>
-      ) : (
-        <ul class="todos">
-          {props.todos.map((todo) => (
-            <TodoRow todo={todo} />
-          ))}
-        </ul>
-      )}
-      <p class="footer">
-        <span>
-          {remaining} of {props.todos.length} left
+    <div id="todo-summary" class="footer">
+      <span id="todo-counts">
+        {total - completed} of {total} left · {completed} completed
+      </span>
+      {total === 0 ? <span class="empty">Nothing to do yet.</span> : null}
+      {total > shown ? (
+        <span id="todo-more">
+          showing the newest {shown}
+          {more > paging.limit ? (
+            <>
+              {' '}
+              · <a href={todoPageUrl('/', more, paging)}>show {more - paging.limit} more</a>
+            </>
+          ) : null}
         </span>
-      </p>
-    </section>
+      ) : null}
+    </div>
   );
 };
 
-const TodoRow = ({ todo }: { todo: TodoItem }) => {
+/** The todo list region: the newest `paging.limit` todos, oldest of them first. */
+export const TodoListView = (props: {
+  todos: readonly TodoItem[];
+  total: number;
+  completed: number;
+  paging: TodoPaging;
+}) => (
+  <section id="todos">
+    <ul class="todos" id="todo-items">
+      {props.todos.map((todo) => (
+        <TodoRow todo={todo} />
+      ))}
+    </ul>
+    <TodoSummary total={props.total} completed={props.completed} paging={props.paging} />
+  </section>
+);
+
+/** One todo; its id is the target of the feed's per-change patches. */
+export const TodoRow = ({ todo }: { todo: TodoItem }) => {
   const busy = busySignal(todo.id);
   return (
     <li
@@ -99,16 +131,25 @@ const TodoRow = ({ todo }: { todo: TodoItem }) => {
   );
 };
 
-export const TodoPage = (props: { todos: readonly TodoItem[] }) => (
+export const TodoPage = (props: {
+  todos: readonly TodoItem[];
+  total: number;
+  completed: number;
+  paging: TodoPaging;
+}) => (
   <Layout title="Todos">
     <div id="app" data-signals={SIGNALS} data-on-datastar-sse={ON_ERROR}>
       <div
         id="feed"
-        data-on-load__window={action('get', FEED_URL, {
-          retryForever: true,
-          retryMaxWaitMs: 5000,
-          openWhenHidden: true,
-        })}
+        data-on-load__window={action(
+          'get',
+          todoPageUrl(FEED_URL, props.paging.limit, props.paging),
+          {
+            retryForever: true,
+            retryMaxWaitMs: 5000,
+            openWhenHidden: true,
+          },
+        )}
       />
       <h1>Todos</h1>
       <form
@@ -143,7 +184,7 @@ export const TodoPage = (props: { todos: readonly TodoItem[] }) => (
         </span>
       </form>
       <p id="notice" class="notice" role="status" data-show="$_notice" data-text="$_notice" />
-      <TodoListView todos={props.todos} />
+      <TodoListView {...props} />
     </div>
   </Layout>
 );

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { SECURITY_HEADERS } from '../boundary/security-headers';
 import { createFlushingCompressor, type SseEncoding } from './sse-compression';
 import { encodeSseComment } from './sse-frame';
 
@@ -23,7 +24,12 @@ export type SseHubOptions = {
   readonly keepAliveMs?: number;
   /** Chunks a web-stream connection may have queued before it counts as slow. */
   readonly queueChunks?: number;
+  /** Open streams across every feed; past it, 503 `unavailable` (default 10,000). */
+  readonly maxConnections?: number;
+  /** Seconds a refused client is told to wait (Retry-After). */
+  readonly retryAfterSeconds?: number;
   readonly onCountChange?: (feed: string, delta: 1 | -1) => void;
+  readonly onRefused?: (feed: string) => void;
   /** Bytes written to a feed: as encoded, and as sent after compression. */
   readonly onBytes?: (feed: string, encoded: number, sent: number) => void;
 };
@@ -57,6 +63,8 @@ export const createSseHub = (options: SseHubOptions = {}) => {
   const open = new Set<{ connection: SseConnection; abort: (reason: Error) => void }>();
   const keepAlive = encoder.encode(encodeSseComment('keep-alive'));
   const highWaterMark = options.queueChunks ?? 8;
+  const maxConnections = options.maxConnections ?? 10_000;
+  const retryAfter = String(options.retryAfterSeconds ?? 5);
 
   const timer = setInterval(() => {
     for (const { connection } of open) {
@@ -75,6 +83,24 @@ export const createSseHub = (options: SseHubOptions = {}) => {
       start: (connection: SseConnection) => void,
       response: SseResponseOptions = {},
     ): Response {
+      // The slot is taken here, synchronously, before the stream exists; close() gives it
+      // back exactly once.
+      if (open.size >= maxConnections) {
+        options.onRefused?.(feed);
+        return new Response(
+          JSON.stringify({
+            error: { code: 'unavailable', message: 'too many open streams; retry later' },
+          }),
+          {
+            status: 503,
+            headers: {
+              ...SECURITY_HEADERS,
+              'Content-Type': 'application/json',
+              'Retry-After': retryAfter,
+            },
+          },
+        );
+      }
       let closed = false;
       let sink: Sink | undefined;
       const drainListeners: Array<() => void> = [];
@@ -143,6 +169,8 @@ export const createSseHub = (options: SseHubOptions = {}) => {
       };
 
       const headers: Record<string, string> = {
+        // Written straight to Node's response on that path, past Hono's middleware.
+        ...SECURITY_HEADERS,
         'Content-Type': 'text/event-stream; charset=utf-8',
         'Cache-Control': 'no-cache, no-transform',
         Connection: 'keep-alive',
@@ -196,6 +224,7 @@ export const createSseHub = (options: SseHubOptions = {}) => {
       start(connection);
       return result;
     },
+    maxConnections,
     size: (feed?: string) =>
       feed === undefined ? open.size : [...open].filter((e) => e.connection.feed === feed).length,
     /** Cuts every open stream so clients reconnect; used at shutdown. */

@@ -21,14 +21,24 @@ import { createSseHub } from '../sse/sse-hub';
 
 /** The app in process over the in-memory store and bus, for `app.request(...)` tests. */
 export const createTestApp = async (
-  options: { wrapStore?: (store: EventStore) => EventStore; compression?: boolean } = {},
+  options: {
+    wrapStore?: (store: EventStore) => EventStore;
+    compression?: boolean;
+    todoPageSize?: number;
+    sseMaxConnections?: number;
+  } = {},
 ) => {
   const memory = createInMemoryEventStore();
   const store = options.wrapStore ? options.wrapStore(memory) : memory;
   const bus = createInMemoryEventBus();
   const todoList = createProjectionRunner({ store, bus, projection: todoListProjection });
   await todoList.start();
-  const hub = createSseHub({ keepAliveMs: 60_000 });
+  const hub = createSseHub({
+    keepAliveMs: 60_000,
+    ...(options.sseMaxConnections === undefined
+      ? {}
+      : { maxConnections: options.sseMaxConnections }),
+  });
   const metrics = createMetrics({ defaultMetrics: false });
   const todos = createTodoService({
     store,
@@ -63,6 +73,7 @@ export const createTestApp = async (
   });
   const app = createApp({
     ...(options.compression === undefined ? {} : { compression: options.compression }),
+    ...(options.todoPageSize === undefined ? {} : { todoPageSize: options.todoPageSize }),
     store,
     bus,
     todos,

@@ -1,15 +1,11 @@
 /** @jsxImportSource hono/jsx */
-import {
-  type EventBus,
-  type EventStore,
-  type StoredEvent,
-  subscribeFrom,
-} from '@ironstar/application';
+import type { EventStore, StoredEvent } from '@ironstar/application';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { nonNegativeInt } from '../../api/read-routes';
 import type { AppEnv } from '../../app-env';
 import { mergeFragments } from '../../datastar/datastar-wire';
+import type { EventFanout } from '../../feeds/event-fanout';
 import { errorJson } from '../../http-errors';
 import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
@@ -19,7 +15,10 @@ import { EventList, EventRow, EventsPage, OlderControl } from './event-log-view'
 
 /** Rows shown on first load and per "load older". */
 export const EVENTS_PAGE_SIZE = 50;
-/** Live rows one connection may prepend before it is reset to the newest page (bounds the DOM). */
+/**
+ * Live rows one connection may prepend before its list is reset (bounds the DOM); also how
+ * far behind a reconnecting client may be and still be sent what it missed rather than reset.
+ */
 export const MAX_LIVE_ROWS = 500;
 
 const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
@@ -42,12 +41,7 @@ const rowFrame = (event: StoredEvent) => {
 };
 
 /** `/events`: the page, older pages (`/events/older`) and the live tail (`/events/feed`). */
-export const eventLogRoutes = (deps: {
-  store: EventStore;
-  bus: EventBus;
-  hub: SseHub;
-  onFellBehind?: () => void;
-}) => {
+export const eventLogRoutes = (deps: { store: EventStore; fanout: EventFanout; hub: SseHub }) => {
   const newestPage = (filter: EventFilter, before: number) =>
     readOlder(deps.store, { before, filter, want: EVENTS_PAGE_SIZE });
 
@@ -96,7 +90,7 @@ export const eventLogRoutes = (deps: {
     .get('/events/feed', async (c) => {
       const filter = parseFilter((name) => c.req.query(name));
       if (filter.isErr()) return errorJson(c, 400, 'validation', filter.error);
-      let after = nonNegativeInt(c.req.header('last-event-id') ?? c.req.query('since'), -1);
+      const after = nonNegativeInt(c.req.header('last-event-id') ?? c.req.query('since'), -1);
       if (after === undefined) {
         return errorJson(
           c,
@@ -105,47 +99,35 @@ export const eventLogRoutes = (deps: {
           'Last-Event-ID / since must be a non-negative integer',
         );
       }
-      if (after === -1) {
-        const head = await deps.store.head();
-        if (head.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
-        after = head.value;
+      const head = await deps.fanout.head();
+      if (head === undefined) {
+        return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
       }
-      const from = after;
+      // Far behind (or past the head, which no event will follow): the list starts over from
+      // the head, with "load older" below it, instead of replaying the gap.
+      const reset = after !== -1 && (after > head || head - after > MAX_LIVE_ROWS);
+      const from = after === -1 || reset ? head : after;
+      const restart = (events: readonly StoredEvent[], nextBefore: number, id: number) =>
+        encodeText(
+          mergeFragments(
+            String(<EventList events={events} filter={filter.value} nextBefore={nextBefore} />),
+            { id },
+          ),
+        );
       return deps.hub.open('events-page', (connection) => {
         let liveRows = 0;
-        const subscription = subscribeFrom({
-          store: deps.store,
-          bus: deps.bus,
-          after: from,
-          filter: (event) => matches(filter.value, event),
-          ...(deps.onFellBehind ? { onFellBehind: deps.onFellBehind } : {}),
-          handle: async (event) => {
-            if (liveRows >= MAX_LIVE_ROWS) {
-              const page = await newestPage(filter.value, event.globalSequence + 1);
-              if (page.isOk()) {
-                const list = (
-                  <EventList
-                    events={page.value.events}
-                    filter={filter.value}
-                    nextBefore={page.value.nextBefore}
-                  />
-                );
-                connection.send(
-                  encodeText(mergeFragments(String(list), { id: event.globalSequence })),
-                );
-                liveRows = page.value.events.length;
-                await connection.drained();
-                return;
-              }
-            }
-            connection.send(rowFrame(event));
-            liveRows++;
-            // Backpressure: a slow client stops taking live events and later reads the store.
-            await connection.drained();
-          },
-        });
-        connection.onClose(() => subscription.stop());
         connection.send(RETRY);
+        if (reset) connection.send(restart([], head + 1, head));
+        // Caught up through the shared reader, with this connection's filter and row count.
+        void deps.fanout.attach(connection, from, (event) => {
+          if (!matches(filter.value, event)) return undefined;
+          if (liveRows >= MAX_LIVE_ROWS) {
+            liveRows = 1;
+            return restart([event], event.globalSequence, event.globalSequence);
+          }
+          liveRows++;
+          return rowFrame(event);
+        });
       });
     });
 };

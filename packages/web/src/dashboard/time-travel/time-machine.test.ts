@@ -45,4 +45,17 @@ describe('time machine', () => {
     expect((await machine.eventAt(10_000))._unsafeUnwrap()).toBeUndefined();
     await runner.stop();
   });
+
+  it('holds at most maxSnapshotTodos todos across its snapshots', async () => {
+    const store = createInMemoryEventStore();
+    const bus = createInMemoryEventBus();
+    const todos = createTodoService({ store, bus, clock: () => 'T', newId: randomUUID });
+    for (let i = 0; i < 60; i++) await todos.create(text(`t${i}`), 'normal');
+    const machine = createTimeMachine({ store, snapshotEvery: 5, maxSnapshotTodos: 100 });
+    expect((await machine.todosAt(60))._unsafeUnwrap().size).toBe(60);
+    expect(machine.heldTodos()).toBeLessThanOrEqual(100);
+    expect(machine.snapshots()).toBeGreaterThan(0);
+    // Still exact from whatever snapshots are left.
+    expect((await machine.todosAt(33))._unsafeUnwrap().size).toBe(33);
+  });
 });

@@ -11,6 +11,8 @@ export type TimeMachineOptions = {
   /** A snapshot of the folded list is kept every this many events (history never changes). */
   readonly snapshotEvery?: number;
   readonly maxSnapshots?: number;
+  /** Todos held across all snapshots at most: the memory they take does not grow unbounded. */
+  readonly maxSnapshotTodos?: number;
   readonly pageSize?: number;
 };
 
@@ -22,14 +24,19 @@ export type TimeMachineOptions = {
 export const createTimeMachine = (options: TimeMachineOptions) => {
   const every = options.snapshotEvery ?? 1000;
   const maxSnapshots = options.maxSnapshots ?? 64;
+  const maxSnapshotTodos = options.maxSnapshotTodos ?? 250_000;
+  let held = 0;
   const pageSize = options.pageSize ?? 1000;
   const snapshots = new Map<number, TodoList>();
 
   const remember = (at: number, state: TodoList) => {
+    if (state.size > maxSnapshotTodos) return;
     snapshots.set(at, new Map(state));
-    while (snapshots.size > maxSnapshots) {
+    held += state.size;
+    while (snapshots.size > maxSnapshots || held > maxSnapshotTodos) {
       const oldest = snapshots.keys().next().value;
       if (oldest === undefined) break;
+      held -= snapshots.get(oldest)?.size ?? 0;
       snapshots.delete(oldest);
     }
   };
@@ -67,6 +74,8 @@ export const createTimeMachine = (options: TimeMachineOptions) => {
       return ok(page.value[0]?.globalSequence === sequence ? page.value[0] : undefined);
     },
     snapshots: () => snapshots.size,
+    /** Todos held across all snapshots. */
+    heldTodos: () => held,
   };
 };
 

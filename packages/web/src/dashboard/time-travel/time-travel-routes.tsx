@@ -1,16 +1,12 @@
 /** @jsxImportSource hono/jsx */
-import {
-  type EventBus,
-  type EventStore,
-  type StoredEvent,
-  subscribeFrom,
-} from '@ironstar/application';
+import type { EventStore, StoredEvent } from '@ironstar/application';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { err, ok, type Result } from 'neverthrow';
 import { nonNegativeInt } from '../../api/read-routes';
 import type { AppEnv } from '../../app-env';
 import { mergeFragments, mergeSignals } from '../../datastar/datastar-wire';
+import type { EventFanout } from '../../feeds/event-fanout';
 import { errorJson } from '../../http-errors';
 import { latestPush } from '../../sse/latest-push';
 import { encodeSseMessage } from '../../sse/sse-frame';
@@ -18,7 +14,13 @@ import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseFrames } from '../sse-response';
 import { signalsOf } from '../urls';
 import { createTimeMachine } from './time-machine';
-import { type TimeTravelModel, TimeTravelPage, TimeTravelView } from './time-travel-view';
+import {
+  HISTORY_BEFORE,
+  MAX_HISTORY,
+  type TimeTravelModel,
+  TimeTravelPage,
+  TimeTravelView,
+} from './time-travel-view';
 
 const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
 const NAME = /^[\w.:-]{1,200}$/;
@@ -26,7 +28,7 @@ const NAME = /^[\w.:-]{1,200}$/;
 type Travel = { at: number | undefined; aggregateType: string; aggregateId: string };
 
 /** `/time-travel`: the page, one view per travel (`/view`), and the moving head (`/feed`). */
-export const timeTravelRoutes = (deps: { store: EventStore; bus: EventBus; hub: SseHub }) => {
+export const timeTravelRoutes = (deps: { store: EventStore; fanout: EventFanout; hub: SseHub }) => {
   const machine = createTimeMachine({ store: deps.store });
 
   const model = async (travel: Travel): Promise<Result<TimeTravelModel, string>> => {
@@ -49,8 +51,19 @@ export const timeTravelRoutes = (deps: { store: EventStore; bus: EventBus; hub: 
       selected = { aggregateType: event.value.aggregateType, aggregateId: event.value.aggregateId };
     }
     let history: readonly StoredEvent[] = [];
+    let historyFrom = 0;
     if (selected) {
-      const stream = await deps.store.readStream(selected.aggregateType, selected.aggregateId);
+      // A slice of the stream around `at` (its version then), however long the stream is.
+      const pivot =
+        event.value?.aggregateType === selected.aggregateType &&
+        event.value.aggregateId === selected.aggregateId
+          ? event.value.aggregateSequence
+          : (todos.value.get(selected.aggregateId)?.version ?? 0);
+      historyFrom = Math.max(0, pivot - HISTORY_BEFORE);
+      const stream = await deps.store.readStream(selected.aggregateType, selected.aggregateId, {
+        afterVersion: historyFrom,
+        limit: MAX_HISTORY + 1,
+      });
       if (stream.isErr()) return err(stream.error.message);
       history = stream.value;
     }
@@ -61,7 +74,9 @@ export const timeTravelRoutes = (deps: { store: EventStore; bus: EventBus; hub: 
       event: event.value,
       todos: [...todos.value.values()],
       selected,
-      history,
+      history: history.slice(0, MAX_HISTORY),
+      earlierHidden: historyFrom,
+      laterHidden: history.length > MAX_HISTORY,
     });
   };
 
@@ -101,26 +116,24 @@ export const timeTravelRoutes = (deps: { store: EventStore; bus: EventBus; hub: 
       ]);
     })
     .get('/time-travel/feed', async (c) => {
-      const head = await deps.store.head();
-      if (head.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      const head = await deps.fanout.head();
+      if (head === undefined) {
+        return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      }
       return deps.hub.open('time-travel', (connection) => {
-        let latest = head.value;
+        let latest = head;
         // Coalesced: a burst of events is one signal update with the newest head.
         const push = latestPush(
           connection,
           () => latest,
           () => encodeText(mergeSignals({ head: latest })),
         );
-        const subscription = subscribeFrom({
-          store: deps.store,
-          bus: deps.bus,
-          after: head.value,
-          handle: (event) => {
-            latest = event.globalSequence;
-            push();
-          },
+        // The head moves with the shared reader: no store read per connection.
+        const unwatch = deps.fanout.watch((sequence) => {
+          latest = Math.max(latest, sequence);
+          push();
         });
-        connection.onClose(() => subscription.stop());
+        connection.onClose(unwatch);
         connection.send(RETRY);
         push();
       });

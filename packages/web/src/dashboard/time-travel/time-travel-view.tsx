@@ -7,6 +7,9 @@ import { clockTime, shortId } from '../urls';
 export const TIME_TRAVEL_PAGE = '/time-travel';
 /** Past todos drawn per view: the patch stays small however long the list was. */
 export const MAX_PAST_TODOS = 300;
+/** Events of the selected aggregate drawn at most, up to HISTORY_BEFORE of them before `at`. */
+export const MAX_HISTORY = 100;
+export const HISTORY_BEFORE = 60;
 export const VIEW_URL = `${TIME_TRAVEL_PAGE}/view`;
 const view = action('get', VIEW_URL);
 
@@ -17,8 +20,11 @@ export type TimeTravelModel = {
   readonly event: StoredEvent | undefined;
   readonly todos: readonly TodoItem[];
   readonly selected: { readonly aggregateType: string; readonly aggregateId: string } | null;
-  /** The selected aggregate's whole stream; events after `at` are shown as later. */
+  /** A slice of the selected aggregate's stream around `at`; events after it are shown as later. */
   readonly history: readonly StoredEvent[];
+  /** Events of the stream before the slice (not drawn), and whether more follow it. */
+  readonly earlierHidden: number;
+  readonly laterHidden: boolean;
 };
 
 // Todo ids are UUIDs (validated by the command API), safe inside an expression.
@@ -131,7 +137,17 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
               <p class="muted small">
                 {upTo} of {model.history.length} events up to #{model.at}; later ones are faded.
               </p>
+              {model.earlierHidden > 0 ? (
+                <p class="muted small" id="tt-history-earlier">
+                  …{model.earlierHidden} earlier events not drawn.
+                </p>
+              ) : null}
               <History history={model.history} at={model.at} />
+              {model.laterHidden ? (
+                <p class="muted small" id="tt-history-later">
+                  …later events not drawn.
+                </p>
+              ) : null}
             </>
           ) : (
             <p class="empty">Pick a todo to see its history.</p>

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config';
+
+describe('boundary settings', () => {
+  it('default to the loopback names and the limits the README states', () => {
+    const config = loadConfig({});
+    expect(config.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    expect(config.sseMaxConnections).toBe(10_000);
+    expect(config.todoPageSize).toBe(200);
+    expect(config.httpHeadersTimeoutMs).toBe(20_000);
+    expect(config.httpRequestTimeoutMs).toBe(20_000);
+    expect(config.httpConnectionsCheckMs).toBe(1000);
+  });
+
+  it('add the listen address when specific, and the host of PUBLIC_URL', () => {
+    expect(
+      loadConfig({ HOST: '10.0.0.5', PUBLIC_URL: 'https://Todo.Example.com/app' }).allowedHosts,
+    ).toEqual(['localhost', '127.0.0.1', '[::1]', '10.0.0.5', 'todo.example.com']);
+    expect(loadConfig({ HOST: '0.0.0.0' }).allowedHosts).toEqual([
+      'localhost',
+      '127.0.0.1',
+      '[::1]',
+    ]);
+    expect(loadConfig({ HOST: '::1' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+  });
+
+  it("take ALLOWED_HOSTS as given, and '*' only when said", () => {
+    expect(loadConfig({ ALLOWED_HOSTS: 'a.example, B.example:8443 ,::1' }).allowedHosts).toEqual([
+      'a.example',
+      'b.example',
+      '[::1]',
+    ]);
+    expect(loadConfig({ ALLOWED_HOSTS: '*' }).allowedHosts).toBe('*');
+  });
+
+  it.each([
+    [{ ALLOWED_HOSTS: 'evil example' }, /ALLOWED_HOSTS/],
+    [{ ALLOWED_HOSTS: 'a.example,*' }, /ALLOWED_HOSTS/],
+    [{ PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL/],
+    [{ PUBLIC_URL: 'not a url' }, /PUBLIC_URL/],
+    [{ SSE_MAX_CONNECTIONS: '0' }, /SSE_MAX_CONNECTIONS/],
+    [{ TODO_PAGE_SIZE: '1001' }, /TODO_PAGE_SIZE/],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '30000' }, /HTTP_HEADERS_TIMEOUT_MS/],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '50' }, /HTTP_REQUEST_TIMEOUT_MS/],
+  ])('refuse %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestApp } from '../testing/test-app';
+import { SECURITY_HEADERS } from './security-headers';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => close?.());
+
+const setup = async () => {
+  const t = await createTestApp();
+  close = t.close;
+  return t;
+};
+
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string } }).error;
+
+const post = (body: string, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body,
+});
+
+describe('the boundary guard', () => {
+  it('refuses a foreign Host with 421 before routing, security headers included', async () => {
+    const t = await setup();
+    for (const host of [
+      'evil.example',
+      'localhost.evil.example',
+      'evil.example:3000',
+      '127.0.0.2',
+    ]) {
+      for (const path of ['/', '/healthz', '/feed', '/no-such-route']) {
+        const res = await t.app.request(path, { headers: { host } });
+        expect(res.status, `${host}${path}`).toBe(421);
+        expect(await errorOf(res)).toMatchObject({ code: 'misdirected_request' });
+        expect(res.headers.get('content-security-policy')).toBe(
+          SECURITY_HEADERS['Content-Security-Policy'],
+        );
+      }
+    }
+    expect(t.hub.size()).toBe(0);
+  });
+
+  it('refuses an absolute-form request target naming a foreign host', async () => {
+    const t = await setup();
+    const res = await t.app.request('http://evil.example/healthz', {
+      headers: { host: 'localhost' },
+    });
+    expect(res.status).toBe(421);
+  });
+
+  it('serves the loopback names', async () => {
+    const t = await setup();
+    for (const host of ['localhost:3000', '127.0.0.1', '[::1]:8080', 'LOCALHOST']) {
+      expect((await t.app.request('/healthz', { headers: { host } })).status).toBe(200);
+    }
+  });
+
+  it('refuses state changes from a foreign or null Origin, or cross-site, and stores nothing', async () => {
+    const t = await setup();
+    const body = JSON.stringify({ type: 'create', text: 'from afar' });
+    for (const headers of [
+      { origin: 'http://evil.example' },
+      { origin: 'http://localhost.evil.example:3000' },
+      { origin: 'null' },
+      { origin: 'file://' },
+      { 'sec-fetch-site': 'cross-site' },
+    ]) {
+      const res = await t.app.request('/api/commands/todo', post(body, headers));
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(await errorOf(res)).toMatchObject({ code: 'forbidden_origin' });
+    }
+    expect(t.events).toHaveLength(0);
+    const same = await t.app.request(
+      '/api/commands/todo',
+      post(body, { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' }),
+    );
+    expect(same.status).toBe(202);
+  });
+
+  it('lets reads from any Origin through (they change nothing)', async () => {
+    const t = await setup();
+    const res = await t.app.request('/api/todos', { headers: { origin: 'http://evil.example' } });
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses stored id headers that are not exactly what would be stored', async () => {
+    const t = await setup();
+    const body = JSON.stringify({ type: 'create', text: 'x' });
+    for (const headers of [
+      { 'x-correlation-id': 'has space' },
+      { 'x-correlation-id': 'caf\u00e9' },
+      { 'x-correlation-id': 'x'.repeat(129) },
+      { 'x-request-id': 'a.b' },
+      { 'x-request-id': 'y'.repeat(129) },
+    ]) {
+      const res = await t.app.request('/api/commands/todo', post(body, headers));
+      expect(res.status, JSON.stringify(headers)).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: 'validation' });
+    }
+    expect(t.events).toHaveLength(0);
+    // On a read they are only replaced, as before.
+    const read = await t.app.request('/api/todos', {
+      headers: { 'x-correlation-id': 'has space' },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('x-correlation-id')).not.toBe('has space');
+  });
+
+  it('refuses lone surrogates anywhere in a JSON body, even in fields no route reads', async () => {
+    const t = await setup();
+    for (const body of [
+      '{"type":"create","text":"lone \\ud800"}',
+      '{"type":"create","text":"ok","extra":"\\udfff"}',
+      '{"type":"create","text":"ok","\\ud800":1}',
+      '{"type":"create","text":"ok","nested":[{"a":["\\ud800"]}]}',
+    ]) {
+      const res = await t.app.request('/api/commands/todo', post(body));
+      expect(res.status, body).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: 'validation' });
+    }
+    expect(t.events).toHaveLength(0);
+  });
+
+  it('refuses deep JSON, invalid UTF-8 and oversized bodies on any route', async () => {
+    const t = await setup();
+    const deep = `{"type":"create","text":"x","d":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    expect(await errorOf(await t.app.request('/api/commands/todo', post(deep)))).toMatchObject({
+      code: 'validation',
+    });
+    const invalidUtf8 = new Uint8Array([
+      ...new TextEncoder().encode('{"type":"create","text":"'),
+      0xff,
+      0x22,
+      0x7d,
+    ]);
+    const res = await t.app.request('/api/commands/todo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: invalidUtf8,
+    });
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({ code: 'malformed' });
+    const huge = JSON.stringify({ type: 'create', text: 'x', pad: 'y'.repeat(70_000) });
+    const tooLarge = await t.app.request('/no-such-route', post(huge));
+    expect(tooLarge.status).toBe(413);
+    expect(t.events).toHaveLength(0);
+  });
+
+  it('hands the checked body on to the route unchanged', async () => {
+    const t = await setup();
+    const res = await t.app.request(
+      '/api/commands/todo',
+      post('{"type":"create","text":"𝄞 \\u00e9t\\u00e9","priority":"high"}'),
+    );
+    expect(res.status).toBe(202);
+    expect(t.events[0]?.payload).toMatchObject({ text: '𝄞 été', priority: 'high' });
+  });
+});

@@ -1,0 +1,82 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
+import { errorJson } from '../http-errors';
+import type { HostPolicy } from './host-policy';
+import { parseJsonBody, readBounded } from './json-body';
+
+/** The largest body any route takes (todo commands); stricter routes keep their own limit. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const isJsonContentType = (contentType: string | undefined) =>
+  contentType !== undefined && /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType);
+
+// Ids that are stored in events' metadata: exactly what the request-id middleware and the
+// correlation middleware keep, so a stored id is always the one the client sent.
+const STORED_ID_HEADERS = [
+  { name: 'X-Request-Id', pattern: /^[\w=-]{1,128}$/, chars: 'letters, digits, _, - and =' },
+  {
+    name: 'X-Correlation-Id',
+    pattern: /^[\w.:-]{1,128}$/,
+    chars: 'letters, digits, _, -, . and :',
+  },
+] as const;
+
+/**
+ * The boundary every request crosses before routing: a Host the server answers to (421
+ * otherwise), and for state-changing requests an allowed Origin (403), stored id headers in
+ * their exact shape (400), and a JSON body that is bounded, valid UTF-8, not too deep and free
+ * of lone surrogates (413 / 400), whatever route it is for.
+ */
+export const boundaryGuard =
+  (policy: HostPolicy): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const host = c.req.header('host');
+    // The URL's host is the Host header, or the request target's in absolute form
+    // (`GET http://evil.example/ HTTP/1.1`), which HTTP says wins over the header.
+    const urlHost = new URL(c.req.url).host;
+    if ((host !== undefined && !policy.allowsHost(host)) || !policy.allowsHost(urlHost)) {
+      return errorJson(
+        c,
+        421,
+        'misdirected_request',
+        'this server does not answer for that host (see ALLOWED_HOSTS)',
+      );
+    }
+    if (!UNSAFE_METHODS.has(c.req.method)) return next();
+
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !policy.allowsOrigin(origin)) {
+      return errorJson(c, 403, 'forbidden_origin', 'requests from that origin are not accepted');
+    }
+    if (c.req.header('sec-fetch-site') === 'cross-site') {
+      return errorJson(c, 403, 'forbidden_origin', 'cross-site requests are not accepted');
+    }
+    for (const { name, pattern, chars } of STORED_ID_HEADERS) {
+      const value = c.req.header(name);
+      if (value !== undefined && !pattern.test(value)) {
+        return errorJson(c, 400, 'validation', `${name} must be 1-128 ${chars}`);
+      }
+    }
+
+    if (!isJsonContentType(c.req.header('content-type'))) return next();
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) return tooLarge(c);
+    const bytes = await readBounded(c.req.raw.body, MAX_BODY_BYTES);
+    if (bytes.isErr()) return tooLarge(c);
+    const parsed = parseJsonBody(bytes.value);
+    if (parsed.isErr()) {
+      const error = parsed.error;
+      return error.type === 'Invalid'
+        ? errorJson(c, 400, 'validation', error.message)
+        : error.type === 'Malformed'
+          ? errorJson(c, 400, 'malformed', error.message)
+          : tooLarge(c);
+    }
+    // The route reads the very bytes that were checked, through its own body limit.
+    c.req.raw = new Request(c.req.raw, { body: bytes.value });
+    return next();
+  };
+
+const tooLarge = (c: Parameters<typeof errorJson>[0]) =>
+  errorJson(c, 413, 'payload_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
