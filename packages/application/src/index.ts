@@ -1,3 +1,19 @@
+export {
+  type AggregateDefinition,
+  defineAggregate,
+  eventReader,
+  eventReaderOrThrow,
+  eventTypesOf,
+  type UnreadableEvent,
+  UnreadableEventError,
+} from './aggregate';
+export {
+  type AggregateService,
+  type AggregateServiceDeps,
+  type CommandContext,
+  type CommandRequest,
+  createAggregateService,
+} from './aggregate-service';
 export type {
   AnalyticsEngine,
   QueryExecutionFailed,
@@ -66,14 +82,19 @@ export {
   type HeadWatcher,
 } from './head-watcher';
 export {
+  createProjectionGroup,
   createProjectionRunner,
   createProjectionRunners,
   type Projection,
+  type ProjectionCodec,
+  type ProjectionGroup,
   type ProjectionListener,
+  type ProjectionMember,
   type ProjectionRunner,
   type ProjectionRunnerOptions,
   type ProjectionSnapshot,
   type ProjectionSnapshotStore,
+  projectionOf,
 } from './projection';
 export type { Snapshot, SnapshotStore } from './snapshot-store';
 export { type TodoItem, type TodoList, todoListProjection } from './todo/todo-list-projection';

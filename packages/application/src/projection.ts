@@ -1,23 +1,61 @@
+import type { Message } from '@ironstar/domain';
 import type { ResultAsync } from 'neverthrow';
+import { type AggregateDefinition, eventReaderOrThrow } from './aggregate';
 import { type CatchUpSubscription, subscribeFrom } from './catch-up-subscription';
 import type { EventBus } from './event-bus';
 import type { EventStore, StoredEvent, StoreUnavailable } from './event-store';
 import type { HeadSource } from './head-watcher';
 
-/** A read model: a pure fold over stored events. */
+/**
+ * A read model fold: stored events folded, in global order, into a state the runner owns.
+ *
+ * Not a pure fold: `evolve` may update the state it is given in place and return it. A read
+ * model of a million todos is then O(1) per event, where a copy per event is O(n) and a
+ * persistent map still costs ~3x on a rebuild (measured: issue 10). The price is the rule
+ * that follows: nobody but the runner keeps the state across events. Readers take what they
+ * need while they read (`runner.state()`); a copy (a snapshot, the time machine's past
+ * states) goes through `snapshot.serialize`, which must not share anything `evolve` changes.
+ */
 export type Projection<State> = {
   readonly name: string;
   readonly initialState: () => State;
+  /** Folds one event in; may change `state` and return it (see above). */
   readonly evolve: (state: State, event: StoredEvent) => State;
   readonly filter?: (event: StoredEvent) => boolean;
   /**
-   * For snapshots: bump `version` whenever evolve or the state's shape changes, so an older
-   * snapshot is discarded and the projection rebuilt from the events.
+   * For snapshots and copies: bump `version` whenever evolve or the state's shape changes, so
+   * an older snapshot is discarded and the projection rebuilt from the events.
    */
-  readonly snapshot?: {
-    readonly version: number;
-    readonly serialize: (state: State) => unknown;
-    readonly deserialize: (data: unknown) => State;
+  readonly snapshot?: ProjectionCodec<State>;
+};
+
+/** How a read model's state becomes plain data and back (snapshots, and copies of it). */
+export type ProjectionCodec<State> = {
+  readonly version: number;
+  readonly serialize: (state: State) => unknown;
+  readonly deserialize: (data: unknown) => State;
+};
+
+/**
+ * A read model over one aggregate's events, typed: its events come through the aggregate's
+ * reader (checked type and version), the stored event beside them for positions and ids.
+ */
+export const projectionOf = <C extends Message, E extends Message, S, Err, State>(
+  aggregate: AggregateDefinition<C, E, S, Err>,
+  spec: {
+    readonly name: string;
+    readonly initialState: () => State;
+    readonly evolve: (state: State, event: E, stored: StoredEvent) => State;
+    readonly snapshot?: ProjectionCodec<State>;
+  },
+): Projection<State> => {
+  const read = eventReaderOrThrow(aggregate);
+  return {
+    name: spec.name,
+    initialState: spec.initialState,
+    filter: (event) => event.aggregateType === aggregate.type,
+    evolve: (state, stored) => spec.evolve(state, read(stored), stored),
+    ...(spec.snapshot ? { snapshot: spec.snapshot } : {}),
   };
 };
 
@@ -63,11 +101,7 @@ export type ProjectionRunnerOptions<State> = {
 /** Keeps one projection current: rebuild at start, then live, applied in global order exactly once. */
 export const createProjectionRunner = <State>(
   options: ProjectionRunnerOptions<State>,
-): ProjectionRunner<State> => {
-  const [runner] = createProjectionRunners(options, [options.projection]);
-  if (!runner) throw new Error('unreachable');
-  return runner;
-};
+): ProjectionRunner<State> => createProjectionGroup(options).add(options.projection);
 
 type Runners<T extends readonly unknown[]> = { [K in keyof T]: ProjectionRunner<T[K]> };
 
@@ -80,16 +114,52 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
   options: Omit<ProjectionRunnerOptions<unknown>, 'projection'>,
   projections: { [K in keyof States]: Projection<States[K]> },
 ): Runners<States> => {
+  const group = createProjectionGroup(options);
+  // A mapped tuple cannot be walked with its element types; each `add` is typed on its own.
+  return (projections as readonly Projection<unknown>[]).map((projection) =>
+    group.add(projection),
+  ) as unknown as Runners<States>;
+};
+
+/** What a group knows of each member, whatever its state's type. */
+export type ProjectionMember = {
+  readonly name: string;
+  position(): number;
+};
+
+/** Projections joined one by one (`add`), then started and stopped together. */
+export type ProjectionGroup = {
+  /** Adds a projection (before `start`); its runner starts and stops the whole group. */
+  add<State>(projection: Projection<State>): ProjectionRunner<State>;
+  /** Every member, for readiness and metrics. */
+  members(): readonly ProjectionMember[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Member = ProjectionMember & {
+  restore(): Promise<void>;
+  apply(event: StoredEvent, live: boolean): void;
+  reached(head: number): void;
+  save(): Promise<void>;
+};
+
+/** The members of one catch-up subscription: see createProjectionRunners. */
+export const createProjectionGroup = (
+  options: Omit<ProjectionRunnerOptions<unknown>, 'projection'>,
+): ProjectionGroup => {
   let subscription: CatchUpSubscription | undefined;
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
+  const members: Member[] = [];
 
-  const members = (projections as readonly Projection<unknown>[]).map((projection) => {
+  const add = <State>(projection: Projection<State>): ProjectionRunner<State> => {
+    if (starting) throw new Error(`projection ${projection.name} added after the start`);
     let state = projection.initialState();
     let position = 0;
     let savedAt = 0;
     let saving: Promise<void> = Promise.resolve();
-    const listeners = new Set<ProjectionListener<unknown>>();
+    const listeners = new Set<ProjectionListener<State>>();
     const snapshots =
       projection.snapshot && options.snapshots
         ? { ...projection.snapshot, ...options.snapshots }
@@ -111,8 +181,9 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
       return saving;
     };
 
-    return {
-      projection,
+    members.push({
+      name: projection.name,
+      position: () => position,
       /** Loads the snapshot to start from, if it is of this projection's version. */
       async restore() {
         if (!snapshots) return;
@@ -126,7 +197,6 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
         state = snapshots.deserialize(snapshot.data);
         position = savedAt = snapshot.position;
       },
-      position: () => position,
       apply(event: StoredEvent, live: boolean) {
         if (event.globalSequence <= position) return; // already in its snapshot
         position = event.globalSequence;
@@ -141,18 +211,19 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
         if (snapshots && position - savedAt >= snapshots.every) void save();
       },
       save,
-      runner: {
-        start: () => start(),
-        state: () => state,
-        position: () => position,
-        onChange(listener: ProjectionListener<unknown>) {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-        stop: () => stop(),
-      } satisfies ProjectionRunner<unknown>,
+    });
+
+    return {
+      start: () => start(),
+      state: () => state,
+      position: () => position,
+      onChange(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      stop: () => stop(),
     };
-  });
+  };
 
   const start = () => {
     starting ??= (async () => {
@@ -196,5 +267,5 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
     return stopping;
   };
 
-  return members.map((m) => m.runner) as unknown as Runners<States>;
+  return { add, members: () => members, start, stop };
 };

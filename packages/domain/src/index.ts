@@ -1,3 +1,4 @@
+export { assertNever } from './assert-never';
 export { type Decider, fold, type Message } from './decider';
 export {
   type CompleteQuery,
@@ -45,4 +46,5 @@ export { TODO_PRIORITIES, TodoPriority } from './todo/todo-priority';
 export { TODO_TEXT_MAX, TodoText } from './todo/todo-text';
 export { TODO_EVENT_VERSIONS, todoUpcasters } from './todo/todo-upcasters';
 export type { Upcaster } from './upcaster';
+export { isUuid } from './uuid';
 export { type ValidationError, validationError } from './validation';

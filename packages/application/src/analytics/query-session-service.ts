@@ -1,7 +1,5 @@
 import {
-  QUERY_SESSION_AGGREGATE_TYPE,
   type QuerySessionError,
-  querySessionDecider,
   SqlText,
   type ValidationError,
   validationError,
@@ -18,6 +16,7 @@ import type {
   SqlRefused,
 } from './analytics-engine';
 import type { CacheDependency, QueryCache } from './query-cache';
+import { querySessionAggregate } from './query-session-aggregate';
 import { savedQuery } from './saved-queries';
 
 export type QuerySessionServiceDeps = {
@@ -69,8 +68,7 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
   const handler = createCommandHandler({
     store: deps.store,
     bus: deps.bus,
-    decider: querySessionDecider,
-    aggregateType: QUERY_SESSION_AGGREGATE_TYPE,
+    aggregate: querySessionAggregate,
     newEventId: deps.newId,
     onPublishError: (error) => deps.onError?.(error),
   });

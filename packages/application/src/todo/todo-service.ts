@@ -1,13 +1,4 @@
-import {
-  TODO_AGGREGATE_TYPE,
-  TODO_EVENT_VERSIONS,
-  type TodoCommand,
-  type TodoError,
-  type TodoId,
-  type TodoPriority,
-  type TodoText,
-  todoDecider,
-} from '@ironstar/domain';
+import type { TodoCommand, TodoError, TodoId, TodoPriority, TodoText } from '@ironstar/domain';
 import type { ResultAsync } from 'neverthrow';
 import {
   type CommandError,
@@ -18,6 +9,7 @@ import {
 } from '../command-handler';
 import type { EventBus } from '../event-bus';
 import type { EventStore } from '../event-store';
+import { todoAggregate } from './todo-aggregate';
 
 export type TodoServiceDeps = {
   readonly store: EventStore;
@@ -39,10 +31,8 @@ export const createTodoService = (deps: TodoServiceDeps) => {
   const handler = createCommandHandler({
     store: deps.store,
     bus: deps.bus,
-    decider: todoDecider,
-    aggregateType: TODO_AGGREGATE_TYPE,
+    aggregate: todoAggregate,
     newEventId: deps.newId,
-    eventVersions: TODO_EVENT_VERSIONS,
     ...(deps.snapshots ? { snapshots: deps.snapshots } : {}),
     ...(deps.maxAttempts === undefined ? {} : { maxAttempts: deps.maxAttempts }),
     ...(deps.stateCacheSize === undefined ? {} : { stateCacheSize: deps.stateCacheSize }),

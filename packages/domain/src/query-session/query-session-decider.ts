@@ -1,4 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
+import { assertNever } from '../assert-never';
 import type { Decider, Message } from '../decider';
 import type { SqlText } from './sql-text';
 
@@ -131,7 +132,3 @@ export const querySessionDecider: Decider<
   QuerySessionState,
   QuerySessionError
 > = { initialState, evolve, decide };
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
-}

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
+import { assertNever } from '../assert-never';
 import type { Decider, Message } from '../decider';
 import type { TodoId } from './todo-id';
 import type { TodoPriority } from './todo-priority';
@@ -106,7 +107,3 @@ export const todoDecider: Decider<TodoCommand, TodoEvent, TodoState, TodoError> 
   evolve,
   decide,
 };
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
-}

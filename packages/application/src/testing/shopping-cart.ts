@@ -1,0 +1,163 @@
+import { assertNever, type Decider, type Message, type Upcaster } from '@ironstar/domain';
+import { err, ok, type Result } from 'neverthrow';
+import { defineAggregate } from '../aggregate';
+import { projectionOf } from '../projection';
+
+// The framework's own fixture domain (Emmett tests its command handling with a shopping
+// cart too): small, but with every kind of outcome a module can have, an upcaster and a
+// read model, so claims about "any aggregate" are proven on more than the reference app.
+
+export const CART_AGGREGATE_TYPE = 'ShoppingCart';
+
+export type OpenCart = Message<'OpenCart', { id: string; owner: string; now: string }>;
+export type AddItem = Message<'AddItem', { id: string; item: string; quantity: number }>;
+export type RemoveItem = Message<'RemoveItem', { id: string; item: string }>;
+export type CheckOut = Message<'CheckOut', { id: string; now: string }>;
+export type CartCommand = OpenCart | AddItem | RemoveItem | CheckOut;
+
+export type CartOpened = Message<'CartOpened', { id: string; owner: string; openedAt: string }>;
+/** Version 2 added `quantity`; version 1 added one of the item (see cartUpcasters). */
+export type ItemAdded = Message<'ItemAdded', { id: string; item: string; quantity: number }>;
+export type ItemRemoved = Message<'ItemRemoved', { id: string; item: string }>;
+export type CartCheckedOut = Message<'CartCheckedOut', { id: string; checkedOutAt: string }>;
+export type CartEvent = CartOpened | ItemAdded | ItemRemoved | CartCheckedOut;
+
+export type CartState =
+  | { readonly status: 'none' }
+  | { readonly status: 'open'; readonly items: Readonly<Record<string, number>> }
+  | { readonly status: 'checkedOut' };
+
+export type CartError =
+  | { readonly type: 'CartNotFound'; readonly id: string }
+  | { readonly type: 'CartAlreadyOpen'; readonly id: string }
+  | { readonly type: 'CartClosed'; readonly id: string }
+  | { readonly type: 'ItemNotInCart'; readonly id: string; readonly item: string }
+  | { readonly type: 'CartEmpty'; readonly id: string };
+
+const evolve = (state: CartState, event: CartEvent): CartState => {
+  switch (event.type) {
+    case 'CartOpened':
+      return { status: 'open', items: {} };
+    case 'ItemAdded': {
+      if (state.status !== 'open') return state;
+      const { item, quantity } = event.data;
+      return {
+        status: 'open',
+        items: { ...state.items, [item]: (state.items[item] ?? 0) + quantity },
+      };
+    }
+    case 'ItemRemoved': {
+      if (state.status !== 'open') return state;
+      const { [event.data.item]: _, ...items } = state.items;
+      return { status: 'open', items };
+    }
+    case 'CartCheckedOut':
+      return { status: 'checkedOut' };
+    default:
+      return assertNever(event);
+  }
+};
+
+const decide = (
+  command: CartCommand,
+  state: CartState,
+): Result<readonly CartEvent[], CartError> => {
+  const { id } = command.data;
+  if (command.type === 'OpenCart') {
+    if (state.status !== 'none') return err({ type: 'CartAlreadyOpen', id });
+    const { owner, now } = command.data;
+    return ok([{ type: 'CartOpened', data: { id, owner, openedAt: now } }]);
+  }
+  if (state.status === 'none') return err({ type: 'CartNotFound', id });
+  if (state.status === 'checkedOut') return err({ type: 'CartClosed', id });
+  switch (command.type) {
+    case 'AddItem':
+      return ok([
+        {
+          type: 'ItemAdded',
+          data: { id, item: command.data.item, quantity: command.data.quantity },
+        },
+      ]);
+    case 'RemoveItem':
+      if (!Object.hasOwn(state.items, command.data.item)) {
+        return err({ type: 'ItemNotInCart', id, item: command.data.item });
+      }
+      return ok([{ type: 'ItemRemoved', data: { id, item: command.data.item } }]);
+    case 'CheckOut':
+      if (Object.keys(state.items).length === 0) return err({ type: 'CartEmpty', id });
+      return ok([{ type: 'CartCheckedOut', data: { id, checkedOutAt: command.data.now } }]);
+    default:
+      return assertNever(command);
+  }
+};
+
+export const cartDecider: Decider<CartCommand, CartEvent, CartState, CartError> = {
+  initialState: () => ({ status: 'none' }),
+  evolve,
+  decide,
+};
+
+/** ItemAdded v1 had no quantity: each one added a single item. */
+export const cartUpcasters: readonly Upcaster[] = [
+  {
+    eventType: 'ItemAdded',
+    fromVersion: 1,
+    upcast: (payload) => ({ quantity: 1, ...(payload as Record<string, unknown>) }),
+  },
+];
+
+export const cartAggregate = defineAggregate({
+  type: CART_AGGREGATE_TYPE,
+  decider: cartDecider,
+  events: { CartOpened: 1, ItemAdded: 2, ItemRemoved: 1, CartCheckedOut: 1 },
+  upcasters: cartUpcasters,
+  snapshots: { every: 3, stateVersion: 1 },
+});
+
+/** One cart as the cart list shows it. */
+export type CartView = {
+  readonly id: string;
+  readonly owner: string;
+  readonly items: Readonly<Record<string, number>>;
+  readonly checkedOut: boolean;
+  /** Version of the cart's stream after its last event. */
+  readonly version: number;
+  readonly updatedSequence: number;
+};
+
+/** Carts in opening order; the runner owns the map (see Projection). */
+export type Carts = Map<string, CartView>;
+
+export const cartsProjection = projectionOf(cartAggregate, {
+  name: 'carts',
+  initialState: (): Carts => new Map(),
+  snapshot: {
+    version: 1,
+    serialize: (carts) => [...carts.values()],
+    deserialize: (data) => new Map((data as CartView[]).map((cart) => [cart.id, cart])),
+  },
+  evolve(carts, event, stored) {
+    const at = { version: stored.aggregateSequence, updatedSequence: stored.globalSequence };
+    if (event.type === 'CartOpened') {
+      const { id, owner } = event.data;
+      return carts.set(id, { id, owner, items: {}, checkedOut: false, ...at });
+    }
+    const cart = carts.get(event.data.id);
+    if (!cart) return carts;
+    switch (event.type) {
+      case 'ItemAdded': {
+        const { item, quantity } = event.data;
+        const items = { ...cart.items, [item]: (cart.items[item] ?? 0) + quantity };
+        return carts.set(cart.id, { ...cart, items, ...at });
+      }
+      case 'ItemRemoved': {
+        const { [event.data.item]: _, ...items } = cart.items;
+        return carts.set(cart.id, { ...cart, items, ...at });
+      }
+      case 'CartCheckedOut':
+        return carts.set(cart.id, { ...cart, checkedOut: true, ...at });
+      default:
+        return assertNever(event);
+    }
+  },
+});

@@ -1,0 +1,11 @@
+import { TODO_AGGREGATE_TYPE, todoDecider, todoUpcasters } from '@ironstar/domain';
+import { defineAggregate } from '../aggregate';
+
+/** The Todo aggregate: TodoCreated is at version 2 (priority), lifted from 1 by its upcaster. */
+export const todoAggregate = defineAggregate({
+  type: TODO_AGGREGATE_TYPE,
+  decider: todoDecider,
+  events: { TodoCreated: 2, TodoRenamed: 1, TodoCompleted: 1, TodoReopened: 1, TodoDeleted: 1 },
+  upcasters: todoUpcasters,
+  snapshots: { every: 100, stateVersion: 1 },
+});
