@@ -5,15 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import {
   createHeadWatcher,
-  createProjectionRunners,
+  createProjectionRunner,
   createQueryCache,
   createQuerySessionService,
-  createTodoService,
   querySessionsProjection,
-  todoListProjection,
-  withUpcasters,
 } from '@ironstar/application';
-import { todoUpcasters } from '@ironstar/domain';
 import {
   createDuckDbAnalytics,
   getLibsqlEventStore,
@@ -21,20 +17,18 @@ import {
 } from '@ironstar/infrastructure';
 import {
   countQueryEvents,
-  createApp,
   createMetrics,
-  createMetricsSampler,
-  createSseHub,
+  createRuntime,
+  readerBus,
+  readerStore,
 } from '@ironstar/web';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { listen } from './http-listener';
+import { appModules } from './modules';
 
 /** Probes and scrapes, logged only at debug. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-
-/** Bump when TodoState changes shape: older snapshots are then ignored and rebuilt. */
-const TODO_STATE_SCHEMA_VERSION = 1;
 
 export type RunningServer = {
   readonly url: string;
@@ -43,7 +37,7 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
-/** Wires the store, bus, projection and web app together and listens. The composition root. */
+/** Opens the adapters, hands them to the runtime with the app's modules, and listens. */
 export const startServer = async (config: Config, logger: Logger): Promise<RunningServer> => {
   // Whatever has been opened is closed again if a later step fails, so the process can exit.
   const opened: Array<() => Promise<void>> = [];
@@ -74,59 +68,19 @@ const wire = async (
     busyTimeoutMs: config.busyTimeoutMs,
   });
   opened.push(() => rawStore.close());
+  const modules = appModules(config);
   // Every reader sees events at their current version; stored rows are never rewritten.
-  const store = withUpcasters(rawStore, todoUpcasters);
+  const store = readerStore(rawStore, modules);
   const metrics = createMetrics();
-  const bus = await getZeroMqEventBus({
+  const rawBus = await getZeroMqEventBus({
     ...(config.busProxy ? { proxy: config.busProxy } : { endpoint: config.busEndpoint }),
     onError: (error) => logger.warn({ err: error }, 'event bus'),
     onTraffic: (direction, messages) => metrics.busMessages.inc({ direction }, messages),
   });
-  opened.push(() => bus.close());
+  opened.push(() => rawBus.close());
+  const bus = readerBus(rawBus, modules);
   const heads = createHeadWatcher({ store, intervalMs: config.storePollMs });
   opened.push(async () => heads.stop());
-  // The in-memory read models share one catch-up subscription: a rebuild reads the store once.
-  const [todoList, sessions] = createProjectionRunners(
-    {
-      store,
-      bus,
-      heads,
-      onFellBehind: () => metrics.subscribersFellBehind.inc({ subscriber: 'projections' }),
-      ...(config.projectionSnapshotEvery > 0
-        ? {
-            snapshots: {
-              store: rawStore.projectionSnapshots,
-              every: config.projectionSnapshotEvery,
-            },
-          }
-        : {}),
-      onError: (error) => logger.error({ err: error }, 'projection error'),
-    },
-    [todoListProjection, querySessionsProjection] as const,
-  );
-  opened.push(() => todoList.stop());
-  const rebuildStarted = Date.now();
-  await todoList.start();
-  logger.info(
-    {
-      todoList: todoList.position(),
-      querySessions: sessions.position(),
-      ms: Date.now() - rebuildStarted,
-    },
-    'projections rebuilt',
-  );
-
-  const hub = createSseHub({
-    keepAliveMs: config.keepAliveMs,
-    maxConnections: config.sseMaxConnections,
-    onRefused: (feed) => metrics.sseRefused.inc({ feed }),
-    onCountChange: (feed, delta) => metrics.sseConnections.inc({ feed }, delta),
-    onBytes: (feed, encoded, sent) => {
-      if (encoded > 0) metrics.feedBytes.inc({ feed, stage: 'encoded' }, encoded);
-      if (sent > 0) metrics.feedBytes.inc({ feed, stage: 'sent' }, sent);
-    },
-  });
-  opened.push(async () => hub.stop());
 
   // The dashboard's analytics: a DuckDB projection of every event, query sessions over it.
   const analytics = await createDuckDbAnalytics({
@@ -140,6 +94,12 @@ const wire = async (
   const cache = createQueryCache({ ttlMs: config.analyticsCacheTtlMs });
   analytics.onApplied((types) => cache.invalidate(types));
   const limits = { timeoutMs: config.analyticsQueryTimeoutMs, maxRows: config.analyticsMaxRows };
+  const sessions = createProjectionRunner({
+    store,
+    bus,
+    heads,
+    projection: querySessionsProjection,
+  });
   const queries = createQuerySessionService({
     store,
     bus,
@@ -151,6 +111,48 @@ const wire = async (
     onEvents: (events) => countQueryEvents(metrics, events),
     onError: (error) => logger.warn({ err: error }, 'query session could not be recorded'),
   });
+
+  const runtime = createRuntime(
+    {
+      store: rawStore,
+      bus: rawBus,
+      heads,
+      snapshots: rawStore.snapshots,
+      projectionSnapshots: rawStore.projectionSnapshots,
+      log: logger,
+      metrics,
+    },
+    {
+      keepAliveMs: config.keepAliveMs,
+      sseMaxConnections: config.sseMaxConnections,
+      compression: config.sseCompression,
+      subscriberBuffer: config.subscriberBuffer,
+      projectionSnapshotEvery: config.projectionSnapshotEvery,
+      allowedHosts: config.allowedHosts,
+      logRequest: (line) => {
+        if (line.status >= 500) logger.error(line, 'request');
+        else if (QUIET_PATHS.has(line.path)) logger.debug(line, 'request');
+        else logger.info(line, 'request');
+      },
+      analytics: { service: queries, sessions, limits },
+      readiness: [
+        { name: 'query-sessions', position: () => sessions.position() },
+        { name: 'analytics', position: () => analytics.position() },
+      ],
+      nav: [{ path: '/analytics', label: 'Analytics', section: 'dashboard' }],
+    },
+    modules,
+  );
+  opened.push(() => runtime.stop());
+  opened.push(() => sessions.stop());
+  const rebuild = await Promise.all([runtime.start(), sessions.start()]);
+  logger.info(
+    {
+      positions: Object.fromEntries(runtime.readModels().map((m) => [m.name, m.position()])),
+      ms: rebuild[0].ms,
+    },
+    'projections rebuilt',
+  );
   // At shutdown running queries are stopped, and their sessions recorded as failed, first.
   opened.push(async () => {
     analytics.interruptAll();
@@ -166,68 +168,8 @@ const wire = async (
   const sweeper = setInterval(() => void sweep(), 60_000);
   sweeper.unref();
   opened.push(async () => clearInterval(sweeper));
-  const sampler = createMetricsSampler({
-    registry: metrics.registry,
-    beforeSample: async () => {
-      metrics.projectionPosition.set({ projection: 'todo-list' }, todoList.position());
-      metrics.projectionPosition.set({ projection: 'query-sessions' }, sessions.position());
-      metrics.projectionPosition.set({ projection: 'analytics' }, analytics.position());
-      const head = await store.head();
-      if (head.isOk()) {
-        metrics.storeHead.set(head.value);
-        metrics.projectionLag.set(
-          { projection: 'todo-list' },
-          Math.max(0, head.value - todoList.position()),
-        );
-      }
-    },
-    onError: (error) => logger.warn({ err: error }, 'metrics sample failed'),
-  });
-  sampler.start();
-  opened.push(async () => sampler.stop());
-  const todos = createTodoService({
-    store,
-    bus,
-    clock: () => new Date().toISOString(),
-    newId: randomUUID,
-    ...(config.todoSnapshotEvery > 0
-      ? {
-          snapshots: {
-            store: rawStore.snapshots,
-            every: config.todoSnapshotEvery,
-            schemaVersion: TODO_STATE_SCHEMA_VERSION,
-            onError: (error: unknown) => logger.warn({ err: error }, 'snapshot not saved'),
-          },
-        }
-      : {}),
-    onPublishError: (error) =>
-      logger.warn({ err: error }, 'publish failed; readers will fill the gap from the store'),
-  });
-  const app = createApp({
-    store,
-    bus,
-    todos,
-    todoList,
-    hub,
-    metrics,
-    subscriberBuffer: config.subscriberBuffer,
-    heads,
-    compression: config.sseCompression,
-    logRequest: (line) => {
-      if (line.status >= 500) logger.error(line, 'request');
-      else if (QUIET_PATHS.has(line.path)) logger.debug(line, 'request');
-      else logger.info(line, 'request');
-    },
-    sampler,
-    analytics: { service: queries, sessions, limits },
-    readiness: [
-      { name: 'query-sessions', position: () => sessions.position() },
-      { name: 'analytics', position: () => analytics.position() },
-    ],
-    onError: (error, requestId) => logger.error({ err: error, requestId }, 'request failed'),
-    allowedHosts: config.allowedHosts,
-    todoPageSize: config.todoPageSize,
-  });
+  runtime.sampleMetrics();
+  const { app } = runtime;
 
   const server = await listen(app.fetch, config);
   let draining = false;
@@ -249,7 +191,7 @@ const wire = async (
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
-    { url, database: config.databaseUrl, bus: bus.endpoint, settings: rawStore.settings },
+    { url, database: config.databaseUrl, bus: rawBus.endpoint, settings: rawStore.settings },
     'ironstar listening',
   );
 
@@ -262,7 +204,7 @@ const wire = async (
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Erroring feeds (not ending them) makes browsers reconnect to the next server.
-        hub.abortAll();
+        runtime.abortFeeds();
         const http = server as Server;
         http.closeIdleConnections();
         const idle = setInterval(() => http.closeIdleConnections(), 50);

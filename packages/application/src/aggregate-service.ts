@@ -70,7 +70,6 @@ export const createAggregateService = <C extends Message, E extends Message, S, 
     ...(deps.onPublishError ? { onPublishError: deps.onPublishError } : {}),
   });
   return {
-    aggregate,
     send(
       request: CommandRequest<C>,
       options: HandleOptions = {},

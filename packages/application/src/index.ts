@@ -97,6 +97,7 @@ export {
   projectionOf,
 } from './projection';
 export type { Snapshot, SnapshotStore } from './snapshot-store';
+export { todoAggregate } from './todo/todo-aggregate';
 export { type TodoItem, type TodoList, todoListProjection } from './todo/todo-list-projection';
 export {
   createTodoService,
@@ -104,4 +105,4 @@ export {
   type TodoService,
   type TodoServiceDeps,
 } from './todo/todo-service';
-export { createUpcasterChain, withUpcasters } from './upcasting';
+export { createUpcasterChain, withUpcasters, withUpcastersOnBus } from './upcasting';

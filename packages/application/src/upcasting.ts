@@ -1,4 +1,5 @@
 import type { Upcaster } from '@ironstar/domain';
+import type { EventBus } from './event-bus';
 import type { EventStore, StoredEvent } from './event-store';
 
 /** Applies the chain (event type, version) → version + 1 until no upcaster matches. */
@@ -33,5 +34,20 @@ export const withUpcasters = <S extends EventStore>(
     append: (request) => store.append(request).map((r) => ({ ...r, events: r.events.map(up) })),
     readStream: (type, id, options) => store.readStream(type, id, options).map((es) => es.map(up)),
     readAll: (options) => store.readAll(options).map((es) => es.map(up)),
+  };
+};
+
+/**
+ * The bus as every reader should see it: what another process published (perhaps older
+ * code, at an older version) is lifted like what is read from the store.
+ */
+export const withUpcastersOnBus = <B extends Pick<EventBus, 'subscribe'>>(
+  bus: B,
+  upcasters: readonly Upcaster[],
+): B => {
+  const up = createUpcasterChain(upcasters);
+  return {
+    ...bus,
+    subscribe: (prefix, listener) => bus.subscribe(prefix, (event) => listener(up(event))),
   };
 };

@@ -15,14 +15,14 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
     }),
     commands: new Counter({
       name: 'ironstar_commands_total',
-      help: 'Commands handled, by command type and outcome',
-      labelNames: ['type', 'outcome'] as const,
+      help: 'Commands handled, by aggregate, command type and outcome',
+      labelNames: ['aggregate', 'type', 'outcome'] as const,
       registers: [registry],
     }),
     commandDuration: new Histogram({
       name: 'ironstar_command_duration_seconds',
       help: 'Time from a command arriving to its answer',
-      labelNames: ['type', 'outcome'] as const,
+      labelNames: ['aggregate', 'type', 'outcome'] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),

@@ -1,6 +1,6 @@
-import { TODO_AGGREGATE_TYPE, type TodoEvent, type TodoPriority } from '@ironstar/domain';
-import type { StoredEvent } from '../event-store';
-import type { Projection } from '../projection';
+import { assertNever, type TodoPriority } from '@ironstar/domain';
+import { projectionOf } from '../projection';
+import { todoAggregate } from './todo-aggregate';
 
 export type TodoItem = {
   readonly id: string;
@@ -17,24 +17,20 @@ export type TodoItem = {
 
 /**
  * Todos in creation order; deleted ones are gone. The runner owns this map and `evolve`
- * updates it in place, so a replay costs O(1) per event rather than a copy per event.
+ * updates it in place, so a replay costs O(1) per event rather than a copy per event; items
+ * are replaced, never changed, so a copy of the values (the snapshot) stays true.
  */
 export type TodoList = Map<string, TodoItem>;
 
-const asTodoEvent = (event: StoredEvent) =>
-  ({ type: event.eventType, data: event.payload }) as TodoEvent;
-
-export const todoListProjection: Projection<TodoList> = {
+export const todoListProjection = projectionOf(todoAggregate, {
   name: 'todo-list',
-  initialState: () => new Map(),
+  initialState: (): TodoList => new Map(),
   snapshot: {
     version: 1,
     serialize: (todos) => [...todos.values()],
     deserialize: (data) => new Map((data as TodoItem[]).map((todo) => [todo.id, todo])),
   },
-  filter: (event) => event.aggregateType === TODO_AGGREGATE_TYPE,
-  evolve(todos, stored) {
-    const event = asTodoEvent(stored);
+  evolve(todos, event, stored) {
     const touch = (item: TodoItem, change: Partial<TodoItem>) =>
       todos.set(item.id, {
         ...item,
@@ -70,7 +66,9 @@ export const todoListProjection: Projection<TodoList> = {
       case 'TodoDeleted':
         todos.delete(item.id);
         break;
+      default:
+        return assertNever(event);
     }
     return todos;
   },
-};
+});

@@ -15,12 +15,13 @@ import { html } from 'hono/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../../app-env';
 import { mergeFragments } from '../../datastar/datastar-wire';
-import { type ErrorCode, errorJson } from '../../http-errors';
+import { type ErrorCode, errorJson, respond } from '../../http-errors';
 import type { Metrics } from '../../metrics';
+import type { PageShell } from '../../pages/layout';
 import { latestPush } from '../../sse/latest-push';
 import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
-import { sseFrames } from '../sse-response';
+import { sseFrames, sseStream } from '../../sse/sse-response';
 import { AnalyticsPage, QueryError, ResultView, SessionList } from './analytics-view';
 
 export const QUERY_BODY_LIMIT = 16 * 1024;
@@ -94,7 +95,9 @@ const isJson = (contentType: string | undefined) =>
   contentType !== undefined && /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType);
 
 /** `/analytics` and `/api/analytics/*`: query sessions over the DuckDB projection. */
-export const analyticsRoutes = (deps: AnalyticsDeps & { hub: SseHub; metrics: Metrics }) => {
+export const analyticsRoutes = (
+  deps: AnalyticsDeps & { hub: SseHub; metrics: Metrics; shell: PageShell },
+) => {
   const recent = () => [...deps.sessions.state().values()].slice(-RECENT).reverse();
 
   /** Resolves with the session once it is no longer executing (or as it is at the deadline). */
@@ -155,12 +158,7 @@ export const analyticsRoutes = (deps: AnalyticsDeps & { hub: SseHub; metrics: Me
   const limit = bodyLimit({
     maxSize: QUERY_BODY_LIMIT,
     onError: (c) =>
-      errorJson(
-        c,
-        413,
-        'payload_too_large',
-        `query bodies are limited to ${QUERY_BODY_LIMIT} bytes`,
-      ),
+      errorJson(c, 'payload_too_large', `query bodies are limited to ${QUERY_BODY_LIMIT} bytes`),
   });
 
   return new Hono<AppEnv>()
@@ -170,6 +168,7 @@ export const analyticsRoutes = (deps: AnalyticsDeps & { hub: SseHub; metrics: Me
       return c.html(
         html`<!DOCTYPE html>${(
           <AnalyticsPage
+            shell={deps.shell}
             sessions={recent()}
             selected={selected}
             result={selected ? deps.service.result(selected.id) : undefined}
@@ -180,27 +179,27 @@ export const analyticsRoutes = (deps: AnalyticsDeps & { hub: SseHub; metrics: Me
     })
     .post('/api/analytics/queries', limit, async (c) => {
       if (!isJson(c.req.header('content-type'))) {
-        return errorJson(c, 415, 'unsupported_media_type', 'send the query as application/json');
+        return errorJson(c, 'unsupported_media_type', 'send the query as application/json');
       }
       const body = await readBody(c);
-      if (!body) return errorJson(c, 400, 'malformed', 'body is not a JSON object');
+      if (!body) return errorJson(c, 'malformed', 'body is not a JSON object');
       const started = await start(c, body);
       if (started.isErr()) {
         const { status, code, message } = failure(started.error);
         if (status === 429 || status === 503) c.header('Retry-After', '1');
-        return errorJson(c, status, code, message);
+        return respond(c, { status, code, message });
       }
       return c.json({ id: started.value.id, sequence: started.value.sequence }, 202);
     })
     .get('/api/analytics/sessions/:id', (c) => {
       const session = deps.sessions.state().get(c.req.param('id'));
-      if (!session) return errorJson(c, 404, 'not_found', 'no query session with that id');
+      if (!session) return errorJson(c, 'not_found', 'no query session with that id');
       return c.json({ session, result: deps.service.result(session.id) ?? null });
     })
     .post('/analytics/run', limit, async (c) => {
       // Datastar posts JSON; anything else (a cross-site form, say) is not ours.
       if (!isJson(c.req.header('content-type'))) {
-        return errorJson(c, 415, 'unsupported_media_type', 'send the signals as application/json');
+        return errorJson(c, 'unsupported_media_type', 'send the signals as application/json');
       }
       const body = await readBody(c);
       if (!body)
@@ -236,16 +235,11 @@ export const analyticsRoutes = (deps: AnalyticsDeps & { hub: SseHub; metrics: Me
           });
         },
       });
-      return new Response(stream, {
-        headers: {
-          'Content-Type': 'text/event-stream; charset=utf-8',
-          'Cache-Control': 'no-cache, no-transform',
-        },
-      });
+      return sseStream(stream);
     })
     .get('/analytics/sessions/:id/view', (c) => {
       const id = c.req.param('id');
-      if (!UUID.test(id)) return errorJson(c, 400, 'validation', 'id must be a UUID');
+      if (!UUID.test(id)) return errorJson(c, 'validation', 'id must be a UUID');
       const session = deps.sessions.state().get(id);
       return sseFrames([
         mergeFragments(String(<ResultView session={session} result={deps.service.result(id)} />)),

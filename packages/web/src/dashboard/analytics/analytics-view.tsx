@@ -2,7 +2,7 @@
 import { type QueryResult, type QuerySessionView, SAVED_QUERIES } from '@ironstar/application';
 import { SQL_TEXT_MAX } from '@ironstar/domain';
 import { action } from '../../datastar/datastar-wire';
-import { Layout } from '../../pages/layout';
+import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
 import { BarChart, formatNumber } from '../svg-chart';
 import { clockTime } from '../urls';
 
@@ -151,21 +151,15 @@ export const QueryError = (props: { message?: string }) => (
 );
 
 export const AnalyticsPage = (props: {
+  shell: PageShell;
   sessions: readonly QuerySessionView[];
   selected: QuerySessionView | undefined;
   result: QueryResult | undefined;
   limits: { timeoutMs: number; maxRows: number };
 }) => (
-  <Layout title="Analytics" path={ANALYTICS_PAGE} wide>
+  <Layout title="Analytics" shell={props.shell} path={ANALYTICS_PAGE} wide>
     <div id="analytics-app" data-signals="{sql: '', saved: '', _running: false}">
-      <div
-        id="analytics-feed"
-        data-on-load__window={action('get', `${ANALYTICS_PAGE}/feed`, {
-          retryForever: true,
-          retryMaxWaitMs: 5000,
-          openWhenHidden: true,
-        })}
-      />
+      <LiveFeed id="analytics-feed" url={`${ANALYTICS_PAGE}/feed`} />
       <h1>Analytics</h1>
       <p class="muted small">
         Read-only SQL over a DuckDB copy of the event log (table <code>events</code>:

@@ -1,6 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { action } from '../../datastar/datastar-wire';
-import { Layout } from '../../pages/layout';
+import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
 import { formatNumber, LineChart, type Series } from '../svg-chart';
 import { gauges, labelValues, rates, type Sample, total } from './metrics-sampler';
 
@@ -210,19 +209,13 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
 };
 
 export const SystemPage = (props: {
+  shell: PageShell;
   samples: readonly Sample[];
   intervalMs: number;
   keep: number;
 }) => (
-  <Layout title="System" path={SYSTEM_PAGE} wide>
-    <div
-      id="system-feed"
-      data-on-load__window={action('get', `${SYSTEM_PAGE}/feed`, {
-        retryForever: true,
-        retryMaxWaitMs: 5000,
-        openWhenHidden: true,
-      })}
-    />
+  <Layout title="System" shell={props.shell} path={SYSTEM_PAGE} wide>
+    <LiveFeed id="system-feed" url={`${SYSTEM_PAGE}/feed`} />
     <h1>
       System <span class="pill live">live</span>
     </h1>

@@ -1,11 +1,12 @@
+import { readSse } from '@ironstar/web/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTestApp } from '../testing/test-app';
+import { createTodoTestApp } from './todo-test-app';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
 
-const setup = async (todoPageSize?: number) => {
-  const t = await createTestApp(todoPageSize === undefined ? {} : { todoPageSize });
+const setup = async (pageSize?: number) => {
+  const t = await createTodoTestApp(pageSize === undefined ? {} : { pageSize });
   close = t.close;
   return t;
 };
@@ -99,7 +100,7 @@ describe('the windowed todo feed', () => {
       for (let i = 0; i < count; i++) last = await create(t, `todo number ${i % 10}`);
       const feed = follow(
         await t.app.request('/feed', {
-          headers: { 'last-event-id': String(t.todoList.position()) },
+          headers: { 'last-event-id': String(t.position('todo-list')) },
         }),
       );
       const frameBytes: number[] = [];
@@ -146,7 +147,7 @@ describe('the windowed todo feed', () => {
     expect(wider.match(/<li id="todo-/g)).toHaveLength(40);
     expect(wider).toContain('@get(&#39;/feed?limit=40&#39;');
     const feed = follow(await t.app.request('/feed?limit=40'));
-    const [frame] = await feed.frameUpTo(t.todoList.position());
+    const [frame] = await feed.frameUpTo(t.position('todo-list'));
     expect(frame?.data.join('\n').match(/<li id="todo-/g)).toHaveLength(40);
     await feed.cancel();
   });
@@ -157,7 +158,7 @@ describe('the windowed todo feed', () => {
     for (let i = 0; i < 5; i++) await create(t, `seed ${i}`);
     const feed = follow(await t.app.request(`/feed?limit=${limit}`));
     const rows: string[] = [];
-    applyFrame(rows, await feed.frameUpTo(t.todoList.position()));
+    applyFrame(rows, await feed.frameUpTo(t.position('todo-list')));
     expect(rows).toEqual(await newestIds(t, limit));
     let seed = 0x2545f491;
     const random = () => {
@@ -216,5 +217,52 @@ describe('the windowed todo feed', () => {
       }
     }
     expect(t.hub.size()).toBe(0);
+  });
+});
+
+const ids = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+
+describe('GET /feed (Datastar)', () => {
+  it('sends one fat morph of the current state, id = global sequence', async () => {
+    const t = await setup();
+    await t.command({ type: 'create', text: 'a <b>' });
+    await t.command({ type: 'create', text: 'b' });
+    const res = await t.app.request('/feed');
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const text = await readSse(res, (s) => s.includes('</section>'));
+    expect(text.startsWith('retry: 1000\n\n')).toBe(true);
+    expect(text).toContain(
+      'event: datastar-merge-fragments\nid: 2\ndata: fragments <section id="todos">',
+    );
+    expect(text).toContain('value="a &lt;b&gt;"');
+  });
+
+  it('sends nothing on reconnect when nothing changed, then every change live', async () => {
+    const t = await setup();
+    await t.command({ type: 'create', text: 'a' });
+    const res = await t.app.request('/feed', { headers: { 'last-event-id': '1' } });
+    setTimeout(() => void t.command({ type: 'create', text: 'live one' }), 50);
+    const text = await readSse(res, (s) => s.includes('live one'));
+    expect(ids(text)).toEqual([2]);
+  });
+
+  it('sends the state at once when the client missed changes', async () => {
+    const t = await setup();
+    for (const text of ['a', 'b', 'c']) await t.command({ type: 'create', text });
+    const res = await t.app.request('/feed', { headers: { 'last-event-id': '1' } });
+    const text = await readSse(res, (s) => s.includes('</section>'));
+    expect(ids(text)).toEqual([3]);
+    expect(text).toContain('value="c"');
+  });
+
+  it('counts open feeds and closes them on abort without throwing', async () => {
+    const t = await setup();
+    const res = await t.app.request('/feed');
+    expect(t.hub.size('todos')).toBe(1);
+    t.hub.abortAll();
+    await expect(readSse(res, () => false)).rejects.toThrow();
+    expect(t.hub.size()).toBe(0);
+    // A change after the client left is not an error anywhere.
+    expect((await t.command({ type: 'create', text: 'after' })).status).toBe(202);
   });
 });

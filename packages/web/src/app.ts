@@ -1,51 +1,53 @@
-/** @jsxImportSource hono/jsx */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type {
-  EventBus,
-  EventStore,
-  HeadSource,
-  ProjectionRunner,
-  TodoList,
-  TodoService,
-} from '@ironstar/application';
+import type { EventBus, EventStore, HeadSource } from '@ironstar/application';
 import { Hono } from 'hono';
-import { html } from 'hono/html';
 import { requestId } from 'hono/request-id';
+import { commandRoutes } from './api/command-routes';
 import { readRoutes } from './api/read-routes';
-import { todoCommandRoutes } from './api/todo-commands';
 import type { AppEnv } from './app-env';
 import { boundaryGuard } from './boundary/boundary-guard';
 import { createHostPolicy, LOOPBACK_HOSTS } from './boundary/host-policy';
 import { securityHeaders } from './boundary/security-headers';
 import type { AnalyticsDeps } from './dashboard/analytics/analytics-routes';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
+import type { EventCatalog } from './dashboard/event-log/event-log-view';
 import type { MetricsSampler } from './dashboard/system/metrics-sampler';
+import type { PastViewAt } from './dashboard/time-travel/time-travel-routes';
 import { DATASTAR_SCRIPT_PATH } from './datastar/datastar-wire';
 import { createEventFanout } from './feeds/event-fanout';
 import { eventStreamFrame, eventStreamRoutes } from './feeds/event-stream';
-import { limitError, parseLimit, todoFeedRoutes, todoWindowSettings } from './feeds/todo-feed';
-import { createTodoIndex } from './feeds/todo-index';
-import { errorJson } from './http-errors';
+import { errorJson, HttpError, respond, storeUnavailable } from './http-errors';
 import type { Metrics } from './metrics';
-import { TodoPage } from './pages/todo-page';
+import type { CommandEndpoint, ReadModelStatus } from './module';
+import type { PageShell } from './pages/layout';
 import type { SseHub } from './sse/sse-hub';
 
 export type AppDeps = {
+  /** The store as readers see it (through the modules' upcasters). */
   readonly store: EventStore;
   readonly bus: EventBus;
-  readonly todos: TodoService;
-  readonly todoList: ProjectionRunner<TodoList>;
   readonly hub: SseHub;
   readonly metrics: Metrics;
+  /** The registered modules' command routes, by their name. */
+  readonly commands: readonly CommandEndpoint[];
+  /** The registered modules' own routes (pages, feeds, read APIs). */
+  readonly routes: readonly Hono<AppEnv>[];
+  readonly shell: PageShell;
+  /** Aggregate and event types the event log suggests. */
+  readonly catalog: EventCatalog;
+  /** Read models time travel rebuilds. */
+  readonly pastViews: readonly PastViewAt[];
+  /** Every read model /readyz waits for. */
+  readonly readModels: () => readonly ReadModelStatus[];
+  /** Sets the position, lag and store head gauges before /metrics is read. */
+  readonly recordPositions: () => Promise<void>;
   /** Live events a /api/events/stream subscriber may hold before it reads the store instead. */
   readonly subscriberBuffer?: number;
   /** Store heads now and then, so subscribers find events the bus lost. */
   readonly heads?: HeadSource;
   /** Compress SSE feeds (brotli or gzip, flushed per event) when the client accepts it. */
   readonly compression?: boolean;
-  /** More projections /readyz waits for, besides the todo list. */
-  readonly readiness?: ReadonlyArray<{ readonly name: string; readonly position: () => number }>;
   /** One line per request, with its request and correlation ids. */
   readonly logRequest?: (line: RequestLog) => void;
   readonly onError?: (error: unknown, requestId: string | undefined) => void;
@@ -55,8 +57,6 @@ export type AppDeps = {
   readonly analytics?: AnalyticsDeps;
   /** Host names the server answers to, or '*' (default: localhost, 127.0.0.1 and [::1]). */
   readonly allowedHosts?: readonly string[] | '*';
-  /** Todos the page and /feed show at most without ?limit= (default 200). */
-  readonly todoPageSize?: number;
 };
 
 // pnpm links every dependency into the package's own node_modules.
@@ -98,32 +98,15 @@ export const createApp = (deps: AppDeps) => {
     await next();
   });
 
-  // The page and its feed show a window of the newest todos, found through this index.
-  const index = createTodoIndex(deps.todoList);
-  const todoWindow = todoWindowSettings(deps.todoPageSize);
-  app.get('/', (c) => {
-    const limit = parseLimit(c.req.query('limit'), todoWindow);
-    if (limit === undefined) return errorJson(c, 400, 'validation', limitError(todoWindow));
-    const { total, completed } = index.counts();
-    const page = (
-      <TodoPage
-        todos={index.newest(limit)}
-        total={total}
-        completed={completed}
-        paging={{ ...todoWindow, limit }}
-      />
-    );
-    return c.html(html`<!DOCTYPE html>${page}`);
-  });
   app.get(DATASTAR_SCRIPT_PATH, (c) => {
     c.header('Content-Type', 'text/javascript; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=31536000, immutable');
     return c.body(datastar);
   });
 
-  app.route('/', todoCommandRoutes(deps));
-  app.route('/', readRoutes({ ...deps, index }));
-  app.route('/', todoFeedRoutes({ ...deps, index, settings: todoWindow }));
+  app.route('/', commandRoutes(deps));
+  app.route('/', readRoutes(deps));
+  for (const routes of deps.routes) app.route('/', routes);
   // One shared reader for every event feed: the API stream and the dashboard's feeds.
   const fanout = createEventFanout({
     store: deps.store,
@@ -142,36 +125,27 @@ export const createApp = (deps: AppDeps) => {
   // Ready when the read model has caught up with the store: before that, pages would be stale.
   app.get('/readyz', async (c) => {
     const head = await deps.store.head();
-    if (head.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
-    const projections = [
-      { name: 'todo-list', position: deps.todoList.position },
-      ...(deps.readiness ?? []),
-    ];
-    const behind = projections.filter((p) => p.position() < head.value);
+    if (head.isErr()) return respond(c, storeUnavailable());
+    const readModels = deps.readModels();
+    const behind = readModels.filter((m) => m.position() < head.value);
     if (behind.length > 0) {
-      const detail = behind.map((p) => `${p.name} at ${p.position()}`).join(', ');
-      return errorJson(c, 503, 'unavailable', `catching up to ${head.value}: ${detail}`);
+      const detail = behind.map((m) => `${m.name} at ${m.position()}`).join(', ');
+      return errorJson(c, 'unavailable', `catching up to ${head.value}: ${detail}`);
     }
-    return c.json({ status: 'ready', position: deps.todoList.position(), head: head.value });
+    const position = Math.min(head.value, ...readModels.map((m) => m.position()));
+    return c.json({ status: 'ready', position, head: head.value });
   });
   app.get('/metrics', async (c) => {
-    const position = deps.todoList.position();
-    deps.metrics.projectionPosition.set({ projection: 'todo-list' }, position);
-    const head = await deps.store.head();
-    if (head.isOk()) {
-      deps.metrics.projectionLag.set(
-        { projection: 'todo-list' },
-        Math.max(0, head.value - position),
-      );
-    }
+    await deps.recordPositions();
     c.header('Content-Type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
   });
 
-  app.notFound((c) => errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => errorJson(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
+    if (error instanceof HttpError) return respond(c, error.problem);
     deps.onError?.(error, c.get('requestId'));
-    return errorJson(c, 500, 'internal', 'internal error');
+    return errorJson(c, 'internal', 'internal error');
   });
   return app;
 };

@@ -1,13 +1,13 @@
 import { storeUnavailable } from '@ironstar/application';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp } from '../testing/test-app';
+import { createTodoTestApp } from './todo-test-app';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
 
-const setup = async (options?: Parameters<typeof createTestApp>[0]) => {
-  const t = await createTestApp(options);
+const setup = async (options?: Parameters<typeof createTodoTestApp>[0]) => {
+  const t = await createTodoTestApp(options);
   close = t.close;
   return t;
 };

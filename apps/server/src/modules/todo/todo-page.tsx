@@ -1,8 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { TodoItem } from '@ironstar/application';
 import { TODO_TEXT_MAX } from '@ironstar/domain';
-import { action } from '../datastar/datastar-wire';
-import { Layout } from './layout';
+import { action, Layout, LiveFeed, type PageShell } from '@ironstar/web';
 
 export const COMMAND_URL = '/api/commands/todo';
 export const FEED_URL = '/feed';
@@ -132,25 +131,15 @@ export const TodoRow = ({ todo }: { todo: TodoItem }) => {
 };
 
 export const TodoPage = (props: {
+  shell: PageShell;
   todos: readonly TodoItem[];
   total: number;
   completed: number;
   paging: TodoPaging;
 }) => (
-  <Layout title="Todos">
+  <Layout title="Todos" shell={props.shell}>
     <div id="app" data-signals={SIGNALS} data-on-datastar-sse={ON_ERROR}>
-      <div
-        id="feed"
-        data-on-load__window={action(
-          'get',
-          todoPageUrl(FEED_URL, props.paging.limit, props.paging),
-          {
-            retryForever: true,
-            retryMaxWaitMs: 5000,
-            openWhenHidden: true,
-          },
-        )}
-      />
+      <LiveFeed id="feed" url={todoPageUrl(FEED_URL, props.paging.limit, props.paging)} />
       <h1>Todos</h1>
       <form
         id="new-todo"
@@ -184,7 +173,12 @@ export const TodoPage = (props: {
         </span>
       </form>
       <p id="notice" class="notice" role="status" data-show="$_notice" data-text="$_notice" />
-      <TodoListView {...props} />
+      <TodoListView
+        todos={props.todos}
+        total={props.total}
+        completed={props.completed}
+        paging={props.paging}
+      />
     </div>
   </Layout>
 );

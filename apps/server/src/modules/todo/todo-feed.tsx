@@ -1,14 +1,18 @@
 /** @jsxImportSource hono/jsx */
+import {
+  type AppEnv,
+  encodeSseMessage,
+  encodeText,
+  errorJson,
+  mergeFragments,
+  nonNegativeInt,
+  removeFragments,
+  type SseHub,
+  sseTransport,
+} from '@ironstar/web';
 import { Hono } from 'hono';
-import { nonNegativeInt } from '../api/read-routes';
-import type { AppEnv } from '../app-env';
-import { mergeFragments, removeFragments } from '../datastar/datastar-wire';
-import { errorJson } from '../http-errors';
-import { TodoListView, type TodoPaging, TodoRow, TodoSummary } from '../pages/todo-page';
-import { encodeSseMessage } from '../sse/sse-frame';
-import { encodeText, type SseHub } from '../sse/sse-hub';
-import { sseTransport } from '../sse/sse-transport';
 import type { TodoIndex, TodoIndexChange } from './todo-index';
+import { TodoListView, type TodoPaging, TodoRow, TodoSummary } from './todo-page';
 
 const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
 const ITEMS = '#todo-items';
@@ -134,7 +138,7 @@ export const todoFeedRoutes = (deps: {
 
   return new Hono<AppEnv>().get('/feed', (c) => {
     const limit = parseLimit(c.req.query('limit'), deps.settings);
-    if (limit === undefined) return errorJson(c, 400, 'validation', limitError(deps.settings));
+    if (limit === undefined) return errorJson(c, 'validation', limitError(deps.settings));
     const lastEventId = nonNegativeInt(c.req.header('last-event-id'), -1);
     return deps.hub.open(
       'todos',
