@@ -232,4 +232,42 @@ describe('command handler retries', () => {
       'TodoReopened',
     ]);
   });
+
+  it('reads the stream before deciding on an aggregate it was not told is new', async () => {
+    const store = createInMemoryEventStore();
+    let appends = 0;
+    const counted: EventStore = {
+      ...store,
+      append: (request) => {
+        appends++;
+        return store.append(request);
+      },
+    };
+    const handler = createCommandHandler({
+      store: counted,
+      bus: createInMemoryEventBus(),
+      decider: todoDecider,
+      aggregateType: 'Todo',
+      newEventId: newId,
+    });
+    const id = TodoId.parse(newId())._unsafeUnwrap();
+    const create: TodoCommand = {
+      type: 'CreateTodo',
+      data: { id, text: text('milk'), priority: 'normal', now: clock() },
+    };
+    (await handler.handle(id, create, { isNew: true }))._unsafeUnwrap();
+    // A second handler (another process) has never seen it: it must not guess "empty".
+    const other = createCommandHandler({
+      store: counted,
+      bus: createInMemoryEventBus(),
+      decider: todoDecider,
+      aggregateType: 'Todo',
+      newEventId: newId,
+    });
+    expect((await other.handle(id, create))._unsafeUnwrapErr()).toMatchObject({
+      type: 'Rejected',
+      error: { type: 'TodoAlreadyExists' },
+    });
+    expect(appends).toBe(1);
+  });
 });

@@ -115,6 +115,20 @@ describe('projection runners', () => {
     expect(snapshots.saves).toHaveLength(2);
   });
 
+  it('saves at start when exactly N events were folded', async () => {
+    const { store, bus } = await setup(3);
+    const snapshots = recordedSnapshots();
+    const runner = createProjectionRunner({
+      store,
+      bus,
+      projection: seen('p'),
+      snapshots: { store: snapshots.store, every: 3 },
+    });
+    await runner.start();
+    expect(snapshots.saves).toEqual([{ name: 'p', position: 3 }]);
+    await runner.stop();
+  });
+
   it('does not save at start when fewer than N events came after the snapshot', async () => {
     const { store, bus } = await setup(7);
     const snapshots = recordedSnapshots();
@@ -253,5 +267,36 @@ describe('projection runners', () => {
     await write(1);
     await vi.waitFor(() => expect(errors).toEqual(['read failed', 'evolve bug']));
     await runner.stop();
+  });
+
+  it('runs without an onError: failing snapshots and a failed read are survived quietly', async () => {
+    const { store, bus, write } = await setup(2);
+    let failNext = false;
+    const flaky: Pick<EventStore, 'readAll' | 'head'> = {
+      head: store.head,
+      readAll: (options) => {
+        if (!failNext) return store.readAll(options);
+        failNext = false;
+        return errAsync(storeUnavailable('read failed'));
+      },
+    };
+    const runner = createProjectionRunner({
+      store: flaky,
+      bus,
+      projection: seen('p'),
+      snapshots: {
+        store: {
+          load: () => errAsync(storeUnavailable('cannot load')),
+          save: () => errAsync(storeUnavailable('cannot save')),
+        },
+        every: 1000,
+      },
+    });
+    await runner.start();
+    bus.drop((e) => e.globalSequence === 3);
+    failNext = true;
+    await write(2);
+    await vi.waitFor(() => expect(runner.state()).toEqual([1, 2, 3, 4]));
+    await expect(runner.stop()).resolves.toBeUndefined();
   });
 });
