@@ -299,4 +299,22 @@ describe('projection runners', () => {
     await vi.waitFor(() => expect(runner.state()).toEqual([1, 2, 3, 4]));
     await expect(runner.stop()).resolves.toBeUndefined();
   });
+
+  it('stops quietly without an onError when its projection throws', async () => {
+    const { store, bus } = await setup(2);
+    const runner = createProjectionRunner({
+      store,
+      bus,
+      projection: {
+        ...seen('p'),
+        evolve: () => {
+          throw new Error('evolve bug');
+        },
+      },
+    });
+    // It never catches up: the first event throws. Stopping it still settles.
+    void runner.start();
+    await vi.waitFor(() => expect(runner.position()).toBe(1));
+    await expect(runner.stop()).resolves.toBeUndefined();
+  });
 });
