@@ -219,8 +219,10 @@ describe('libSQL event store', () => {
     // One shared transaction that failed, then one each: only the bad one fails.
     expect(store.stats.transactions - before.transactions).toBe(3);
     expect(small._unsafeUnwrap().version).toBe(1);
-    expect(huge._unsafeUnwrapErr()).toMatchObject({ type: 'StoreUnavailable' });
-    expect(huge._unsafeUnwrapErr().message).toMatch(/SQLITE_FULL/);
+    expect(huge._unsafeUnwrapErr()).toMatchObject({
+      type: 'StoreUnavailable',
+      message: expect.stringMatching(/SQLITE_FULL/),
+    });
     const all = (await store.readAll({ after: 0, limit: 10 }))._unsafeUnwrap();
     expect(all.map((e) => [e.globalSequence, e.aggregateId])).toEqual([[1, 'small']]);
     // The writer goes on: what fits is still written, and sequences stay gap-free.
