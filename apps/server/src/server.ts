@@ -72,6 +72,7 @@ const wire = async (
     ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
     synchronous: config.synchronous,
     busyTimeoutMs: config.busyTimeoutMs,
+    ...(config.maxPageCount > 0 ? { maxPageCount: config.maxPageCount } : {}),
   });
   opened.push(() => rawStore.close());
   // Every reader sees events at their current version; stored rows are never rewritten.

@@ -64,8 +64,7 @@ export type ProjectionRunnerOptions<State> = {
 export const createProjectionRunner = <State>(
   options: ProjectionRunnerOptions<State>,
 ): ProjectionRunner<State> => {
-  const [runner] = createProjectionRunners(options, [options.projection]);
-  if (!runner) throw new Error('unreachable');
+  const [runner] = createProjectionRunners<readonly [State]>(options, [options.projection]);
   return runner;
 };
 
