@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
   type ServerProcess,
@@ -21,7 +21,9 @@ let browser: Browser;
 let server: ServerProcess;
 let removeDir: () => Promise<unknown>;
 let shots: string;
-const problems: string[] = [];
+// Each page's own problem list, read after its test: watchPage keeps filling the array it
+// returned, so the reference is held (copying it would freeze it empty).
+let watched: Array<{ path: string; problems: string[] }> = [];
 
 beforeAll(async () => {
   const dir = await tempDir();
@@ -47,14 +49,19 @@ afterAll(async () => {
   await browser?.close();
   await server?.kill('SIGTERM');
   await removeDir?.();
-  expect(problems).toEqual([]);
+});
+
+afterEach(() => {
+  const seen = watched.flatMap(({ path, problems }) => problems.map((p) => `${path}: ${p}`));
+  watched = [];
+  expect(seen).toEqual([]);
 });
 
 const open = async (path: string) => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 820 } });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  problems.push(...watchPage(page));
+  watched.push({ path, problems: watchPage(page) });
   await page.goto(`${server.url}${path}`);
   return page;
 };

@@ -13,6 +13,8 @@ export type Config = {
   readonly sseCompression: boolean;
   readonly synchronous: Synchronous;
   readonly busyTimeoutMs: number;
+  /** 0: no cap beyond SQLite's own. */
+  readonly maxPageCount: number;
   readonly keepAliveMs: number;
   readonly subscriberBuffer: number;
   readonly todoSnapshotEvery: number;
@@ -72,6 +74,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     sseCompression: onOff('SSE_COMPRESSION', env.SSE_COMPRESSION, true),
     synchronous,
     busyTimeoutMs: int('SQLITE_BUSY_TIMEOUT_MS', 5000, 0, 600_000),
+    maxPageCount: int('SQLITE_MAX_PAGE_COUNT', 0, 0, 4_294_967_294),
     keepAliveMs: int('SSE_KEEPALIVE_MS', 15_000, 100, 3_600_000),
     subscriberBuffer: int('SUBSCRIBER_BUFFER', 256, 1, 1_000_000),
     todoSnapshotEvery: int('TODO_SNAPSHOT_EVERY', 100, 0, 1_000_000),

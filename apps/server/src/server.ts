@@ -66,6 +66,7 @@ const wire = async (
     ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
     synchronous: config.synchronous,
     busyTimeoutMs: config.busyTimeoutMs,
+    ...(config.maxPageCount > 0 ? { maxPageCount: config.maxPageCount } : {}),
   });
   opened.push(() => rawStore.close());
   const modules = appModules(config);

@@ -92,6 +92,54 @@ describe('when the database cannot be written', () => {
     },
   );
 
+  // SQLite's own page cap raises the same SQLITE_FULL a full disk does, with no privileges, so
+  // this runs everywhere (the tmpfs variant below needs mount).
+  it('answers 503 when the database is full, storing nothing partial, and recovers with room', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ironstar-full-'));
+    servers.defer(() => rmSync(dir, { recursive: true, force: true }));
+    const url = `file:${join(dir, 'full.db')}`;
+    const first = await start({ DATABASE_URL: url });
+    expect((await post(first.url, 'before')).status).toBe(202);
+    await first.kill('SIGTERM');
+    const reader = createClient({ url });
+    const pages = Number((await reader.execute('PRAGMA page_count')).rows[0]?.[0]);
+    reader.close();
+    expect(pages).toBeGreaterThan(0);
+
+    const capped = await start({ DATABASE_URL: url, SQLITE_MAX_PAGE_COUNT: String(pages + 8) });
+    const big = 'x'.repeat(400);
+    const create = (i: number) =>
+      sendCommand(
+        capped.url,
+        { type: 'create', text: `${big} ${i}` },
+        { 'idempotency-key': `fill-${i}` },
+      );
+    let refused: Awaited<ReturnType<typeof create>> | undefined;
+    let last = 0;
+    for (; last < 500 && !refused; last++) {
+      const answer = await create(last);
+      if (answer.status !== 202) refused = answer;
+    }
+    expect(refused?.status).toBe(503);
+    expect(refused?.body.error?.code).toBe('unavailable');
+    const refusedKey = `fill-${last - 1}`;
+    const stored = await count(capped.url);
+    expect(stored).toBe(last); // "before" and every one answered 202, not the refused one
+    await capped.kill('SIGTERM');
+
+    // With room again, the refused command is new: neither its event nor its command record
+    // was kept (a kept record would make this a replay).
+    const roomy = await start({ DATABASE_URL: url, SQLITE_MAX_PAGE_COUNT: String(pages + 1000) });
+    const retried = await sendCommand(
+      roomy.url,
+      { type: 'create', text: `${big} ${last - 1}` },
+      { 'idempotency-key': refusedKey },
+    );
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(await count(roomy.url)).toBe(stored + 1);
+  });
+
   it.skipIf(!canMount)(
     'answers 503 when the disk is full, storing nothing partial, and recovers',
     async () => {

@@ -59,8 +59,8 @@ export const createAggregateStates = <E extends Message, S>(options: {
     );
   };
 
+  // With a size of 0 the entry just set is the oldest, and goes at once.
   const remember = (aggregateId: string, loaded: Loaded<S>) => {
-    if (options.cacheSize <= 0) return;
     cache.delete(aggregateId);
     cache.set(aggregateId, loaded);
     if (cache.size > options.cacheSize) cache.delete(cache.keys().next().value as string);
@@ -103,7 +103,6 @@ export const createAggregateStates = <E extends Message, S>(options: {
     },
     /** After a successful append: remember the new state, and snapshot it when due. */
     appended(aggregateId: string, before: Loaded<S>, decided: readonly E[], result: AppendResult) {
-      if (result.events.length === 0) return;
       let state = before.state;
       for (const event of decided) state = decider.evolve(state, event);
       const after = {

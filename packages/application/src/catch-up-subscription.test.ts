@@ -1,13 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { ResultAsync } from 'neverthrow';
+import { describe, expect, it, vi } from 'vitest';
 import { subscribeFrom } from './catch-up-subscription';
-import type { StoredEvent } from './event-store';
+import type { EventStore, StoredEvent } from './event-store';
+import type { HeadListener } from './head-watcher';
 import { createInMemoryEventBus } from './testing/in-memory-event-bus';
 import { createInMemoryEventStore } from './testing/in-memory-event-store';
 
-const until = async (check: () => boolean) => {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(check()).toBe(true);
-};
+const until = (check: () => boolean) => vi.waitFor(() => expect(check()).toBe(true));
 
 const setup = () => {
   const store = createInMemoryEventStore();
@@ -42,6 +41,44 @@ describe('catch-up subscription', () => {
     await write(3);
     await until(() => seen.length === 6);
     expect(seen).toEqual([3, 4, 5, 6, 7, 8]);
+    sub.stop();
+    await sub.done;
+  });
+
+  it('subscribes before it reads: what is published while the first read is in flight arrives', async () => {
+    const { store, bus, write } = setup();
+    await write(5);
+    // The first read takes its rows when asked, then yields until the test lets it answer, as
+    // a query whose rows are still on their way back does.
+    let readBegan: () => void = () => {};
+    const began = new Promise<void>((resolve) => {
+      readBegan = resolve;
+    });
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let reads = 0;
+    const slowStore: Pick<EventStore, 'readAll'> = {
+      readAll: (options) => {
+        const page = store.readAll(options);
+        if (++reads > 1) return page;
+        readBegan();
+        return new ResultAsync(answered.then(() => page));
+      },
+    };
+    const seen: number[] = [];
+    const sub = subscribeFrom({
+      store: slowStore,
+      bus,
+      after: 0,
+      handle: (e) => void seen.push(e.globalSequence),
+    });
+    await began;
+    await write(3); // appended and published while the read holds rows 1-5 only
+    answer();
+    await until(() => seen.length >= 8);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     sub.stop();
     await sub.done;
   });
@@ -134,21 +171,35 @@ describe('catch-up subscription', () => {
 describe('catch-up subscription and store heads', () => {
   it('finds the last events the bus lost when the store head moves past it', async () => {
     const { store, bus, write } = setup();
-    const heads = new Set<(head: number) => void>();
+    const heads = new Set<HeadListener>();
+    let reads = 0;
+    const counted: Pick<EventStore, 'readAll'> = {
+      readAll: (options) => {
+        reads++;
+        return store.readAll(options);
+      },
+    };
     const seen: number[] = [];
     const sub = subscribeFrom({
-      store,
+      store: counted,
       bus,
       after: 0,
-      heads: { subscribe: (l) => (heads.add(l), () => heads.delete(l)) },
+      heads: {
+        subscribe: (listener) => {
+          heads.add(listener);
+          return () => heads.delete(listener);
+        },
+      },
       handle: (e) => void seen.push(e.globalSequence),
     });
     await write(2);
     await until(() => seen.length === 2);
+    const readsBefore = reads;
     bus.drop(() => true); // the bus goes quiet: nothing after this arrives live
     await write(3);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(seen).toEqual([1, 2]); // no later event, so no gap to notice
+    // Nothing reached the subscriber, so it has no gap to notice and no reason to read.
+    expect(seen).toEqual([1, 2]);
+    expect(reads).toBe(readsBefore);
     for (const tell of heads) tell(5);
     await until(() => seen.length === 5);
     expect(seen).toEqual([1, 2, 3, 4, 5]);

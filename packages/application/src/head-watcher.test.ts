@@ -1,5 +1,6 @@
-import { okAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { storeUnavailable } from './event-store';
 import { createHeadWatcher } from './head-watcher';
 
 afterEach(() => {
@@ -36,5 +37,71 @@ describe('head watcher', () => {
     expect(b).toEqual([3, 3, 7, 7]);
     expect(reads).toBe(4);
     expect(watcher.latest()).toBe(7);
+  });
+
+  it('never has two reads in flight, however slow the store', async () => {
+    vi.useFakeTimers();
+    let reads = 0;
+    let answer: (head: number) => void = () => {};
+    const watcher = createHeadWatcher({
+      store: {
+        head: () => {
+          reads++;
+          return new ResultAsync(
+            new Promise<number>((resolve) => {
+              answer = resolve;
+            }).then((head) => okAsync(head)),
+          );
+        },
+      },
+      intervalMs: 10,
+    });
+    const heard: number[] = [];
+    watcher.subscribe((h) => heard.push(h));
+    await vi.advanceTimersByTimeAsync(55);
+    expect(reads).toBe(1);
+    answer(9);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(heard).toEqual([9]);
+    expect(reads).toBe(2);
+    watcher.stop();
+  });
+
+  it('tells nobody when the store cannot be read, and tries again next time', async () => {
+    vi.useFakeTimers();
+    let fail = true;
+    const watcher = createHeadWatcher({
+      store: { head: () => (fail ? errAsync(storeUnavailable('down')) : okAsync(4)) },
+      intervalMs: 10,
+    });
+    const heard: number[] = [];
+    watcher.subscribe((h) => heard.push(h));
+    await vi.advanceTimersByTimeAsync(30);
+    expect(heard).toEqual([]);
+    expect(watcher.latest()).toBe(0);
+    fail = false;
+    await vi.advanceTimersByTimeAsync(10);
+    expect(heard).toEqual([4]);
+    watcher.stop();
+  });
+
+  it('reads nothing more once stopped', async () => {
+    vi.useFakeTimers();
+    let reads = 0;
+    const watcher = createHeadWatcher({
+      store: {
+        head: () => {
+          reads++;
+          return okAsync(1);
+        },
+      },
+      intervalMs: 10,
+    });
+    watcher.subscribe(() => {});
+    await vi.advanceTimersByTimeAsync(10);
+    expect(reads).toBe(1);
+    watcher.stop();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(reads).toBe(1);
   });
 });

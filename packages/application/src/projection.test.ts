@@ -1,5 +1,5 @@
 import { TodoId, TodoText } from '@ironstar/domain';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createProjectionRunner } from './projection';
 import { createInMemoryEventBus } from './testing/in-memory-event-bus';
 import { createInMemoryEventStore } from './testing/in-memory-event-store';
@@ -32,8 +32,7 @@ describe('todo list projection runner', () => {
     runner.onChange((_, event) => changes.push(event.globalSequence));
     await todos.rename(TodoId.parse(a)._unsafeUnwrap(), text('a2'));
     await todos.reopen(TodoId.parse(a)._unsafeUnwrap());
-    await new Promise((r) => setTimeout(r, 10));
-    expect(changes).toEqual([5, 6]);
+    await vi.waitFor(() => expect(changes).toEqual([5, 6]));
     expect([...runner.state().values()]).toMatchObject([
       { id: a, text: 'a2', completed: false, completedAt: null, version: 4, updatedSequence: 6 },
     ]);
@@ -67,7 +66,10 @@ describe('projection snapshots', () => {
     const reads: number[] = [];
     const watched = {
       ...store,
-      readAll: (o: { after: number; limit: number }) => (reads.push(o.after), store.readAll(o)),
+      readAll: (o: { after: number; limit: number }) => {
+        reads.push(o.after);
+        return store.readAll(o);
+      },
     };
     const second = createProjectionRunner({
       store: watched,

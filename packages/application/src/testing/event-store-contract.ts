@@ -9,9 +9,15 @@ type StoreWithSnapshots = EventStore & { readonly snapshots: SnapshotStore };
 
 export type StoreFixture = {
   readonly store: StoreWithSnapshots;
-  /** Closes and opens the same storage again, when the implementation is durable. */
+  /** Closes and opens the same storage again; required when the store is declared durable. */
   readonly reopen?: () => Promise<StoreWithSnapshots>;
   readonly cleanup?: () => Promise<void>;
+};
+
+/** What an implementation can do beyond the common contract, known when the suite is declared. */
+export type StoreCapabilities = {
+  /** Keeps what it acknowledged across a close and reopen: the durability tests run. */
+  readonly durable: boolean;
 };
 
 const newEvent = (type: string, data: unknown = {}): NewEvent => ({ id: randomUUID(), type, data });
@@ -20,7 +26,11 @@ const newEvent = (type: string, data: unknown = {}): NewEvent => ({ id: randomUU
  * The behaviour every EventStore must have. Run it against each implementation so the
  * in-memory fake can never drift from the real store.
  */
-export const describeEventStoreContract = (name: string, setup: () => Promise<StoreFixture>) => {
+export const describeEventStoreContract = (
+  name: string,
+  setup: () => Promise<StoreFixture>,
+  capabilities: StoreCapabilities,
+) => {
   describe(`EventStore contract: ${name}`, () => {
     let fixture: StoreFixture;
     let store: StoreWithSnapshots;
@@ -29,9 +39,21 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<St
       store = fixture.store;
     });
     afterEach(async () => {
-      await store.close();
-      await fixture.cleanup?.();
+      try {
+        await store.close();
+      } finally {
+        await fixture.cleanup?.();
+      }
     });
+
+    /** Closes the store and opens the same storage again. */
+    const reopen = async () => {
+      if (!fixture.reopen) throw new Error(`${name} is declared durable but has no reopen`);
+      await store.close();
+      store = await fixture.reopen();
+    };
+    // Skipped, not passed, where the implementation cannot keep anything across a reopen.
+    const durableIt = it.skipIf(!capabilities.durable);
 
     const append = (
       aggregateId: string,
@@ -155,11 +177,9 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<St
       expect((await store.head())._unsafeUnwrap()).toBe(0);
     });
 
-    it('keeps what it acknowledged across a reopen', async () => {
-      if (!fixture.reopen) return;
+    durableIt('keeps what it acknowledged across a reopen', async () => {
       (await append('d', 0, newEvent('kept')))._unsafeUnwrap();
-      await store.close();
-      store = await fixture.reopen();
+      await reopen();
       const events = (await store.readStream('Todo', 'd'))._unsafeUnwrap();
       expect(events.map((e) => e.eventType)).toEqual(['kept']);
       expect(
@@ -284,8 +304,7 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<St
       expect((await store.snapshots.load('Todo', 's'))._unsafeUnwrap()).toEqual(snap(8));
     });
 
-    it('keeps recorded commands and snapshots across a reopen', async () => {
-      if (!fixture.reopen) return;
+    durableIt('keeps recorded commands and snapshots across a reopen', async () => {
       (
         await store.append({
           aggregateType: 'Todo',
@@ -304,8 +323,7 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<St
         state: {},
       };
       (await store.snapshots.save(snapshot))._unsafeUnwrap();
-      await store.close();
-      store = await fixture.reopen();
+      await reopen();
       expect((await store.findCommand('durable'))._unsafeUnwrap()?.version).toBe(1);
       expect((await store.snapshots.load('Todo', 'r'))._unsafeUnwrap()).toEqual(snapshot);
     });

@@ -1,4 +1,7 @@
 import { describeEventStoreContract } from './event-store-contract';
 import { createInMemoryEventStore } from './in-memory-event-store';
 
-describeEventStoreContract('in-memory', async () => ({ store: createInMemoryEventStore() }));
+// Memory is gone with the process: the reopen tests are skipped (and reported so), not passed.
+describeEventStoreContract('in-memory', async () => ({ store: createInMemoryEventStore() }), {
+  durable: false,
+});

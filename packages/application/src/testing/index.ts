@@ -1,5 +1,9 @@
 export { DeciderSpecification } from '@ironstar/domain/testing';
-export { describeEventStoreContract, type StoreFixture } from './event-store-contract';
+export {
+  describeEventStoreContract,
+  type StoreCapabilities,
+  type StoreFixture,
+} from './event-store-contract';
 export { createInMemoryEventBus } from './in-memory-event-bus';
 export { createInMemoryEventStore } from './in-memory-event-store';
 export { createInMemoryProjectionSnapshots } from './in-memory-projection-snapshots';

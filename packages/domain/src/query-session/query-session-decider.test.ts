@@ -74,6 +74,40 @@ describe('QuerySession decider', () => {
       .given([started])
       .when(bad({ durationMs: Number.NaN }))
       .thenFails('InvalidMeasurement');
+    const refused = querySessionDecider.decide(
+      bad({ durationMs: -0.5 }),
+      fold(querySessionDecider, [started]),
+    );
+    expect(refused._unsafeUnwrapErr()).toEqual({
+      type: 'InvalidMeasurement',
+      id,
+      message: 'rowCount and durationMs must be non-negative',
+    });
+  });
+  it('accepts zero rows in zero milliseconds (a cached empty result)', () => {
+    const zero: CompleteQuery = {
+      ...complete,
+      data: { ...complete.data, rowCount: 0, durationMs: 0, cached: true },
+    };
+    spec
+      .given([started])
+      .when(zero)
+      .then([
+        {
+          type: 'QueryCompleted',
+          data: { id, rowCount: 0, durationMs: 0, truncated: false, cached: true, completedAt: t1 },
+        },
+      ]);
+  });
+  it('throws on an event type it does not know: a bug, never skipped silently', () => {
+    const stray = { type: 'QueryPaused', data: { id } } as unknown as QuerySessionEvent;
+    expect(() => fold(querySessionDecider, [started, stray])).toThrow(
+      'unhandled case: {"type":"QueryPaused"',
+    );
+    const command = { type: 'PauseQuery', data: { id } } as unknown as CompleteQuery;
+    expect(() => querySessionDecider.decide(command, fold(querySessionDecider, [started]))).toThrow(
+      'unhandled case: {"type":"PauseQuery"',
+    );
   });
 
   it('walks Pending → Executing → Completed / Failed', () => {
@@ -87,9 +121,25 @@ describe('QuerySession decider', () => {
 describe('SqlText', () => {
   it('trims and accepts ordinary text', () =>
     expect(SqlText.parse(' select 1 ')._unsafeUnwrap()).toBe('select 1'));
-  it('refuses empty, too long, NUL and non-strings', () => {
-    for (const raw of ['', '   ', 'x'.repeat(SQL_TEXT_MAX + 1), 'select 1\u0000', 42, null]) {
-      expect(SqlText.parse(raw).isErr()).toBe(true);
+  it('accepts from 1 to SQL_TEXT_MAX characters', () => {
+    expect(SqlText.parse('x')._unsafeUnwrap()).toBe('x');
+    expect(SqlText.parse('x'.repeat(SQL_TEXT_MAX)).isOk()).toBe(true);
+  });
+  it('refuses empty, too long, NUL and non-strings, saying why', () => {
+    const cases: Array<[unknown, string]> = [
+      ['', `sql must be 1-${SQL_TEXT_MAX} characters`],
+      ['   ', `sql must be 1-${SQL_TEXT_MAX} characters`],
+      ['x'.repeat(SQL_TEXT_MAX + 1), `sql must be 1-${SQL_TEXT_MAX} characters`],
+      ['select 1\u0000', 'sql must not contain NUL'],
+      [42, 'sql must be a string'],
+      [null, 'sql must be a string'],
+    ];
+    for (const [raw, message] of cases) {
+      expect(SqlText.parse(raw)._unsafeUnwrapErr()).toEqual({
+        type: 'ValidationError',
+        field: 'sql',
+        message,
+      });
     }
   });
 });

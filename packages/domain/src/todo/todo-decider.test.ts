@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fold } from '../decider';
 import { DeciderSpecification } from '../testing';
 import {
   type CompleteTodo,
@@ -71,6 +72,48 @@ describe('Todo decider', () => {
   it('is pure: the same history and command give the same answer', () => {
     const state = [created, completed].reduce(todoDecider.evolve, todoDecider.initialState());
     expect(todoDecider.decide(reopen, state)).toEqual(todoDecider.decide(reopen, state));
+  });
+
+  it('folds each event into the state a reader would expect', () => {
+    const at = (events: TodoEvent[]) => fold(todoDecider, events);
+    expect(at([])).toEqual({ status: 'missing' });
+    expect(at([created])).toEqual({ status: 'active', id, text: 'buy milk' });
+    expect(at([created, renamed])).toEqual({ status: 'active', id, text: 'buy oat milk' });
+    expect(at([created, completed, renamed])).toEqual({
+      status: 'completed',
+      id,
+      text: 'buy oat milk',
+    });
+    expect(at([created, completed, reopened])).toEqual({ status: 'active', id, text: 'buy milk' });
+    expect(at([created, deleted])).toEqual({ status: 'deleted', id });
+  });
+
+  // A stored history is replayed as it is, even one no decide() here would have produced
+  // (older code, a hand-repaired stream): such an event must not bring a todo back.
+  it('ignores events that do not apply to the state, never resurrecting a todo', () => {
+    for (const stray of [renamed, completed, reopened]) {
+      expect(fold(todoDecider, [stray])).toEqual({ status: 'missing' });
+      expect(fold(todoDecider, [created, deleted, stray])).toEqual({ status: 'deleted', id });
+    }
+    expect(fold(todoDecider, [created, reopened])).toEqual({
+      status: 'active',
+      id,
+      text: 'buy milk',
+    });
+    expect(fold(todoDecider, [created, completed, completed])).toMatchObject({
+      status: 'completed',
+    });
+  });
+
+  it('throws on an event or command type it does not know: a bug, never skipped silently', () => {
+    const stray = { type: 'TodoArchived', data: { id } } as unknown as TodoEvent;
+    expect(() => fold(todoDecider, [created, stray])).toThrow(
+      'unhandled case: {"type":"TodoArchived"',
+    );
+    const archive = { type: 'ArchiveTodo', data: { id } } as unknown as DeleteTodo;
+    expect(() => todoDecider.decide(archive, fold(todoDecider, [created]))).toThrow(
+      'unhandled case: {"type":"ArchiveTodo"',
+    );
   });
 
   it('the specification helper itself detects wrong expectations', () => {

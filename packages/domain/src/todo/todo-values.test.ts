@@ -10,28 +10,47 @@ describe('TodoId', () => {
       '0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e11',
     );
   });
-  it.each([undefined, 42, '', 'not-a-uuid', '0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e11x'])(
-    'refuses %j',
-    (raw) => {
-      expect(TodoId.parse(raw)._unsafeUnwrapErr()).toMatchObject({ field: 'id' });
-    },
-  );
+  it.each([
+    undefined,
+    42,
+    '',
+    'not-a-uuid',
+    '0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e11x',
+    // Not a string, though it turns into a UUID when coerced (as RegExp.test would).
+    { toString: () => '0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e11' },
+  ])('refuses %j', (raw) => {
+    expect(TodoId.parse(raw)._unsafeUnwrapErr()).toEqual({
+      type: 'ValidationError',
+      field: 'id',
+      message: 'id must be a UUID',
+    });
+  });
 });
 
 describe('TodoText', () => {
   it('trims', () => expect(TodoText.parse('  milk  ')._unsafeUnwrap()).toBe('milk'));
   it('keeps hostile markup as plain text (escaping is the renderer’s job)', () =>
     expect(TodoText.parse('<img src=x onerror=alert(1)>').isOk()).toBe(true));
+  it('accepts a single character', () => expect(TodoText.parse(' a ')._unsafeUnwrap()).toBe('a'));
   it('accepts exactly 500 characters, counted as code points', () => {
     expect(TodoText.parse('a'.repeat(500)).isOk()).toBe(true);
     expect(TodoText.parse('😀'.repeat(500)).isOk()).toBe(true);
   });
-  it.each([['   '], [''], ['a'.repeat(501)], [null], [{}], ['line\nbreak'], ['tab\there']])(
-    'refuses %j',
-    (raw) => {
-      expect(TodoText.parse(raw)._unsafeUnwrapErr()).toMatchObject({ field: 'text' });
-    },
-  );
+  it.each([
+    ['   ', 'text must be 1-500 characters'],
+    ['', 'text must be 1-500 characters'],
+    ['a'.repeat(501), 'text must be 1-500 characters'],
+    [null, 'text must be a string'],
+    [{}, 'text must be a string'],
+    ['line\nbreak', 'text must not contain control characters'],
+    ['tab\there', 'text must not contain control characters'],
+  ])('refuses %j: %s', (raw, message) => {
+    expect(TodoText.parse(raw)._unsafeUnwrapErr()).toEqual({
+      type: 'ValidationError',
+      field: 'text',
+      message,
+    });
+  });
   it.each([
     ['a lone high surrogate', 'lone \ud800'],
     ['a lone low surrogate', 'x\udc00y'],
@@ -76,12 +95,19 @@ describe('TodoText', () => {
 
 describe('TodoPriority', () => {
   it('defaults to normal and accepts the three levels', () => {
-    expect(TodoPriority.parse(undefined)._unsafeUnwrap()).toBe('normal');
+    for (const absent of [undefined, null, ''])
+      expect(TodoPriority.parse(absent)._unsafeUnwrap()).toBe('normal');
     for (const p of ['low', 'normal', 'high'])
       expect(TodoPriority.parse(p)._unsafeUnwrap()).toBe(p);
   });
   it('refuses anything else', () => {
-    expect(TodoPriority.parse('urgent')._unsafeUnwrapErr()).toMatchObject({ field: 'priority' });
+    for (const raw of ['urgent', 'HIGH', 0, {}]) {
+      expect(TodoPriority.parse(raw)._unsafeUnwrapErr()).toEqual({
+        type: 'ValidationError',
+        field: 'priority',
+        message: 'priority must be one of low, normal, high',
+      });
+    }
   });
 });
 

@@ -20,18 +20,32 @@ describe('group commit', () => {
 
   it('splits at maxBatch and batches what arrives during a write', async () => {
     const batches: number[][] = [];
+    // The first write is held open until the test says so; it says when it has begun.
+    let began: () => void = () => {};
+    const firstBegan = new Promise<void>((resolve) => {
+      began = resolve;
+    });
+    let finish: () => void = () => {};
+    const firstHeld = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
     const gc = createGroupCommit<number, number>({
       maxBatch: 2,
       runBatch: async (requests) => {
         batches.push([...requests]);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (batches.length === 1) {
+          began();
+          await firstHeld;
+        }
         return requests;
       },
       onFailure: async () => -1,
     });
     const first = Promise.all([1, 2, 3].map((n) => gc.submit(n)));
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await firstBegan;
     const later = Promise.all([4, 5].map((n) => gc.submit(n)));
+    expect(batches).toEqual([[1, 2]]);
+    finish();
     expect(await first).toEqual([1, 2, 3]);
     expect(await later).toEqual([4, 5]);
     expect(batches).toEqual([[1, 2], [3, 4], [5]]);

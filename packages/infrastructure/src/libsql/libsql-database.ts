@@ -13,6 +13,11 @@ export type LibsqlDatabaseOptions = {
   readonly synchronous?: Synchronous;
   /** How long to wait for another process holding the write lock. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Caps the file at this many pages (4 KiB each by default): a write past it fails with
+   * SQLITE_FULL, as on a full disk. A cap below the current size holds it at that size.
+   */
+  readonly maxPageCount?: number;
 };
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -45,6 +50,10 @@ export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
     settings.journalMode = await read('journal_mode');
     settings.synchronous = await read('synchronous');
     settings.busyTimeout = await read('busy_timeout');
+    if (options.maxPageCount !== undefined) {
+      await client.execute(`PRAGMA max_page_count = ${Math.trunc(options.maxPageCount)}`);
+      settings.maxPageCount = Number(await read('max_page_count'));
+    }
     const expected = { OFF: 0, NORMAL: 1, FULL: 2, EXTRA: 3 }[synchronous];
     if (settings.journalMode !== 'wal' || Number(settings.synchronous) !== expected) {
       throw new Error(`libSQL writer not configured as asked: ${JSON.stringify(settings)}`);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEventStoreContract } from '@ironstar/application/testing';
 import { createClient } from '@libsql/client';
-import { describe, expect, it } from 'vitest';
-import { getLibsqlEventStore } from './libsql-event-store';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getLibsqlEventStore, type LibsqlEventStoreOptions } from './libsql-event-store';
 
 const tempDb = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ironstar-store-'));
@@ -14,32 +14,68 @@ const tempDb = async () => {
   };
 };
 
-describeEventStoreContract('libSQL file', async () => {
+describeEventStoreContract(
+  'libSQL file',
+  async () => {
+    const { url, cleanup } = await tempDb();
+    return {
+      store: await getLibsqlEventStore({ url }),
+      reopen: () => getLibsqlEventStore({ url }),
+      cleanup,
+    };
+  },
+  { durable: true },
+);
+
+// Whatever a test opens is closed and removed after it, also when it fails part-way.
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+/** A database file in a fresh temp dir, removed after the test. */
+const newDb = async () => {
   const { url, cleanup } = await tempDb();
-  return {
-    store: await getLibsqlEventStore({ url }),
-    reopen: () => getLibsqlEventStore({ url }),
-    cleanup,
-  };
+  cleanups.push(cleanup);
+  return url;
+};
+
+/** A store closed after the test (closing twice is harmless). */
+const openStore = async (options: LibsqlEventStoreOptions) => {
+  const store = await getLibsqlEventStore(options);
+  cleanups.push(() => store.close());
+  return store;
+};
+
+/** A client of our own on the same file, as another process would have. */
+const otherClient = (url: string) => {
+  const client = createClient({ url });
+  cleanups.push(async () => client.close());
+  return client;
+};
+
+const created = (aggregateId: string, id: string, data: unknown = {}) => ({
+  aggregateType: 'Todo',
+  aggregateId,
+  expectedVersion: 0,
+  events: [{ id, type: 'TodoCreated', data }],
 });
 
 describe('libSQL event store', () => {
   it('runs its writer with WAL, synchronous=FULL and a busy timeout, read back from SQLite', async () => {
-    const { url, cleanup } = await tempDb();
-    const store = await getLibsqlEventStore({ url, busyTimeoutMs: 1234 });
+    const url = await newDb();
+    const store = await openStore({ url, busyTimeoutMs: 1234 });
     expect(store.settings).toEqual({ journalMode: 'wal', synchronous: 2, busyTimeout: 1234 });
     await store.close();
-    const relaxed = await getLibsqlEventStore({ url, synchronous: 'NORMAL' });
+    const relaxed = await openStore({ url, synchronous: 'NORMAL' });
     expect(relaxed.settings.synchronous).toBe(1);
-    await relaxed.close();
-    await cleanup();
   });
 
   it('creates the events table STRICT, as the committed migration says', async () => {
-    const { url, cleanup } = await tempDb();
-    const store = await getLibsqlEventStore({ url });
+    const url = await newDb();
+    const store = await openStore({ url });
     await store.close();
-    const client = createClient({ url });
+    const client = otherClient(url);
     const table = await client.execute("SELECT sql FROM sqlite_master WHERE name = 'events'");
     expect(String(table.rows[0]?.sql)).toMatch(/\) STRICT$/);
     // STRICT refuses a payload of the wrong type instead of silently storing it.
@@ -48,15 +84,13 @@ describe('libSQL event store', () => {
         "INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_sequence, event_type, payload) VALUES ('x', 'T', 'a', 'one', 'E', '{}')",
       ),
     ).rejects.toThrow(/cannot store TEXT value in INTEGER column/);
-    client.close();
-    await cleanup();
   });
 
   it('answers StoreUnavailable, not a throw, when the database cannot be written', async () => {
-    const { url, cleanup } = await tempDb();
-    const store = await getLibsqlEventStore({ url, busyTimeoutMs: 50 });
+    const url = await newDb();
+    const store = await openStore({ url, busyTimeoutMs: 50 });
     // Another connection holds the write lock past our busy timeout.
-    const other = createClient({ url });
+    const other = otherClient(url);
     const tx = await other.transaction('write');
     await tx.execute(
       "INSERT INTO events (id, aggregate_type, aggregate_id, aggregate_sequence, event_type, payload) VALUES ('held', 'T', 'h', 1, 'E', '{}')",
@@ -69,7 +103,6 @@ describe('libSQL event store', () => {
     });
     expect(blocked._unsafeUnwrapErr()).toMatchObject({ type: 'StoreUnavailable' });
     await tx.rollback();
-    other.close();
     // It recovers by itself once the lock is gone, and the failed append left nothing behind.
     const retried = await store.append({
       aggregateType: 'Todo',
@@ -79,13 +112,10 @@ describe('libSQL event store', () => {
     });
     expect(retried._unsafeUnwrap().events[0]?.globalSequence).toBe(1);
     expect(store.settings.busyTimeout).toBe(50);
-    await store.close();
-    await cleanup();
   });
 
   it('commits concurrent appends together, and one refused append fails alone', async () => {
-    const { url, cleanup } = await tempDb();
-    const store = await getLibsqlEventStore({ url });
+    const store = await openStore({ url: await newDb() });
     (
       await store.append({
         aggregateType: 'Todo',
@@ -118,13 +148,11 @@ describe('libSQL event store', () => {
     expect(store.stats.transactions - before.transactions).toBeLessThanOrEqual(2);
     const all = (await store.readAll({ after: 0, limit: 1000 }))._unsafeUnwrap();
     expect(all.map((e) => e.globalSequence)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    await store.close();
-    await cleanup();
   });
 
   it('keeps one projection snapshot per projection across a reopen', async () => {
-    const { url, cleanup } = await tempDb();
-    const store = await getLibsqlEventStore({ url });
+    const url = await newDb();
+    const store = await openStore({ url });
     expect((await store.projectionSnapshots.load('todo-list'))._unsafeUnwrap()).toBeNull();
     (
       await store.projectionSnapshots.save({
@@ -143,14 +171,63 @@ describe('libSQL event store', () => {
       })
     )._unsafeUnwrap();
     await store.close();
-    const reopened = await getLibsqlEventStore({ url });
+    const reopened = await openStore({ url });
     expect((await reopened.projectionSnapshots.load('todo-list'))._unsafeUnwrap()).toEqual({
       name: 'todo-list',
       version: 2,
       position: 9,
       data: [{ a: '<b>' }],
     });
-    await reopened.close();
-    await cleanup();
+  });
+
+  it('answers a unique violation it could not foresee as a conflict, not as an outage', async () => {
+    // Our own lock makes the version check airtight on a file, so the fallback is reached here
+    // through the other unique key: an event id that is already stored (as a retried append of
+    // the same events would bring). A writer that skipped the lock would land here the same way.
+    const store = await openStore({ url: await newDb() });
+    (await store.append(created('a', 'same-id')))._unsafeUnwrap();
+    const clash = await store.append(created('b', 'same-id'));
+    expect(clash._unsafeUnwrapErr()).toEqual({
+      type: 'ConcurrencyError',
+      aggregateType: 'Todo',
+      aggregateId: 'b',
+      expected: 0,
+      actual: 0,
+    });
+    expect((await store.head())._unsafeUnwrap()).toBe(1);
+    expect((await store.readStream('Todo', 'b'))._unsafeUnwrap()).toEqual([]);
+    // The answer sends the command handler round again with fresh events, which then land.
+    expect((await store.append(created('b', 'fresh-id')))._unsafeUnwrap().version).toBe(1);
+  });
+
+  it('fails only the append that does not fit in a full database, storing nothing of it', async () => {
+    const url = await newDb();
+    const probe = await openStore({ url });
+    await probe.close();
+    const pages = Number(
+      (await otherClient(url).execute('PRAGMA page_count')).rows[0]?.[0] ?? Number.NaN,
+    );
+    // SQLITE_FULL, as a full disk raises it: room for small events, not for 200 KB.
+    const store = await openStore({ url, maxPageCount: pages + 10 });
+    expect(store.settings.maxPageCount).toBe(pages + 10);
+    const before = { ...store.stats };
+    // Submitted together, so they share one write transaction at first.
+    const [small, huge] = await Promise.all([
+      store.append(created('small', 's1', { text: 'fits' })),
+      store.append(created('huge', 'h1', { text: 'x'.repeat(200_000) })),
+    ]);
+    // One shared transaction that failed, then one each: only the bad one fails.
+    expect(store.stats.transactions - before.transactions).toBe(3);
+    expect(small._unsafeUnwrap().version).toBe(1);
+    expect(huge._unsafeUnwrapErr()).toMatchObject({
+      type: 'StoreUnavailable',
+      message: expect.stringMatching(/SQLITE_FULL/),
+    });
+    const all = (await store.readAll({ after: 0, limit: 10 }))._unsafeUnwrap();
+    expect(all.map((e) => [e.globalSequence, e.aggregateId])).toEqual([[1, 'small']]);
+    // The writer goes on: what fits is still written, and sequences stay gap-free.
+    expect((await store.append(created('later', 'l1')))._unsafeUnwrap().events[0]).toMatchObject({
+      globalSequence: 2,
+    });
   });
 });

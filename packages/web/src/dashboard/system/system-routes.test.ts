@@ -26,8 +26,15 @@ describe('the system page', () => {
     );
 
     const res = await t.app.request('/system/feed');
-    setTimeout(() => void t.sampler.sampleNow(), 20);
-    const feed = await readSse(res, (s) => s.split('id="system-view"').length > 2);
+    // Sample again once the feed has sent its first view: it is then listening for samples.
+    let sampled = false;
+    const feed = await readSse(res, (s) => {
+      if (!sampled && s.includes('data-samples="2"')) {
+        sampled = true;
+        void t.sampler.sampleNow();
+      }
+      return s.split('id="system-view"').length > 2;
+    });
     expect(feed).toContain(
       'event: datastar-merge-fragments\ndata: fragments <section id="system-view" data-samples="2">',
     );

@@ -87,8 +87,15 @@ describe('time travel', () => {
     const t = await setup();
     expect((await t.app.request('/time-travel?at=abc')).status).toBe(400);
     const res = await t.app.request('/time-travel/feed');
-    setTimeout(() => void t.command({ type: 'open', owner: 'gamma' }), 20);
-    const text = await readSse(res, (s) => s.includes('"head":5'));
+    // Write once the feed has sent the head it opened with: it is then subscribed.
+    let wrote = false;
+    const text = await readSse(res, (s) => {
+      if (!wrote && s.includes('"head":4')) {
+        wrote = true;
+        void t.command({ type: 'open', owner: 'gamma' });
+      }
+      return s.includes('"head":5');
+    });
     expect(text).toContain('event: datastar-merge-signals\ndata: signals {"head":4}');
   });
 });

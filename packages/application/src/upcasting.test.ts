@@ -1,0 +1,56 @@
+import type { Upcaster } from '@ironstar/domain';
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from './event-store';
+import { createUpcasterChain } from './upcasting';
+
+const stored = (eventType: string, eventVersion: number, payload: unknown): StoredEvent => ({
+  globalSequence: 1,
+  id: 'e1',
+  aggregateType: 'T',
+  aggregateId: 'a',
+  aggregateSequence: 1,
+  eventType,
+  eventVersion,
+  payload,
+  metadata: null,
+  createdAt: 'T0',
+});
+
+const v1to2: Upcaster = {
+  eventType: 'Created',
+  fromVersion: 1,
+  upcast: (p) => ({ ...(p as object), two: true }),
+};
+const v2to3: Upcaster = {
+  eventType: 'Created',
+  fromVersion: 2,
+  upcast: (p) => ({ ...(p as object), three: true }),
+};
+
+describe('upcaster chain', () => {
+  it('applies every step from the stored version to the newest, in order', () => {
+    const up = createUpcasterChain([v2to3, v1to2]);
+    expect(up(stored('Created', 1, { one: true }))).toMatchObject({
+      eventVersion: 3,
+      payload: { one: true, two: true, three: true },
+    });
+    expect(up(stored('Created', 2, {}))).toMatchObject({
+      eventVersion: 3,
+      payload: { three: true },
+    });
+  });
+
+  it('leaves current versions and other event types alone', () => {
+    const up = createUpcasterChain([v1to2, v2to3]);
+    const current = stored('Created', 3, { x: 1 });
+    expect(up(current)).toBe(current);
+    const other = stored('Renamed', 1, { x: 1 });
+    expect(up(other)).toBe(other);
+  });
+
+  it('refuses two upcasters for the same event version', () => {
+    expect(() => createUpcasterChain([v1to2, { ...v1to2 }])).toThrow(
+      'two upcasters for the same event version',
+    );
+  });
+});
