@@ -8,7 +8,7 @@ import type { StoredEvent } from './event-store';
  * also the list the dashboard shows), how older versions are lifted, and how it is snapshotted.
  */
 export type AggregateDefinition<C extends Message, E extends Message, S, Err> = {
-  /** The aggregate type stored with each event, e.g. 'Todo'. */
+  /** The aggregate type stored with each event, e.g. 'Order'. */
   readonly type: string;
   readonly decider: Decider<C, E, S, Err>;
   /** The version each event type is written at today (1 for a type that never changed). */

@@ -81,7 +81,7 @@ export const createCommandHandler = <C extends Message, E extends Message, S, Er
   const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? defaultSleep;
   // A stream holding an event its own aggregate cannot read is a bug, not a refusal.
-  const toDomain = eventReaderOrThrow(aggregate);
+  const readEvent = eventReaderOrThrow(aggregate);
 
   const replay = (
     recorded: RecordedCommand,
@@ -101,7 +101,7 @@ export const createCommandHandler = <C extends Message, E extends Message, S, Er
     store,
     decider,
     aggregateType,
-    toDomain,
+    readEvent,
     cacheSize: options.stateCacheSize ?? 10_000,
     ...(snapshots ? { snapshots } : {}),
   });

@@ -97,12 +97,4 @@ export {
   projectionOf,
 } from './projection';
 export type { Snapshot, SnapshotStore } from './snapshot-store';
-export { todoAggregate } from './todo/todo-aggregate';
-export { type TodoItem, type TodoList, todoListProjection } from './todo/todo-list-projection';
-export {
-  createTodoService,
-  type TodoResult,
-  type TodoService,
-  type TodoServiceDeps,
-} from './todo/todo-service';
 export { createUpcasterChain, withUpcasters, withUpcastersOnBus } from './upcasting';

@@ -10,7 +10,7 @@ import type { HeadSource } from './head-watcher';
  * A read model fold: stored events folded, in global order, into a state the runner owns.
  *
  * Not a pure fold: `evolve` may update the state it is given in place and return it. A read
- * model of a million todos is then O(1) per event, where a copy per event is O(n) and a
+ * model of a million items is then O(1) per event, where a copy per event is O(n) and a
  * persistent map still costs ~3x on a rebuild (measured: issue 10). The price is the rule
  * that follows: nobody but the runner keeps the state across events. Readers take what they
  * need while they read (`runner.state()`); a copy (a snapshot, the time machine's past

@@ -1,4 +1,3 @@
-import { TODO_AGGREGATE_TYPE } from '@ironstar/domain';
 import type { CacheDependency } from './query-cache';
 
 export type SavedQuery = {
@@ -40,7 +39,7 @@ SELECT created.text AS todo,
 FROM created JOIN completed USING (aggregate_id)
 ORDER BY seconds_to_complete DESC
 LIMIT 100`,
-    dependsOn: [TODO_AGGREGATE_TYPE],
+    dependsOn: ['Todo'],
   },
   {
     name: 'busiest-aggregates',

@@ -14,6 +14,7 @@ export {
   type CartCommand,
   type CartError,
   type CartEvent,
+  type CartService,
   type CartState,
   type Carts,
   type CartView,
@@ -22,6 +23,7 @@ export {
   cartDecider,
   cartsProjection,
   cartUpcasters,
+  createCartService,
   type OpenCart,
   type RemoveItem,
 } from './shopping-cart';

@@ -86,7 +86,6 @@ const MESSAGES: Record<CartError['type'], string> = {
   CartNotFound: 'no such cart',
   CartAlreadyOpen: 'the cart is already open',
   CartClosed: 'the cart is checked out',
-  ItemNotInCart: 'that item is not in the cart',
   CartEmpty: 'an empty cart cannot be checked out',
 };
 

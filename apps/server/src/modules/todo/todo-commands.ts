@@ -1,14 +1,10 @@
-import {
-  type TodoCommand,
-  type TodoError,
-  TodoId,
-  TodoPriority,
-  TodoText,
-  type ValidationError,
-  validationError,
-} from '@ironstar/domain';
+import { type ValidationError, validationError } from '@ironstar/domain';
 import { type HttpCommand, type JsonObject, problem } from '@ironstar/web';
 import { err, type Result } from 'neverthrow';
+import type { TodoCommand, TodoError } from './todo-decider';
+import { TodoId } from './todo-id';
+import { TodoPriority } from './todo-priority';
+import { TodoText } from './todo-text';
 
 type TodoHttpCommand = HttpCommand<TodoCommand>;
 

@@ -1,13 +1,8 @@
-import type {
-  ProjectionListener,
-  ProjectionRunner,
-  StoredEvent,
-  TodoItem,
-  TodoList,
-} from '@ironstar/application';
+import type { ProjectionListener, ProjectionRunner, StoredEvent } from '@ironstar/application';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createTodoIndex, type TodoIndexChange } from './todo-index';
+import type { TodoItem, TodoList } from './todo-list-projection';
 
 /** A projection runner driven by hand: the index only reads state, position and changes. */
 const handRunner = () => {

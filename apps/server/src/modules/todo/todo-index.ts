@@ -1,4 +1,5 @@
-import type { ProjectionRunner, TodoItem, TodoList } from '@ironstar/application';
+import type { ProjectionRunner } from '@ironstar/application';
+import type { TodoItem, TodoList } from './todo-list-projection';
 
 /** What one event did to the list, with the changed todo's place counted from the newest. */
 export type TodoIndexChange =

@@ -1,8 +1,9 @@
-import { todoAggregate, todoListProjection } from '@ironstar/application';
 import { defineModule } from '@ironstar/web';
+import { todoAggregate } from './todo-aggregate';
 import { parseTodoCommand, todoErrorAnswer } from './todo-commands';
 import { todoFeedRoutes, todoWindowSettings } from './todo-feed';
 import { createTodoIndex } from './todo-index';
+import { todoListProjection } from './todo-list-projection';
 import { todoRoutes } from './todo-routes';
 import { TODO_STYLES } from './todo-styles';
 import { TodoListThen } from './todo-time-travel';

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
-import type { TodoItem } from '@ironstar/application';
-import { TODO_TEXT_MAX } from '@ironstar/domain';
 import { action, Layout, LiveFeed, type PageShell } from '@ironstar/web';
+import type { TodoItem } from './todo-list-projection';
+import { TODO_TEXT_MAX } from './todo-text';
 
 export const COMMAND_URL = '/api/commands/todo';
 export const FEED_URL = '/feed';

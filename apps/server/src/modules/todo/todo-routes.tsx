@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
-import type { ProjectionRunner, TodoItem, TodoList } from '@ironstar/application';
+import type { ProjectionRunner } from '@ironstar/application';
 import { type AppEnv, errorJson, nonNegativeInt, type PageShell } from '@ironstar/web';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { limitError, parseLimit, type TodoWindowSettings } from './todo-feed';
 import type { TodoIndex } from './todo-index';
+import type { TodoItem, TodoList } from './todo-list-projection';
 import { TodoPage } from './todo-page';
 
 export const MAX_TODOS_PAGE = 1000;

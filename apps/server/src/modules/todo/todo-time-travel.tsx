@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
-import type { TodoItem, TodoList } from '@ironstar/application';
-import { TODO_AGGREGATE_TYPE } from '@ironstar/domain';
 import type { TimeTravelProps } from '@ironstar/web';
+import { TODO_AGGREGATE_TYPE } from './todo-decider';
+import type { TodoItem, TodoList } from './todo-list-projection';
 
 /** Past todos drawn per view: the patch stays small however long the list was. */
 export const MAX_PAST_TODOS = 300;

@@ -1,6 +1,7 @@
-import { assertNever, type TodoPriority } from '@ironstar/domain';
-import { projectionOf } from '../projection';
+import { projectionOf } from '@ironstar/application';
+import { assertNever } from '@ironstar/domain';
 import { todoAggregate } from './todo-aggregate';
+import type { TodoPriority } from './todo-priority';
 
 export type TodoItem = {
   readonly id: string;

@@ -1,5 +1,6 @@
+import type { StoredEvent } from '@ironstar/application';
 import { describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../event-store';
+import { todoAggregate } from './todo-aggregate';
 import { type TodoList, todoListProjection } from './todo-list-projection';
 
 let sequence = 0;
@@ -10,7 +11,8 @@ const event = (eventType: string, payload: unknown, aggregateType = 'Todo'): Sto
   aggregateId: 't1',
   aggregateSequence: sequence,
   eventType,
-  eventVersion: 1,
+  // At the version the Todo aggregate declares (TodoCreated is at 2).
+  eventVersion: todoAggregate.events[eventType as keyof typeof todoAggregate.events] ?? 1,
   payload,
   metadata: null,
   createdAt: 'T',

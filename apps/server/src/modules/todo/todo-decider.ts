@@ -1,6 +1,5 @@
+import { assertNever, type Decider, type Message } from '@ironstar/domain';
 import { err, ok, type Result } from 'neverthrow';
-import { assertNever } from '../assert-never';
-import type { Decider, Message } from '../decider';
 import type { TodoId } from './todo-id';
 import type { TodoPriority } from './todo-priority';
 import type { TodoText } from './todo-text';

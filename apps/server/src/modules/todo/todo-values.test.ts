@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { todoAggregate } from './todo-aggregate';
 import { TodoId } from './todo-id';
 import { TodoPriority } from './todo-priority';
 import { TodoText } from './todo-text';
-import { TODO_EVENT_VERSIONS, todoUpcasters } from './todo-upcasters';
+import { todoUpcasters } from './todo-upcasters';
 
 describe('TodoId', () => {
   it('accepts a UUID and lower-cases it', () => {
@@ -120,6 +121,6 @@ describe('Todo upcasters', () => {
       createdAt: 'T',
       priority: 'normal',
     });
-    expect(TODO_EVENT_VERSIONS.TodoCreated).toBe((up?.fromVersion ?? 0) + 1);
+    expect(todoAggregate.events.TodoCreated).toBe((up?.fromVersion ?? 0) + 1);
   });
 });

@@ -1,6 +1,5 @@
+import { isUuid, type ValidationError, validationError } from '@ironstar/domain';
 import { err, ok, type Result } from 'neverthrow';
-import { isUuid } from '../uuid';
-import { type ValidationError, validationError } from '../validation';
 
 export type TodoId = string & { readonly __brand: 'TodoId' };
 

@@ -1,5 +1,6 @@
-import { TODO_AGGREGATE_TYPE, todoDecider, todoUpcasters } from '@ironstar/domain';
-import { defineAggregate } from '../aggregate';
+import { defineAggregate } from '@ironstar/application';
+import { TODO_AGGREGATE_TYPE, todoDecider } from './todo-decider';
+import { todoUpcasters } from './todo-upcasters';
 
 /** The Todo aggregate: TodoCreated is at version 2 (priority), lifted from 1 by its upcaster. */
 export const todoAggregate = defineAggregate({

@@ -1,7 +1,4 @@
-import type { Upcaster } from '../upcaster';
-
-/** The version each Todo event is written at today. */
-export const TODO_EVENT_VERSIONS: Readonly<Record<string, number>> = { TodoCreated: 2 };
+import type { Upcaster } from '@ironstar/domain';
 
 /** TodoCreated v1 had no priority; every todo created then was of normal priority. */
 export const todoUpcasters: readonly Upcaster[] = [

@@ -1,5 +1,5 @@
+import { type ValidationError, validationError } from '@ironstar/domain';
 import { err, ok, type Result } from 'neverthrow';
-import { type ValidationError, validationError } from '../validation';
 
 export type TodoText = string & { readonly __brand: 'TodoText' };
 

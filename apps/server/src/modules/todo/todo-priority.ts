@@ -1,5 +1,5 @@
+import { type ValidationError, validationError } from '@ironstar/domain';
 import { err, ok, type Result } from 'neverthrow';
-import { type ValidationError, validationError } from '../validation';
 
 export const TODO_PRIORITIES = ['low', 'normal', 'high'] as const;
 export type TodoPriority = (typeof TODO_PRIORITIES)[number];
