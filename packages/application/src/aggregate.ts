@@ -34,16 +34,6 @@ export type UnreadableEvent = {
   readonly message: string;
 };
 
-/** Thrown where a stored event cannot be read: code and data disagree, which is a bug. */
-export class UnreadableEventError extends Error {
-  readonly event: UnreadableEvent;
-  constructor(event: UnreadableEvent) {
-    super(event.message);
-    this.name = 'UnreadableEventError';
-    this.event = event;
-  }
-}
-
 /**
  * The one path from a stored event to a domain event: it must be of this aggregate, of an
  * event type it declares, at the version it declares (upcasters have run by then), with an
@@ -76,14 +66,17 @@ export const eventReader = <C extends Message, E extends Message, S, Err>(
   };
 };
 
-/** Like `eventReader`, for the places where an unreadable event can only be a bug. */
+/**
+ * Like `eventReader`, for the places where an unreadable event can only be a bug (code and
+ * data disagree): it throws, with the UnreadableEvent as the error's `cause`.
+ */
 export const eventReaderOrThrow = <C extends Message, E extends Message, S, Err>(
   aggregate: AggregateDefinition<C, E, S, Err>,
 ) => {
   const read = eventReader(aggregate);
   return (stored: StoredEvent): E => {
     const event = read(stored);
-    if (event.isErr()) throw new UnreadableEventError(event.error);
+    if (event.isErr()) throw new Error(event.error.message, { cause: event.error });
     return event.value;
   };
 };

@@ -5,7 +5,6 @@ export {
   eventReaderOrThrow,
   eventTypesOf,
   type UnreadableEvent,
-  UnreadableEventError,
 } from './aggregate';
 export {
   type AggregateService,
@@ -85,6 +84,7 @@ export {
   createProjectionGroup,
   createProjectionRunner,
   createProjectionRunners,
+  mapByIdSnapshot,
   type Projection,
   type ProjectionCodec,
   type ProjectionGroup,

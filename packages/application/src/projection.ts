@@ -37,6 +37,18 @@ export type ProjectionCodec<State> = {
 };
 
 /**
+ * The codec of a read model that is a Map of immutable items by their id (in insertion
+ * order): its snapshot is the list of items, which `evolve` replaces but never changes.
+ */
+export const mapByIdSnapshot = <Item extends { readonly id: string }>(
+  version: number,
+): ProjectionCodec<Map<string, Item>> => ({
+  version,
+  serialize: (items) => [...items.values()],
+  deserialize: (data) => new Map((data as readonly Item[]).map((item) => [item.id, item])),
+});
+
+/**
  * A read model over one aggregate's events, typed: its events come through the aggregate's
  * reader (checked type and version), the stored event beside them for positions and ids.
  */

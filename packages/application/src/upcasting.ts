@@ -21,33 +21,33 @@ export const createUpcasterChain = (upcasters: readonly Upcaster[]) => {
 };
 
 /**
- * The store as every reader should see it: events upcast to their current version on load,
- * so aggregates, projections and the read API agree. The stored rows are never rewritten.
+ * The store and the bus as every reader should see them: events upcast to their current
+ * version, whether loaded (the stored rows are never rewritten) or published by another
+ * process, perhaps older code; so aggregates, projections and the read API agree.
  */
-export const withUpcasters = <S extends EventStore>(
-  store: S,
-  upcasters: readonly Upcaster[],
-): S => {
+export const readersThrough = (upcasters: readonly Upcaster[]) => {
   const up = createUpcasterChain(upcasters);
+  const all = (events: readonly StoredEvent[]) => events.map(up);
   return {
-    ...store,
-    append: (request) => store.append(request).map((r) => ({ ...r, events: r.events.map(up) })),
-    readStream: (type, id, options) => store.readStream(type, id, options).map((es) => es.map(up)),
-    readAll: (options) => store.readAll(options).map((es) => es.map(up)),
+    store: <S extends EventStore>(store: S): S => ({
+      ...store,
+      append: (request) => store.append(request).map((r) => ({ ...r, events: all(r.events) })),
+      readStream: (type, id, options) => store.readStream(type, id, options).map(all),
+      readAll: (options) => store.readAll(options).map(all),
+    }),
+    bus: <B extends Pick<EventBus, 'subscribe'>>(bus: B): B => ({
+      ...bus,
+      subscribe: (prefix, listener) => bus.subscribe(prefix, (event) => listener(up(event))),
+    }),
   };
 };
 
-/**
- * The bus as every reader should see it: what another process published (perhaps older
- * code, at an older version) is lifted like what is read from the store.
- */
+/** The store through the upcasters (see readersThrough). */
+export const withUpcasters = <S extends EventStore>(store: S, upcasters: readonly Upcaster[]): S =>
+  readersThrough(upcasters).store(store);
+
+/** The bus through the upcasters (see readersThrough). */
 export const withUpcastersOnBus = <B extends Pick<EventBus, 'subscribe'>>(
   bus: B,
   upcasters: readonly Upcaster[],
-): B => {
-  const up = createUpcasterChain(upcasters);
-  return {
-    ...bus,
-    subscribe: (prefix, listener) => bus.subscribe(prefix, (event) => listener(up(event))),
-  };
-};
+): B => readersThrough(upcasters).bus(bus);

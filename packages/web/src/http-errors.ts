@@ -40,10 +40,10 @@ export const problem = (
 
 /** Thrown by a route for a typed HTTP answer; `app.onError` turns it into the error body. */
 export class HttpError extends Error {
+  override readonly name = 'HttpError';
   readonly problem: Problem;
   constructor(answer: Problem) {
-    super(answer.message);
-    this.name = 'HttpError';
+    super(answer.message, { cause: answer });
     this.problem = answer;
   }
 }
@@ -72,16 +72,34 @@ export const storeUnavailable = (message = 'the event store is unavailable') =>
 export type DomainErrorAnswer = Problem;
 
 /**
+ * Each of a module's domain errors (by its `type`) as an HTTP answer, or as a function of the
+ * error when the message needs its details. Every error type must be listed.
+ */
+export type DomainErrorAnswers<Err extends { readonly type: string }> = {
+  readonly [K in Err['type']]:
+    | DomainErrorAnswer
+    | ((error: Extract<Err, { readonly type: K }>) => DomainErrorAnswer);
+};
+
+/**
  * Every way a command can fail, as HTTP, in this one place: the module's own domain errors
  * through its `errors` map, the rest the same for every aggregate (`noun` names it).
  */
-export const commandProblem = <Err>(
+export const commandProblem = <Err extends { readonly type: string }>(
   error: CommandError<Err>,
-  module: { readonly noun: string; readonly errors: (error: Err) => DomainErrorAnswer },
+  module: { readonly noun: string; readonly errors: DomainErrorAnswers<Err> },
 ): Problem => {
   switch (error.type) {
-    case 'Rejected':
-      return module.errors(error.error);
+    case 'Rejected': {
+      // Indexed by the error's own type: the answer is the one listed for it.
+      const answer = (
+        module.errors as Readonly<
+          Record<string, DomainErrorAnswer | ((error: Err) => DomainErrorAnswer)>
+        >
+      )[error.error.type];
+      if (answer === undefined) throw new Error(`no HTTP answer for ${error.error.type}`);
+      return typeof answer === 'function' ? answer(error.error) : answer;
+    }
     case 'Conflict':
       return problem('conflict', error.message);
     case 'PreconditionFailed':

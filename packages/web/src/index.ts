@@ -33,6 +33,7 @@ export {
 export {
   commandProblem,
   type DomainErrorAnswer,
+  type DomainErrorAnswers,
   type ErrorCode,
   errorJson,
   HttpError,

@@ -20,7 +20,7 @@ import type { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { Result, ResultAsync } from 'neverthrow';
 import type { AppEnv } from './app-env';
-import { commandProblem, type DomainErrorAnswer, type Problem } from './http-errors';
+import { commandProblem, type DomainErrorAnswers, type Problem } from './http-errors';
 import type { Metrics } from './metrics';
 import type { NavItem, PageShell } from './pages/layout';
 import type { SseHub } from './sse/sse-hub';
@@ -40,13 +40,13 @@ export type HttpCommand<C> = CommandRequest<C> & {
 };
 
 /** How a module's commands arrive over `POST /api/commands/:name`. */
-export type CommandHttp<C, Err> = {
+export type CommandHttp<C, Err extends { readonly type: string }> = {
   /** The `:name` of its route, and the noun its messages use ('order'). */
   readonly name: string;
   /** A request body (a JSON object within the size limit) to a command, or a 400. */
   readonly parse: (body: JsonObject) => Result<HttpCommand<C>, ValidationError>;
-  /** Each domain error as an HTTP answer, e.g. `problem('not_found', 'no such order')`. */
-  readonly errors: (error: Err) => DomainErrorAnswer;
+  /** Each domain error type's HTTP answer, e.g. `OrderNotFound: problem('not_found', '…')`. */
+  readonly errors: DomainErrorAnswers<Err>;
 };
 
 /** What a time-travel view draws: its read model's state after event `at`. */
@@ -115,7 +115,14 @@ export type ModuleParts = {
 };
 
 /** An aggregate module as its author writes it (see `defineModule`). */
-export type ModuleSpec<C extends Message, E extends Message, S, Err, PS, T> = {
+export type ModuleSpec<
+  C extends Message,
+  E extends Message,
+  S,
+  Err extends { readonly type: string },
+  PS,
+  T,
+> = {
   readonly aggregate: AggregateDefinition<C, E, S, Err>;
   /** Its commands over HTTP; without it, commands come only from its own code. */
   readonly http?: CommandHttp<C, Err>;
@@ -200,7 +207,14 @@ const fingerprintOf = (input: unknown) =>
  * models, pages, navigation, readiness, metrics, event log and time travel. The types of its
  * commands, events, state, errors and read models are inferred and checked end to end.
  */
-export const defineModule = <C extends Message, E extends Message, S, Err, PS, T>(
+export const defineModule = <
+  C extends Message,
+  E extends Message,
+  S,
+  Err extends { readonly type: string },
+  PS,
+  T,
+>(
   spec: ModuleSpec<C, E, S, Err, PS, T>,
 ): Module => ({
   aggregateType: spec.aggregate.type,
@@ -237,7 +251,7 @@ export const defineModule = <C extends Message, E extends Message, S, Err, PS, T
   },
 });
 
-const commandEndpoint = <C extends Message, S, Err>(
+const commandEndpoint = <C extends Message, S, Err extends { readonly type: string }>(
   aggregateType: string,
   http: CommandHttp<C, Err>,
   commands: AggregateService<C, S, Err>,

@@ -3,7 +3,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { defineAggregate } from '../aggregate';
 import { type AggregateServiceDeps, createAggregateService } from '../aggregate-service';
 import type { HandleOptions } from '../command-handler';
-import { projectionOf } from '../projection';
+import { mapByIdSnapshot, projectionOf } from '../projection';
 
 // The framework's own fixture domain (Emmett tests its command handling with a shopping
 // cart too): small, but with every kind of outcome a module can have, an upcaster and a
@@ -131,11 +131,7 @@ export type Carts = Map<string, CartView>;
 export const cartsProjection = projectionOf(cartAggregate, {
   name: 'carts',
   initialState: (): Carts => new Map(),
-  snapshot: {
-    version: 1,
-    serialize: (carts) => [...carts.values()],
-    deserialize: (data) => new Map((data as CartView[]).map((cart) => [cart.id, cart])),
-  },
+  snapshot: mapByIdSnapshot<CartView>(1),
   evolve(carts, event, stored) {
     const at = { version: stored.aggregateSequence, updatedSequence: stored.globalSequence };
     if (event.type === 'CartOpened') {

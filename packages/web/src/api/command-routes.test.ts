@@ -105,6 +105,12 @@ describe('POST /api/commands/:aggregate', () => {
     );
     expect(message).toBe('an empty cart cannot be checked out');
     expect(t.events).toHaveLength(1);
+    await t.command({ type: 'add', id, item: 'tea' });
+    await t.command({ type: 'checkout', id });
+    // An answer made from the error itself.
+    expect(
+      await failure(await t.command({ type: 'add', id, item: 'jam' }), 409, 'invalid_transition'),
+    ).toBe(`cart ${id} is checked out`);
   });
 
   it('409 conflict when the stream keeps changing under it', async () => {

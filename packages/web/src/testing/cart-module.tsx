@@ -11,7 +11,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { err, ok, Result } from 'neverthrow';
 import type { AppEnv } from '../app-env';
-import { errorJson, problem } from '../http-errors';
+import { type DomainErrorAnswers, errorJson, problem } from '../http-errors';
 import { defineModule, type HttpCommand, type JsonObject, type TimeTravelProps } from '../module';
 import { Layout } from '../pages/layout';
 
@@ -82,17 +82,12 @@ export const parseCartCommand = (body: JsonObject): Result<CartHttpCommand, Vali
   }
 };
 
-const MESSAGES: Record<CartError['type'], string> = {
-  CartNotFound: 'no such cart',
-  CartAlreadyOpen: 'the cart is already open',
-  CartClosed: 'the cart is checked out',
-  CartEmpty: 'an empty cart cannot be checked out',
+export const cartErrors: DomainErrorAnswers<CartError> = {
+  CartNotFound: problem('not_found', 'no such cart'),
+  CartAlreadyOpen: problem('invalid_transition', 'the cart is already open'),
+  CartClosed: (error) => problem('invalid_transition', `cart ${error.id} is checked out`),
+  CartEmpty: problem('invalid_transition', 'an empty cart cannot be checked out'),
 };
-
-export const cartErrorAnswer = (error: CartError) =>
-  error.type === 'CartNotFound'
-    ? problem('not_found', MESSAGES.CartNotFound)
-    : problem('invalid_transition', MESSAGES[error.type]);
 
 const CartsThen = ({ state, at, select }: TimeTravelProps<Carts>) => (
   <>
@@ -110,7 +105,7 @@ const CartsThen = ({ state, at, select }: TimeTravelProps<Carts>) => (
 
 export const cartModule = defineModule({
   aggregate: cartAggregate,
-  http: { name: 'cart', parse: parseCartCommand, errors: cartErrorAnswer },
+  http: { name: 'cart', parse: parseCartCommand, errors: cartErrors },
   projections: { carts: cartsProjection },
   nav: [{ path: '/carts', label: 'Carts' }],
   styles: 'ul.carts { list-style: square; }',

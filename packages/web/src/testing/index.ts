@@ -1,2 +1,2 @@
-export { cartErrorAnswer, cartModule, parseCartCommand } from './cart-module';
+export { cartErrors, cartModule, parseCartCommand } from './cart-module';
 export { createTestApp, readSse, type TestApp, type TestAppOptions } from './test-app';

@@ -1,5 +1,5 @@
 import { type ValidationError, validationError } from '@ironstar/domain';
-import { type HttpCommand, type JsonObject, problem } from '@ironstar/web';
+import { type DomainErrorAnswers, type HttpCommand, type JsonObject, problem } from '@ironstar/web';
 import { err, type Result } from 'neverthrow';
 import type { TodoCommand, TodoError } from './todo-decider';
 import { TodoId } from './todo-id';
@@ -66,16 +66,11 @@ export const parseTodoCommand = (body: JsonObject): Result<TodoHttpCommand, Vali
   }
 };
 
-const MESSAGES: Record<TodoError['type'], string> = {
-  TodoNotFound: 'no such todo',
-  TodoAlreadyExists: 'todo already exists',
-  TodoIsDeleted: 'todo is deleted',
-  TodoAlreadyCompleted: 'todo is already completed',
-  TodoNotCompleted: 'todo is not completed',
-};
-
 /** A missing todo is a 404; every other refusal an invalid transition (409). */
-export const todoErrorAnswer = (error: TodoError) =>
-  error.type === 'TodoNotFound'
-    ? problem('not_found', MESSAGES.TodoNotFound)
-    : problem('invalid_transition', MESSAGES[error.type]);
+export const todoErrors: DomainErrorAnswers<TodoError> = {
+  TodoNotFound: problem('not_found', 'no such todo'),
+  TodoAlreadyExists: problem('invalid_transition', 'todo already exists'),
+  TodoIsDeleted: problem('invalid_transition', 'todo is deleted'),
+  TodoAlreadyCompleted: problem('invalid_transition', 'todo is already completed'),
+  TodoNotCompleted: problem('invalid_transition', 'todo is not completed'),
+};

@@ -1,4 +1,4 @@
-import { projectionOf } from '@ironstar/application';
+import { mapByIdSnapshot, projectionOf } from '@ironstar/application';
 import { assertNever } from '@ironstar/domain';
 import { todoAggregate } from './todo-aggregate';
 import type { TodoPriority } from './todo-priority';
@@ -26,11 +26,7 @@ export type TodoList = Map<string, TodoItem>;
 export const todoListProjection = projectionOf(todoAggregate, {
   name: 'todo-list',
   initialState: (): TodoList => new Map(),
-  snapshot: {
-    version: 1,
-    serialize: (todos) => [...todos.values()],
-    deserialize: (data) => new Map((data as TodoItem[]).map((todo) => [todo.id, todo])),
-  },
+  snapshot: mapByIdSnapshot<TodoItem>(1),
   evolve(todos, event, stored) {
     const touch = (item: TodoItem, change: Partial<TodoItem>) =>
       todos.set(item.id, {

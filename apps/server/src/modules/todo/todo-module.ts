@@ -1,6 +1,6 @@
 import { defineModule } from '@ironstar/web';
 import { todoAggregate } from './todo-aggregate';
-import { parseTodoCommand, todoErrorAnswer } from './todo-commands';
+import { parseTodoCommand, todoErrors } from './todo-commands';
 import { todoFeedRoutes, todoWindowSettings } from './todo-feed';
 import { createTodoIndex } from './todo-index';
 import { todoListProjection } from './todo-list-projection';
@@ -22,7 +22,7 @@ export const todoModule = (options: TodoModuleOptions = {}) =>
       ...todoAggregate,
       snapshots: { every: options.snapshotEvery ?? 100, stateVersion: 1 },
     },
-    http: { name: 'todo', parse: parseTodoCommand, errors: todoErrorAnswer },
+    http: { name: 'todo', parse: parseTodoCommand, errors: todoErrors },
     projections: { list: todoListProjection },
     nav: [{ path: '/', label: 'Todos' }],
     styles: TODO_STYLES,

@@ -115,6 +115,18 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
   );
 };
 
+/** One step along the log: leaves live mode and travels to `to` (an expression over $at). */
+const Step = (props: { id: string; label: string; to: string; text: string }) => (
+  <button
+    type="button"
+    id={props.id}
+    aria-label={props.label}
+    data-on-click={`$live = false; $at = ${props.to}; ${view}`}
+  >
+    {props.text}
+  </button>
+);
+
 export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell }) => {
   const { model } = props;
   const signals = JSON.stringify({
@@ -125,6 +137,13 @@ export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell
     aggregate: model.selected?.aggregateId ?? '',
   });
   const travel = `$live = false; ${view}`;
+  // The slider and the number field both edit $at, up to the moving head.
+  const atInput = {
+    min: '0',
+    value: String(model.at),
+    'data-bind': 'at',
+    'data-attr-max': '$head',
+  };
   return (
     <Layout title="Time travel" shell={props.shell} path={TIME_TRAVEL_PAGE} wide>
       <div id="tt-app" data-signals={signals}>
@@ -142,43 +161,23 @@ export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell
           same projection the live pages use.
         </p>
         <div class="row" id="tt-controls">
-          <button
-            type="button"
-            id="tt-back"
-            aria-label="One event back"
-            data-on-click={`$live = false; $at = Math.max(0, $at - 1); ${view}`}
-          >
-            ◀
-          </button>
+          <Step id="tt-back" label="One event back" to="Math.max(0, $at - 1)" text="◀" />
           <input
             type="range"
             id="tt-slider"
             aria-label="Global sequence"
-            min="0"
             max={String(model.head)}
-            value={String(model.at)}
             style="flex: 1"
-            data-bind="at"
-            data-attr-max="$head"
+            {...atInput}
             {...{ 'data-on-input__debounce.150ms': travel }}
           />
-          <button
-            type="button"
-            id="tt-forward"
-            aria-label="One event forward"
-            data-on-click={`$live = false; $at = Math.min($head, $at + 1); ${view}`}
-          >
-            ▶
-          </button>
+          <Step id="tt-forward" label="One event forward" to="Math.min($head, $at + 1)" text="▶" />
           <input
             type="number"
             id="tt-at"
             aria-label="Sequence"
-            min="0"
-            value={String(model.at)}
             style="width: 7rem"
-            data-bind="at"
-            data-attr-max="$head"
+            {...atInput}
             data-on-change={travel}
           />
           <span class="muted small">
