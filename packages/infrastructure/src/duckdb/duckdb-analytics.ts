@@ -47,6 +47,8 @@ export type DuckDbAnalyticsOptions = {
 
 type Outcome<T> = { ok: T } | { timedOut: true } | { error: unknown };
 
+const NO_ENGINE = 'the analytics engine is not running (starting or restarting); try again shortly';
+
 const refused = (message: string): SqlRefused => ({ type: 'SqlRefused', message });
 const unavailable = (message: string): AnalyticsUnavailable => ({
   type: 'AnalyticsUnavailable',
@@ -82,6 +84,21 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
   let nextQuery = 1;
   const listeners = new Set<(types: ReadonlySet<string>, position: number) => void>();
   const waiters = new Set<{ sequence: number; resolve: (reached: boolean) => void }>();
+  const awaitingEngine = new Set<(client: EngineClient | undefined) => void>();
+
+  /** The running engine, or the next one to start within `ms` (a query waits out a restart). */
+  const engineWithin = (ms: number): Promise<EngineClient | undefined> => {
+    if (engine || closed || stopping) return Promise.resolve(engine);
+    return new Promise((resolve) => {
+      const take = (client: EngineClient | undefined) => {
+        clearTimeout(timer);
+        awaitingEngine.delete(take);
+        resolve(client);
+      };
+      const timer = setTimeout(() => take(undefined), Math.max(0, ms));
+      awaitingEngine.add(take);
+    });
+  };
 
   /** Feeds one engine incarnation from the store and bus; resolves once it reached `head`. */
   const project = (client: EngineClient, self: number, head: number) => {
@@ -168,6 +185,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
       return;
     }
     engine = client;
+    for (const take of [...awaitingEngine]) take(client);
     const died = client.exited.then(() => {
       throw new Error('the analytics engine stopped while it was being rebuilt');
     });
@@ -270,14 +288,23 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     sql: string,
     limits: QueryLimits,
   ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
-    const client = engine;
-    if (!client || closed || stopping) {
-      return errAsync(unavailable('the analytics engine is starting; try again shortly'));
-    }
-    const query = nextQuery++;
     const started = performance.now();
+    const left = () => limits.timeoutMs - (performance.now() - started);
+    return ResultAsync.fromSafePromise(engineWithin(limits.timeoutMs)).andThen((client) =>
+      client ? plan(client, sql, limits, left) : errAsync(unavailable(NO_ENGINE)),
+    );
+  };
+
+  /** Checks and plans on `client` with what is `left` of the time limit. */
+  const plan = (
+    client: EngineClient,
+    sql: string,
+    limits: QueryLimits,
+    left: () => number,
+  ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+    const query = nextQuery++;
     const planned = client.call({ op: 'prepare', query, sql });
-    return ResultAsync.fromSafePromise(timed(client, query, limits.timeoutMs, planned)).andThen(
+    return ResultAsync.fromSafePromise(timed(client, query, left(), planned)).andThen(
       (outcome): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
         if ('timedOut' in outcome) {
           client.call({ op: 'release', query }).catch(() => {});
@@ -290,7 +317,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
           if (error instanceof EngineGone) return errAsync(unavailable(error.message));
           return errAsync(refused(error instanceof Error ? error.message : String(error)));
         }
-        const budgetMs = limits.timeoutMs - (performance.now() - started);
+        const budgetMs = left();
         let used = false;
         return okAsync({
           run: () => {
@@ -355,11 +382,13 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     /** Ends running queries at once, with a clear reason (at shutdown, so their sessions can be recorded). */
     interruptAll(): void {
       stopping = true;
+      for (const take of [...awaitingEngine]) take(undefined);
       engine?.kill('stopped: the server shut down');
     },
     async close(): Promise<void> {
       closed = true;
       clearTimeout(respawn);
+      for (const take of [...awaitingEngine]) take(undefined);
       subscription?.stop();
       await subscription?.done.catch(() => {});
       const client = engine;

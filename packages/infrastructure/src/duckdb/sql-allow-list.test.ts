@@ -111,6 +111,7 @@ describe('what an analytics query may name', () => {
       ['CALL checkpoint()', /only a read-only SELECT/],
       ['DROP TABLE events', /only a read-only SELECT/],
       ['SELECT 1; SELECT 2', /only one statement is allowed; got 2/],
+      ['SELECT 1; DROP TABLE events', /only one statement is allowed; got 2/],
       ['SELECT * FROM events WHERE', /the SQL does not parse: syntax error/],
       ['SELECT nope FROM events', /Referenced column "nope" not found/],
     ];

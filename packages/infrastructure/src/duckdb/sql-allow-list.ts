@@ -189,5 +189,9 @@ export const refusalOfSql = async (
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
   const serialized = reader.getRowsJson()[0]?.[0];
   if (typeof serialized !== 'string') return 'the SQL could not be parsed';
-  return refusalOfTree(JSON.parse(serialized), allow);
+  const refusal = refusalOfTree(JSON.parse(serialized), allow);
+  if (refusal !== 'only a read-only SELECT is allowed') return refusal;
+  // Say "one statement" when that is the first problem (the parser alone counts them).
+  const statements = await connection.extractStatements(sql);
+  return statements.count > 1 ? `only one statement is allowed; got ${statements.count}` : refusal;
 };
