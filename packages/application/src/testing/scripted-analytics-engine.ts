@@ -9,7 +9,8 @@ import type {
 /**
  * An AnalyticsEngine for unit tests of the core and the web routes: it runs no SQL. It refuses
  * text containing `;` or not starting with SELECT/WITH, fails text containing `sleep`, holds
- * text containing `hold` until `releaseHeld()`, and answers anything else with `answer(sql)`.
+ * text containing `hold` until `releaseHeld()`, is unavailable for text containing
+ * `unavailable`, and answers anything else with `answer(sql)`.
  * Planning takes a turn of the event loop, as a real engine's does. The real engine (DuckDB)
  * has its own tests.
  */
@@ -57,6 +58,9 @@ export const createScriptedAnalyticsEngine = (
           type: 'SqlRefused',
           message: 'only a single read-only SELECT is allowed',
         });
+      }
+      if (sql.includes('unavailable')) {
+        return errAsync({ type: 'AnalyticsUnavailable', message: 'the analytics engine is restarting' });
       }
       const plan = new Promise<void>((resolve) => setImmediate(resolve));
       return ResultAsync.fromSafePromise(plan).andThen(() => {

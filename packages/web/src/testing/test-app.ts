@@ -21,7 +21,12 @@ import { createSseHub } from '../sse/sse-hub';
 
 /** The app in process over the in-memory store and bus, for `app.request(...)` tests. */
 export const createTestApp = async (
-  options: { wrapStore?: (store: EventStore) => EventStore; compression?: boolean } = {},
+  options: {
+    wrapStore?: (store: EventStore) => EventStore;
+    compression?: boolean;
+    /** What the scripted analytics engine answers (default: one row, [[1]]). */
+    answer?: Parameters<typeof createScriptedAnalyticsEngine>[0];
+  } = {},
 ) => {
   const memory = createInMemoryEventStore();
   const store = options.wrapStore ? options.wrapStore(memory) : memory;
@@ -38,13 +43,13 @@ export const createTestApp = async (
   });
   // Analytics over the scripted engine (it runs no SQL; DuckDB is tested in infrastructure
   // and end to end): it "applies" each event as the bus delivers it.
-  const engine = createScriptedAnalyticsEngine();
+  const engine = createScriptedAnalyticsEngine(options.answer);
   bus.subscribe('events/', (e) => engine.apply(e.aggregateType, e.globalSequence));
   const cache = createQueryCache({ ttlMs: 60_000 });
   engine.onApplied((types) => cache.invalidate(types));
   const sessions = createProjectionRunner({ store, bus, projection: querySessionsProjection });
   await sessions.start();
-  const limits = { timeoutMs: 1000, maxRows: 100 };
+  const limits = { timeoutMs: 1000, maxRows: 100, maxBytes: 64 * 1024 };
   const service = createQuerySessionService({
     store,
     bus,
