@@ -60,7 +60,10 @@ export const createScriptedAnalyticsEngine = (
         });
       }
       if (sql.includes('unavailable')) {
-        return errAsync({ type: 'AnalyticsUnavailable', message: 'the analytics engine is restarting' });
+        return errAsync({
+          type: 'AnalyticsUnavailable',
+          message: 'the analytics engine is restarting',
+        });
       }
       const plan = new Promise<void>((resolve) => setImmediate(resolve));
       return ResultAsync.fromSafePromise(plan).andThen(() => {

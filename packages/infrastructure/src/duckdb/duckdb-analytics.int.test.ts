@@ -101,7 +101,8 @@ const duckEvents = async (analytics: DuckDbAnalytics): Promise<StoredEvent[]> =>
 const INFINITE =
   'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
 
-describe('DuckDB analytics projection', () => {
+// Each test starts an engine process: generous limits for a loaded machine.
+describe('DuckDB analytics projection', { timeout: 60_000 }, () => {
   it('holds exactly the store events after a rebuild, after live updates, and after a second rebuild', async () => {
     const { store, bus } = await setup();
     await write(store, bus, 2500);
@@ -265,6 +266,16 @@ describe('DuckDB analytics projection', () => {
     expect(wide.bytes).toBe(Buffer.byteLength(JSON.stringify(wide.rows)));
     expect(wide.bytes).toBeLessThanOrEqual(10_000);
 
+    // Larger results cross from the engine in ~256 KB batches, reassembled in order.
+    const many = (
+      await analytics.execute(
+        "SELECT n, repeat('x', 1000) AS pad FROM (SELECT unnest(range(3000)) AS n) ORDER BY n",
+        LIMITS,
+      )
+    )._unsafeUnwrap();
+    expect(many.rows.map((row) => row[0])).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(many.bytes).toBe(Buffer.byteLength(JSON.stringify(many.rows)));
+
     const small = (await analytics.execute('SELECT 1 AS one', LIMITS))._unsafeUnwrap();
     expect(small).toMatchObject({ truncated: false, truncatedBy: null });
   });
@@ -279,7 +290,7 @@ describe('DuckDB analytics projection', () => {
   });
 });
 
-describe('query sessions over the DuckDB projection', () => {
+describe('query sessions over the DuckDB projection', { timeout: 60_000 }, () => {
   it('serve a cached result until an event it depends on is applied, then fresh rows', async () => {
     const { store, bus } = await setup();
     const analytics = await analyticsOn(store, bus);

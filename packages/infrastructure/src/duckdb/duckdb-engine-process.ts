@@ -82,7 +82,7 @@ const serve = (sandbox: Sandbox) => {
     }
   };
 
-  const perform = async (request: EngineRequest): Promise<unknown> => {
+  const perform = async (id: number, request: EngineRequest): Promise<unknown> => {
     switch (request.op) {
       case 'append':
         return append(sandbox, request.events);
@@ -112,7 +112,9 @@ const serve = (sandbox: Sandbox) => {
         const prepared = entry?.prepared;
         if (!entry || !prepared) throw new Error('no such prepared query');
         entry.released = true; // a statement runs once
-        return busy(entry, request.query, () => readBoundedRows(prepared, request));
+        return busy(entry, request.query, () =>
+          readBoundedRows(prepared, request, (rows) => send({ id, rows })),
+        );
       }
       case 'release':
         return release(request.query);
@@ -129,7 +131,7 @@ const serve = (sandbox: Sandbox) => {
       return;
     }
     const { id } = message;
-    perform(message).then(
+    perform(id, message).then(
       (value) => send({ id, ok: true, value }),
       (error: unknown) =>
         send({ id, ok: false, refused: error instanceof Refused, message: messageOf(error) }),

@@ -28,6 +28,8 @@ export type EngineInterrupt = { readonly op: 'interrupt'; readonly query: number
 export type EngineMessage = (EngineRequest & { readonly id: number }) | EngineInterrupt;
 
 export type EngineReply =
+  /** Rows of a `run` ahead of its reply, in order; the reply's own `rows` are empty then. */
+  | { readonly id: number; readonly rows: unknown[][] }
   | { readonly id: number; readonly ok: true; readonly value: unknown }
   | {
       readonly id: number;

@@ -22,7 +22,7 @@ import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseFrames } from '../sse-response';
 import { AnalyticsPage, QueryError, ResultView, SessionList } from './analytics-view';
-import { resultCsv } from './result-csv';
+import { resultCsvStream, resultJsonStream } from './result-stream';
 
 export const QUERY_BODY_LIMIT = 16 * 1024;
 const RECENT = 20;
@@ -172,9 +172,8 @@ export const analyticsRoutes = (deps: AnalyticsDeps & { hub: SseHub; metrics: Me
       'Content-Disposition',
       `attachment; filename="query-${UUID.test(id) ? id : 'result'}.${format}"`,
     );
-    if (format === 'json') return c.json(result);
-    c.header('Content-Type', 'text/csv; charset=utf-8');
-    return c.body(resultCsv(result));
+    c.header('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8');
+    return c.body(format === 'json' ? resultJsonStream(result) : resultCsvStream(result));
   };
 
   const limit = bodyLimit({
@@ -220,7 +219,12 @@ export const analyticsRoutes = (deps: AnalyticsDeps & { hub: SseHub; metrics: Me
     .get('/api/analytics/sessions/:id', (c) => {
       const session = deps.sessions.state().get(c.req.param('id'));
       if (!session) return errorJson(c, 404, 'not_found', 'no query session with that id');
-      return c.json({ session, result: deps.service.result(session.id) ?? null });
+      const result = deps.service.result(session.id);
+      if (!result) return c.json({ session, result: null });
+      // Rows streamed a piece at a time: a 4 MB result never holds the event loop.
+      const before = `{"session":${JSON.stringify(session)},"result":`;
+      c.header('Content-Type', 'application/json');
+      return c.body(resultJsonStream(result, before, '}'));
     })
     .get('/api/analytics/sessions/:id/result.csv', (c) => download(c, 'csv'))
     .get('/api/analytics/sessions/:id/result.json', (c) => download(c, 'json'))

@@ -12,9 +12,13 @@ const field = (cell: unknown): string => {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
-/** A result as RFC 4180 CSV (CRLF, a header row), safe to open in a spreadsheet. */
-export const resultCsv = (result: Pick<QueryResult, 'columns' | 'rows'>): string => {
-  const lines = [result.columns.map((c) => field(c.name)).join(',')];
-  for (const row of result.rows) lines.push(row.map(field).join(','));
-  return `${lines.join('\r\n')}\r\n`;
-};
+/** The header line of a result's CSV (RFC 4180: CRLF line ends). */
+export const csvHeader = (columns: QueryResult['columns']) =>
+  `${columns.map((c) => field(c.name)).join(',')}\r\n`;
+
+/** One row as a CSV line, safe to open in a spreadsheet. */
+export const csvRow = (cells: readonly unknown[]) => `${cells.map(field).join(',')}\r\n`;
+
+/** A whole result as CSV, a header row first. */
+export const resultCsv = (result: Pick<QueryResult, 'columns' | 'rows'>): string =>
+  csvHeader(result.columns) + result.rows.map(csvRow).join('');
