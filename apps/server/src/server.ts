@@ -236,7 +236,8 @@ const wire = async (
     analytics: { service: queries, sessions, limits },
     readiness: [
       { name: 'query-sessions', position: () => sessions.position() },
-      { name: 'analytics', position: () => analytics.position() },
+      // No engine process (starting, or killed and restarting): not ready, even at head 0.
+      { name: 'analytics', position: () => (analytics.pid() ? analytics.position() : -1) },
     ],
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'request failed'),
   });

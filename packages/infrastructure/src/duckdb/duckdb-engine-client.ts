@@ -46,6 +46,14 @@ export type EngineClient = {
 };
 
 const WATCH_MS = 100;
+/**
+ * Loaded before anything else in the engine process: when the server goes away (even by
+ * SIGKILL) the IPC channel closes and the engine kills itself at once, busy or not, and even
+ * while it is still loading its modules.
+ */
+const ORPHAN_GUARD = `--import=data:text/javascript,${encodeURIComponent(
+  "process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));",
+)}`;
 const STDERR_KEPT = 2000;
 
 /** The engine module next to this one: TypeScript run through tsx, or compiled JavaScript. */
@@ -76,7 +84,7 @@ const residentBytes = (pid: number): number | undefined => {
 export const spawnEngineProcess = (options: EngineProcessOptions): Promise<EngineClient> => {
   const { entry, loader } = entryAndLoader();
   const child: ChildProcess = fork(entry, [JSON.stringify(options.settings)], {
-    execArgv: [...loader, `--max-old-space-size=${options.heapMb}`],
+    execArgv: [ORPHAN_GUARD, ...loader, `--max-old-space-size=${options.heapMb}`],
     env: { ...process.env, UV_THREADPOOL_SIZE: String(options.threadpool) },
     // JSON blocked the server's loop less than 'advanced' for large string rows (measured).
     serialization: 'json',

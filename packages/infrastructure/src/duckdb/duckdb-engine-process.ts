@@ -14,8 +14,7 @@ import { openSandbox, type Sandbox, type SandboxSettings } from './duckdb-sandbo
 import type { EngineHello, EngineMessage, EngineReply, EngineRequest } from './engine-protocol';
 import { readBoundedRows } from './result-rows';
 
-// The server going away (even by SIGKILL) closes the channel: leave at once, busy or not.
-process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+// The server going away is handled before this module loads (ORPHAN_GUARD in the client).
 
 class Refused extends Error {}
 
