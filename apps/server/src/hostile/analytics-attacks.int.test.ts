@@ -54,7 +54,12 @@ beforeAll(async () => {
   });
   const pid = server.child.pid ?? 0;
   rss = sampleMax(() => treeRss(pid));
-  temp = sampleMax(() => folderBytes(tmp) - folderBytes(join(tmp, 'events.db')), 20);
+  // DuckDB's private folder(s) only (not the database's own files).
+  const duckdbTemp = () =>
+    readdirSync(tmp)
+      .filter((f) => f.startsWith('ironstar-duckdb-'))
+      .reduce((sum, f) => sum + folderBytes(join(tmp, f)), 0);
+  temp = sampleMax(duckdbTemp, 20);
   probe = startHealthProbe(url);
 }, 60_000);
 
