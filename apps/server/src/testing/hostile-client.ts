@@ -130,7 +130,8 @@ const rssOf = (pid: number) => {
   }
 };
 
-const childrenOf = (pid: number): number[] => {
+/** Direct children of a process (Linux /proc). */
+export const childrenOf = (pid: number): number[] => {
   try {
     return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
       readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
@@ -140,6 +141,37 @@ const childrenOf = (pid: number): number[] => {
     );
   } catch {
     return [];
+  }
+};
+
+/** CPU time a process has used, in clock ticks (utime + stime from /proc/<pid>/stat). */
+export const cpuTicks = (pid: number) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+};
+
+/** The server's DuckDB engine process, if one runs. */
+export const enginePid = (serverPid: number) =>
+  childrenOf(serverPid).find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('duckdb-engine-process');
+    } catch {
+      return false;
+    }
+  });
+
+/** Whether a process exists and is not a zombie. */
+export const isRunning = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
   }
 };
 
