@@ -1,23 +1,23 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type AnalyticsEngine,
-  type AnalyticsUnavailable,
-  type CatchUpSubscription,
-  type EventBus,
-  type EventStore,
-  type HeadSource,
-  type PreparedQuery,
-  type QueryExecutionFailed,
-  type QueryLimits,
-  type QueryResult,
-  type SqlRefused,
-  type StoredEvent,
-  subscribeFrom,
+import type {
+  AnalyticsEngine,
+  AnalyticsUnavailable,
+  EventBus,
+  EventStore,
+  HeadSource,
+  PreparedQuery,
+  QueryExecutionFailed,
+  QueryLimits,
+  QueryResult,
+  SqlRefused,
+  StoredEvent,
 } from '@ironstar/application';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { type EngineClient, EngineGone, spawnEngineProcess } from './duckdb-engine-client';
+import { withinDeadline } from './engine-deadline';
+import { type EngineFeed, feedEngine } from './engine-feed';
 
 const MB = 2 ** 20;
 
@@ -44,8 +44,6 @@ export type DuckDbAnalyticsOptions = {
   /** Store heads, so events the bus lost are found even when nothing follows them. */
   readonly heads?: HeadSource;
 };
-
-type Outcome<T> = { ok: T } | { timedOut: true } | { error: unknown };
 
 const NO_ENGINE = 'the analytics engine is not running (starting or restarting); try again shortly';
 
@@ -74,7 +72,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
   const root = await mkdtemp(join(tmpdir(), 'ironstar-duckdb-'));
 
   let engine: EngineClient | undefined;
-  let subscription: CatchUpSubscription | undefined;
+  let feed: EngineFeed | undefined;
   let incarnation = 0;
   let restarts: number[] = [];
   let respawn: NodeJS.Timeout | undefined;
@@ -100,62 +98,17 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     });
   };
 
-  /** Feeds one engine incarnation from the store and bus; resolves once it reached `head`. */
-  const project = (client: EngineClient, self: number, head: number) => {
-    let pending: StoredEvent[] = [];
-    let flushing: Promise<void> = Promise.resolve();
-    let scheduled = false;
-    const flush = () => {
-      flushing = flushing.then(async () => {
-        const batch = pending;
-        pending = [];
-        if (batch.length === 0 || self !== incarnation) return;
-        await client.call({ op: 'append', events: batch });
-        if (self !== incarnation) return;
-        applied = batch.at(-1)?.globalSequence ?? applied;
-        const types = new Set(batch.map((e) => e.aggregateType));
-        for (const listener of listeners) listener(types, applied);
-        for (const waiter of waiters) {
-          if (applied >= waiter.sequence) {
-            waiters.delete(waiter);
-            waiter.resolve(true);
-          }
-        }
-      });
-      return flushing;
-    };
-    // A failed append would leave a gap: the engine is rebuilt instead.
-    const failedAppend = (error: unknown) => {
-      if (self !== incarnation || error instanceof EngineGone) return;
-      options.onError?.(error);
-      const message = error instanceof Error ? error.message : String(error);
-      client.kill(`the analytics engine was restarted: an append failed: ${message}`);
-    };
-    return new Promise<void>((reached) => {
-      subscription = subscribeFrom({
-        store: options.store,
-        bus: options.bus,
-        after: 0,
-        handle: async (event) => {
-          pending.push(event);
-          if (pending.length >= batchSize) return flush().catch(failedAppend);
-          if (!scheduled) {
-            scheduled = true;
-            setImmediate(() => {
-              scheduled = false;
-              flush().catch(failedAppend);
-            });
-          }
-        },
-        onCaughtUp: (position) => {
-          if (position >= head) void flush().then(reached, reached);
-        },
-        ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
-        ...(options.heads ? { heads: options.heads } : {}),
-        onStoreError: (error) => options.onError?.(error),
-      });
-      subscription.done.catch((error: unknown) => options.onError?.(error));
-    });
+  /** The engine appended `batch`: move the position, tell listeners and waiters. */
+  const applyBatch = (batch: readonly StoredEvent[]) => {
+    applied = batch.at(-1)?.globalSequence ?? applied;
+    const types = new Set(batch.map((e) => e.aggregateType));
+    for (const listener of listeners) listener(types, applied);
+    for (const waiter of waiters) {
+      if (applied >= waiter.sequence) {
+        waiters.delete(waiter);
+        waiter.resolve(true);
+      }
+    }
   };
 
   /** Starts an engine process and its projection; resolves once caught up with the head. */
@@ -186,10 +139,22 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     }
     engine = client;
     for (const take of [...awaitingEngine]) take(client);
+    feed = feedEngine({
+      client,
+      store: options.store,
+      bus: options.bus,
+      ...(options.heads ? { heads: options.heads } : {}),
+      batchSize,
+      head: head.value,
+      current: () => self === incarnation,
+      onApplied: applyBatch,
+      ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
+    });
     const died = client.exited.then(() => {
       throw new Error('the analytics engine stopped while it was being rebuilt');
     });
-    await Promise.race([project(client, self, head.value), died]);
+    await Promise.race([feed.caughtUp, died]);
   };
 
   // A launch that failed without its engine dying (which schedules its own) is tried again.
@@ -215,42 +180,13 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
   const restart = (reason: string) => {
     incarnation++;
     engine = undefined;
-    subscription?.stop();
-    subscription = undefined;
+    void feed?.stop();
+    feed = undefined;
     applied = 0;
     if (closed || stopping) return;
     options.onRestart?.(reason);
     scheduleLaunch();
   };
-
-  /** Settles `work` by its deadline: interrupt at the limit, kill the engine after the grace. */
-  const timed = <T>(client: EngineClient, query: number, timeoutMs: number, work: Promise<T>) =>
-    new Promise<Outcome<T>>((resolve) => {
-      let timedOut = false;
-      let grace: NodeJS.Timeout | undefined;
-      const limit = setTimeout(
-        () => {
-          timedOut = true;
-          client.interrupt(query);
-          grace = setTimeout(() => {
-            client.kill(
-              `the analytics engine was restarted: a query did not stop within ${graceMs} ms of its time limit`,
-            );
-            resolve({ timedOut: true });
-          }, graceMs);
-        },
-        Math.max(0, timeoutMs),
-      );
-      work
-        .then(
-          (ok) => resolve({ ok }),
-          (error: unknown) => resolve(timedOut ? { timedOut: true } : { error }),
-        )
-        .finally(() => {
-          clearTimeout(limit);
-          clearTimeout(grace);
-        });
-    });
 
   const runPrepared = (
     client: EngineClient,
@@ -265,7 +201,9 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
       maxRows: limits.maxRows,
       maxBytes: limits.maxBytes,
     });
-    return ResultAsync.fromSafePromise(timed(client, query, budgetMs, run)).andThen((outcome) => {
+    return ResultAsync.fromSafePromise(
+      withinDeadline(client, query, budgetMs, graceMs, run),
+    ).andThen((outcome) => {
       if ('ok' in outcome) {
         const { columns, rows, truncatedBy, bytes } = outcome.ok;
         return okAsync({
@@ -304,33 +242,33 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
   ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
     const query = nextQuery++;
     const planned = client.call({ op: 'prepare', query, sql });
-    return ResultAsync.fromSafePromise(timed(client, query, left(), planned)).andThen(
-      (outcome): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
-        if ('timedOut' in outcome) {
-          client.call({ op: 'release', query }).catch(() => {});
-          return errAsync(
-            refused(`planning the query took longer than the ${limits.timeoutMs} ms time limit`),
-          );
-        }
-        if ('error' in outcome) {
-          const { error } = outcome;
-          if (error instanceof EngineGone) return errAsync(unavailable(error.message));
-          return errAsync(refused(error instanceof Error ? error.message : String(error)));
-        }
-        const budgetMs = left();
-        let used = false;
-        return okAsync({
-          run: () => {
-            used = true;
-            return runPrepared(client, query, limits, budgetMs);
-          },
-          release: () => {
-            if (!used) client.call({ op: 'release', query }).catch(() => {});
-            used = true;
-          },
-        });
-      },
-    );
+    return ResultAsync.fromSafePromise(
+      withinDeadline(client, query, left(), graceMs, planned),
+    ).andThen((outcome): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+      if ('timedOut' in outcome) {
+        client.call({ op: 'release', query }).catch(() => {});
+        return errAsync(
+          refused(`planning the query took longer than the ${limits.timeoutMs} ms time limit`),
+        );
+      }
+      if ('error' in outcome) {
+        const { error } = outcome;
+        if (error instanceof EngineGone) return errAsync(unavailable(error.message));
+        return errAsync(refused(error instanceof Error ? error.message : String(error)));
+      }
+      const budgetMs = left();
+      let used = false;
+      return okAsync({
+        run: () => {
+          used = true;
+          return runPrepared(client, query, limits, budgetMs);
+        },
+        release: () => {
+          if (!used) client.call({ op: 'release', query }).catch(() => {});
+          used = true;
+        },
+      });
+    });
   };
 
   return {
@@ -389,8 +327,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
       closed = true;
       clearTimeout(respawn);
       for (const take of [...awaitingEngine]) take(undefined);
-      subscription?.stop();
-      await subscription?.done.catch(() => {});
+      await feed?.stop();
       const client = engine;
       client?.kill('analytics closed');
       await client?.exited;
