@@ -1,5 +1,7 @@
 export type {
   AnalyticsEngine,
+  AnalyticsUnavailable,
+  PreparedQuery,
   QueryExecutionFailed,
   QueryLimits,
   QueryResult,
@@ -25,6 +27,7 @@ export {
   type QuerySessionView,
   querySessionsProjection,
 } from './analytics/query-sessions-projection';
+export type { QuerySlot, SlotRefusal } from './analytics/query-slots';
 export { SAVED_QUERIES, type SavedQuery, savedQuery } from './analytics/saved-queries';
 export {
   type CatchUpOptions,

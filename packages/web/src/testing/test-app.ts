@@ -26,6 +26,8 @@ export const createTestApp = async (
     compression?: boolean;
     todoPageSize?: number;
     sseMaxConnections?: number;
+    /** What the scripted analytics engine answers (default: one row, [[1]]). */
+    answer?: Parameters<typeof createScriptedAnalyticsEngine>[0];
   } = {},
 ) => {
   const memory = createInMemoryEventStore();
@@ -48,13 +50,13 @@ export const createTestApp = async (
   });
   // Analytics over the scripted engine (it runs no SQL; DuckDB is tested in infrastructure
   // and end to end): it "applies" each event as the bus delivers it.
-  const engine = createScriptedAnalyticsEngine();
+  const engine = createScriptedAnalyticsEngine(options.answer);
   bus.subscribe('events/', (e) => engine.apply(e.aggregateType, e.globalSequence));
   const cache = createQueryCache({ ttlMs: 60_000 });
   engine.onApplied((types) => cache.invalidate(types));
   const sessions = createProjectionRunner({ store, bus, projection: querySessionsProjection });
   await sessions.start();
-  const limits = { timeoutMs: 1000, maxRows: 100 };
+  const limits = { timeoutMs: 1000, maxRows: 100, maxBytes: 64 * 1024 };
   const service = createQuerySessionService({
     store,
     bus,
