@@ -75,8 +75,8 @@ describe('analytics query sessions over HTTP', () => {
     );
     expect(t.events).toEqual([]);
     const metrics = await (await t.app.request('/metrics')).text();
-    // The lone surrogate and the malformed body never reach the route: the boundary guard
-    // refuses them for every route alike.
+    // The lone-surrogate body never reaches the route: the boundary guard refuses it for every
+    // route alike.
     expect(metrics).toContain('ironstar_analytics_queries_total{outcome="refused"} 5');
   });
 
