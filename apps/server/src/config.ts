@@ -35,6 +35,13 @@ export type Config = {
   readonly httpHeadersTimeoutMs: number;
   readonly httpRequestTimeoutMs: number;
   readonly httpConnectionsCheckMs: number;
+  readonly analyticsMaxResultBytes: number;
+  readonly analyticsCacheMaxBytes: number;
+  readonly analyticsMemoryBytes: number;
+  readonly analyticsTempMaxBytes: number;
+  readonly analyticsThreads: number;
+  readonly analyticsMaxConcurrent: number;
+  readonly analyticsMaxPerClient: number;
 };
 
 const SYNC_MODES: readonly Synchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
@@ -52,6 +59,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     }
     return value;
   };
+  const size = sizeFrom(env);
   const synchronous = (env.SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase() as Synchronous;
   if (!SYNC_MODES.includes(synchronous)) {
     throw new Error(`SQLITE_SYNCHRONOUS must be one of ${SYNC_MODES.join(', ')}`);
@@ -91,8 +99,36 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     httpHeadersTimeoutMs,
     httpRequestTimeoutMs,
     httpConnectionsCheckMs: int('HTTP_CONNECTIONS_CHECK_MS', 1000, 10, 60_000),
+    analyticsMaxResultBytes: size('ANALYTICS_MAX_RESULT_BYTES', 4 * MB, 1024, 256 * MB),
+    analyticsCacheMaxBytes: size('ANALYTICS_CACHE_MAX_BYTES', 64 * MB, 0, 16 * GB),
+    analyticsMemoryBytes: size('ANALYTICS_MEMORY', 512 * MB, 64 * MB, 1024 * GB),
+    analyticsTempMaxBytes: size('ANALYTICS_TEMP_MAX', 256 * MB, 0, 1024 * GB),
+    analyticsThreads: int('ANALYTICS_THREADS', 2, 1, 64),
+    analyticsMaxConcurrent: int('ANALYTICS_MAX_CONCURRENT', 4, 1, 64),
+    analyticsMaxPerClient: int('ANALYTICS_MAX_PER_CLIENT', 2, 1, 64),
   };
 };
+
+const MB = 2 ** 20;
+const GB = 2 ** 30;
+const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1024, MB, GB, TB: 1024 * GB };
+
+/** A size in bytes: `4194304`, `4MB`, `512 MB`, `1GB` (units are powers of 1024). */
+const sizeFrom =
+  (env: NodeJS.ProcessEnv) => (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const match = /^(\d+)\s*(B|KB|MB|GB|TB)?$/i.exec(raw.trim());
+    const value = match
+      ? Number(match[1]) * (UNITS[(match[2] ?? '').toUpperCase()] ?? Number.NaN)
+      : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new Error(
+        `${name} must be a size such as 4MB or 1GB, from ${min} to ${max} bytes, got ${JSON.stringify(raw)}`,
+      );
+    }
+    return value;
+  };
 
 const onOff = (name: string, raw: string | undefined, fallback: boolean) => {
   if (raw === undefined || raw === '') return fallback;

@@ -84,17 +84,30 @@ const wire = async (
   opened.push(async () => heads.stop());
 
   // The dashboard's analytics: a DuckDB projection of every event, query sessions over it.
+  // DuckDB runs sealed in its own process (see duckdb-analytics.ts), killed and rebuilt at need.
   const analytics = await createDuckDbAnalytics({
     store,
     bus,
     heads,
+    memoryLimitBytes: config.analyticsMemoryBytes,
+    tempMaxBytes: config.analyticsTempMaxBytes,
+    threads: config.analyticsThreads,
+    maxConcurrentQueries: config.analyticsMaxConcurrent,
     onFellBehind: () => metrics.subscribersFellBehind.inc({ subscriber: 'analytics' }),
     onError: (error) => logger.error({ err: error }, 'analytics projection error'),
+    onRestart: (reason) => logger.error({ reason }, 'analytics engine restarted'),
   });
   opened.push(() => analytics.close());
-  const cache = createQueryCache({ ttlMs: config.analyticsCacheTtlMs });
+  const cache = createQueryCache({
+    ttlMs: config.analyticsCacheTtlMs,
+    maxBytes: config.analyticsCacheMaxBytes,
+  });
   analytics.onApplied((types) => cache.invalidate(types));
-  const limits = { timeoutMs: config.analyticsQueryTimeoutMs, maxRows: config.analyticsMaxRows };
+  const limits = {
+    timeoutMs: config.analyticsQueryTimeoutMs,
+    maxRows: config.analyticsMaxRows,
+    maxBytes: config.analyticsMaxResultBytes,
+  };
   const sessions = createProjectionRunner({
     store,
     bus,
@@ -107,6 +120,9 @@ const wire = async (
     engine: analytics,
     cache,
     limits,
+    maxInFlight: config.analyticsMaxConcurrent,
+    maxPerClient: config.analyticsMaxPerClient,
+    keepResultBytes: config.analyticsCacheMaxBytes,
     clock: () => new Date().toISOString(),
     newId: randomUUID,
     onEvents: (events) => countQueryEvents(metrics, events),
@@ -138,7 +154,8 @@ const wire = async (
       analytics: { service: queries, sessions, limits },
       readiness: [
         { name: 'query-sessions', position: () => sessions.position() },
-        { name: 'analytics', position: () => analytics.position() },
+        // No engine process (starting, or killed and restarting): not ready, even at head 0.
+        { name: 'analytics', position: () => (analytics.pid() ? analytics.position() : -1) },
       ],
       nav: [{ path: '/analytics', label: 'Analytics', section: 'dashboard' }],
     },
@@ -184,7 +201,11 @@ const wire = async (
   void analytics.start().then(
     () =>
       logger.info(
-        { position: analytics.position(), ms: Date.now() - analyticsStarted },
+        {
+          position: analytics.position(),
+          ms: Date.now() - analyticsStarted,
+          enginePid: analytics.pid(),
+        },
         'analytics projection rebuilt',
       ),
     (error: unknown) => logger.error({ err: error }, 'analytics projection failed to start'),

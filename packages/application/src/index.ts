@@ -15,6 +15,8 @@ export {
 } from './aggregate-service';
 export type {
   AnalyticsEngine,
+  AnalyticsUnavailable,
+  PreparedQuery,
   QueryExecutionFailed,
   QueryLimits,
   QueryResult,
@@ -40,6 +42,7 @@ export {
   type QuerySessionView,
   querySessionsProjection,
 } from './analytics/query-sessions-projection';
+export type { QuerySlot, SlotRefusal } from './analytics/query-slots';
 export { SAVED_QUERIES, type SavedQuery, savedQuery } from './analytics/saved-queries';
 export {
   type CatchUpOptions,

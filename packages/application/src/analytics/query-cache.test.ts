@@ -2,18 +2,25 @@ import { describe, expect, it } from 'vitest';
 import type { QueryResult } from './analytics-engine';
 import { createQueryCache } from './query-cache';
 
-const result = (n: number): QueryResult => ({
+const result = (n: number, bytes = 5): QueryResult => ({
   columns: [{ name: 'n', type: 'BIGINT' }],
   rows: [[n]],
   truncated: false,
+  truncatedBy: null,
+  bytes,
   position: n,
 });
 
-const setup = () => {
+const setup = (maxBytes?: number) => {
   let t = 0;
-  const cache = createQueryCache({ ttlMs: 1000, maxEntries: 3, now: () => t });
-  const put = (sql: string, n: number, dependsOn: 'all' | string[] = 'all') =>
-    cache.set(sql, result(n), dependsOn, cache.generation(dependsOn));
+  const cache = createQueryCache({
+    ttlMs: 1000,
+    maxEntries: 3,
+    now: () => t,
+    ...(maxBytes === undefined ? {} : { maxBytes }),
+  });
+  const put = (sql: string, n: number, dependsOn: 'all' | string[] = 'all', bytes = 5) =>
+    cache.set(sql, result(n, bytes), dependsOn, cache.generation(dependsOn));
   const advance = (ms: number) => {
     t += ms;
   };
@@ -71,5 +78,21 @@ describe('query result cache', () => {
     expect(cache.size()).toBe(3);
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toEqual(result(1));
+  });
+
+  it('holds at most maxBytes of rows, dropping the least recently used, and never one larger', () => {
+    const { cache, put } = setup(1000);
+    expect(put('a', 1, 'all', 400)).toBe(true);
+    expect(put('b', 2, 'all', 400)).toBe(true);
+    cache.get('a');
+    expect(put('c', 3, 'all', 400)).toBe(true);
+    expect(cache.bytes()).toBe(800);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')?.position).toBe(1);
+    expect(put('huge', 4, 'all', 1001)).toBe(false);
+    expect(cache.get('huge')).toBeUndefined();
+    cache.invalidate(['Todo']);
+    expect(cache.bytes()).toBe(0);
+    expect(cache.size()).toBe(0);
   });
 });

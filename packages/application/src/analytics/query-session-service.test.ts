@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { errAsync } from 'neverthrow';
+import { describe, expect, it, vi } from 'vitest';
+import { storeUnavailable } from '../event-store';
 import { createProjectionRunner } from '../projection';
 import { createInMemoryEventBus } from '../testing/in-memory-event-bus';
 import { createInMemoryEventStore } from '../testing/in-memory-event-store';
@@ -9,7 +11,9 @@ import { createQuerySessionService } from './query-session-service';
 import { querySessionsProjection } from './query-sessions-projection';
 import { SAVED_QUERIES } from './saved-queries';
 
-const setup = (options: { maxInFlight?: number } = {}) => {
+const LIMITS = { timeoutMs: 1000, maxRows: 10, maxBytes: 4096 };
+
+const setup = (options: { maxInFlight?: number; maxPerClient?: number } = {}) => {
   const store = createInMemoryEventStore();
   const bus = createInMemoryEventBus();
   const engine = createScriptedAnalyticsEngine();
@@ -22,7 +26,7 @@ const setup = (options: { maxInFlight?: number } = {}) => {
     bus,
     engine,
     cache,
-    limits: { timeoutMs: 1000, maxRows: 10 },
+    limits: LIMITS,
     clock: () => '2026-11-22T10:00:00.000Z',
     newId: randomUUID,
     ...options,
@@ -91,14 +95,75 @@ describe('query session service', () => {
   });
 
   it('refuses with Busy beyond the in-flight limit', async () => {
-    const { service } = setup({ maxInFlight: 1 });
-    const first = (await service.start({ sql: 'select 1' }))._unsafeUnwrap();
+    const { service, engine } = setup({ maxInFlight: 1 });
+    const first = (await service.start({ sql: 'select hold' }))._unsafeUnwrap();
     expect((await service.start({ sql: 'select 2' }))._unsafeUnwrapErr()).toMatchObject({
       type: 'Busy',
     });
+    engine.releaseHeld();
     await first.finished;
     expect((await service.start({ sql: 'select 3' })).isOk()).toBe(true);
     await service.drain();
+  });
+
+  it('holds the caps exactly when many starts race, and per client', async () => {
+    const { store, service, engine } = setup({ maxInFlight: 4, maxPerClient: 2 });
+    // Twelve at once from six clients: planning awaits, so only a synchronous slot holds the cap.
+    const starts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        service.start({ sql: `select hold ${i}` }, {}, `client-${i % 6}`),
+      ),
+    );
+    expect(starts.filter((s) => s.isOk())).toHaveLength(4);
+    expect(starts.filter((s) => s.isErr()).map((s) => s._unsafeUnwrapErr().type)).toEqual(
+      Array(8).fill('Busy'),
+    );
+    expect(service.inFlight()).toBe(4);
+    expect(store.events.filter((e) => e.eventType === 'QueryStarted')).toHaveLength(4);
+    engine.releaseHeld();
+    await service.drain();
+    expect(service.inFlight()).toBe(0);
+
+    // One client cannot take every slot.
+    const mine = await Promise.all(
+      Array.from({ length: 4 }, () => service.start({ sql: 'select hold' }, {}, '10.0.0.1')),
+    );
+    expect(mine.filter((s) => s.isOk())).toHaveLength(2);
+    expect(mine.find((s) => s.isErr())?._unsafeUnwrapErr()).toEqual({
+      type: 'Busy',
+      message: 'you already run 2 queries; wait for one to finish',
+    });
+    expect((await service.start({ sql: 'select 1' }, {}, '10.0.0.2')).isOk()).toBe(true);
+    engine.releaseHeld();
+    await service.drain();
+  });
+
+  it('gives the slot and the plan back when a start is refused or cannot be stored', async () => {
+    const failing = createInMemoryEventStore();
+    const { service, engine } = setup({ maxInFlight: 1 });
+    expect((await service.start({ sql: 'drop table events' })).isErr()).toBe(true);
+    expect((await service.start({ sql: 'select 1' })).isOk()).toBe(true);
+    await service.drain();
+    expect(service.inFlight()).toBe(0);
+    expect(engine.open()).toBe(0);
+    // A store that refuses the append: the plan is released and the slot freed.
+    const broken = createQuerySessionService({
+      store: {
+        ...failing,
+        append: () => errAsync(storeUnavailable('disk on fire')),
+      },
+      bus: createInMemoryEventBus(),
+      engine,
+      cache: createQueryCache({ ttlMs: 1000 }),
+      limits: LIMITS,
+      clock: () => '2026-11-22T10:00:00.000Z',
+      newId: randomUUID,
+      maxInFlight: 1,
+    });
+    const refused = await broken.start({ sql: 'select 1' });
+    expect(refused._unsafeUnwrapErr()).toMatchObject({ type: 'StoreUnavailable' });
+    expect(broken.inFlight()).toBe(0);
+    expect(engine.open()).toBe(0);
   });
 
   it('fails sessions abandoned by a dead process, once, and never a recent one', async () => {
@@ -111,7 +176,7 @@ describe('query session service', () => {
       bus,
       engine,
       cache: createQueryCache({ ttlMs: 1000 }),
-      limits: { timeoutMs: 1000, maxRows: 10 },
+      limits: LIMITS,
       clock: () => new Date(now).toISOString(),
       newId: randomUUID,
       catchUpWaitMs: 0,
@@ -153,11 +218,12 @@ describe('query session service', () => {
     await ok.finished;
     const bad = (await service.start({ sql: 'select sleep(1)' }))._unsafeUnwrap();
     await bad.finished;
-    await new Promise((r) => setTimeout(r, 5));
-    expect(runner.state().get(ok.id)).toMatchObject({ status: 'completed', rowCount: 1 });
-    expect(runner.state().get(bad.id)).toMatchObject({
-      status: 'failed',
-      error: 'stopped at the time limit',
+    await vi.waitFor(() => {
+      expect(runner.state().get(ok.id)).toMatchObject({ status: 'completed', rowCount: 1 });
+      expect(runner.state().get(bad.id)).toMatchObject({
+        status: 'failed',
+        error: 'stopped at the time limit',
+      });
     });
     await runner.stop();
   });

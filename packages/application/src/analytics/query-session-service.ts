@@ -10,13 +10,17 @@ import type { EventBus } from '../event-bus';
 import type { EventMetadata, EventStore, StoredEvent } from '../event-store';
 import type {
   AnalyticsEngine,
+  AnalyticsUnavailable,
+  PreparedQuery,
   QueryExecutionFailed,
   QueryLimits,
   QueryResult,
   SqlRefused,
 } from './analytics-engine';
+import { createKeptResults } from './kept-results';
 import type { CacheDependency, QueryCache } from './query-cache';
 import { querySessionAggregate } from './query-session-aggregate';
+import { createQuerySlots, type SlotRefusal } from './query-slots';
 import { savedQuery } from './saved-queries';
 
 export type QuerySessionServiceDeps = {
@@ -32,8 +36,12 @@ export type QuerySessionServiceDeps = {
   readonly now?: () => number;
   /** Sessions allowed to run at once; more are refused with Busy. */
   readonly maxInFlight?: number;
-  /** Results of this many recent sessions are kept to be shown again. */
+  /** Sessions one client may run at once; more are refused with Busy. */
+  readonly maxPerClient?: number;
+  /** Results of this many recent sessions are kept to be shown again... */
   readonly keepResults?: number;
+  /** ...and at most this many bytes of their rows. */
+  readonly keepResultBytes?: number;
   /** How long a query waits for the projection to reach its own start event. */
   readonly catchUpWaitMs?: number;
   readonly onEvents?: (events: readonly StoredEvent[]) => void;
@@ -45,7 +53,8 @@ export type StartQueryInput = { readonly sql?: unknown; readonly saved?: unknown
 export type StartQueryError =
   | ValidationError
   | SqlRefused
-  | { readonly type: 'Busy'; readonly message: string }
+  | SlotRefusal
+  | AnalyticsUnavailable
   | CommandError<QuerySessionError>;
 
 export type StartedQuery = {
@@ -57,13 +66,20 @@ export type StartedQuery = {
 };
 
 /**
- * Query sessions: validate, refuse anything the engine will not run read-only, store
- * QueryStarted, and only then run the query (from the cache when it can) and record how it ended.
+ * Query sessions: validate, take a concurrency slot, have the engine check and plan the query
+ * (refusing anything it will not run), store QueryStarted, and only then run the query (from
+ * the cache when it can) and record how it ended. The slot is held from planning to the end.
  */
 export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
   const now = deps.now ?? (() => performance.now());
-  const maxInFlight = deps.maxInFlight ?? 4;
-  const keepResults = deps.keepResults ?? 50;
+  const slots = createQuerySlots({
+    max: deps.maxInFlight ?? 4,
+    perClient: deps.maxPerClient ?? 2,
+  });
+  const results = createKeptResults({
+    maxEntries: deps.keepResults ?? 50,
+    maxBytes: deps.keepResultBytes ?? 64 * 2 ** 20,
+  });
   const catchUpWaitMs = deps.catchUpWaitMs ?? 2000;
   const handler = createCommandHandler({
     store: deps.store,
@@ -73,7 +89,6 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
     onPublishError: (error) => deps.onError?.(error),
   });
   const inFlight = new Set<Promise<void>>();
-  const results = new Map<string, QueryResult>();
 
   const resolve = (
     input: StartQueryInput,
@@ -86,22 +101,18 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
     return SqlText.parse(input.sql).map((sql) => ({ sql, name: null, dependsOn: 'all' as const }));
   };
 
-  const remember = (id: string, result: QueryResult) => {
-    results.set(id, result);
-    for (const oldest of results.keys()) {
-      if (results.size <= keepResults) break;
-      results.delete(oldest);
-    }
-  };
-
   const runQuery = (
     sql: string,
     dependsOn: CacheDependency,
-  ): ResultAsync<{ result: QueryResult; cached: boolean }, SqlRefused | QueryExecutionFailed> => {
+    prepared: PreparedQuery,
+  ): ResultAsync<{ result: QueryResult; cached: boolean }, QueryExecutionFailed> => {
     const hit = deps.cache.get(sql);
-    if (hit) return okAsync({ result: hit, cached: true });
+    if (hit) {
+      prepared.release();
+      return okAsync({ result: hit, cached: true });
+    }
     const generation = deps.cache.generation(dependsOn);
-    return deps.engine.execute(sql, deps.limits).map((result) => {
+    return prepared.run().map((result) => {
       deps.cache.set(sql, result, dependsOn, generation);
       return { result, cached: false };
     });
@@ -111,18 +122,19 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
     id: string,
     sql: string,
     dependsOn: CacheDependency,
+    prepared: PreparedQuery,
     started: StoredEvent,
     correlation: EventMetadata,
   ) => {
     // Read your writes: the query sees at least everything stored before it started.
     await deps.engine.waitFor(started.globalSequence, catchUpWaitMs);
     const t0 = now();
-    const outcome = await runQuery(sql, dependsOn);
+    const outcome = await runQuery(sql, dependsOn, prepared);
     const durationMs = Math.round((now() - t0) * 1000) / 1000;
     const metadata: EventMetadata = { ...correlation, causationId: started.id };
     const at = deps.clock();
     // Kept before QueryCompleted is stored, so whoever sees the event can show the rows.
-    if (outcome.isOk()) remember(id, outcome.value.result);
+    if (outcome.isOk()) results.keep(id, outcome.value.result);
     const recorded = await (outcome.isOk()
       ? handler.handle(
           id,
@@ -149,43 +161,53 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
   };
 
   return {
+    /** `client` keys the per-client cap (the caller's address). */
     start(
       input: StartQueryInput,
       metadata: EventMetadata = {},
+      client = 'local',
     ): ResultAsync<StartedQuery, StartQueryError> {
       const resolved = resolve(input);
       if (resolved.isErr()) return errAsync(resolved.error);
       const { sql, name, dependsOn } = resolved.value;
-      if (inFlight.size >= maxInFlight) {
-        return errAsync({
-          type: 'Busy' as const,
-          message: `${maxInFlight} queries are already running; try again shortly`,
-        });
-      }
+      // Taken before the first await, so concurrent starts can never pass the caps together.
+      const slot = slots.acquire(client);
+      if ('type' in slot) return errAsync(slot);
       const id = deps.newId();
       return deps.engine
-        .check(sql)
+        .prepare(sql, deps.limits)
         .mapErr((e): StartQueryError => e)
-        .andThen(() =>
+        .andThen((prepared) =>
           handler
             .handle(
               id,
               { type: 'StartQuery', data: { id, sql, name, now: deps.clock() } },
               { metadata, isNew: true },
             )
-            .mapErr((e): StartQueryError => e),
+            .map((outcome) => ({ outcome, prepared }))
+            .mapErr((e): StartQueryError => {
+              prepared.release();
+              return e;
+            }),
         )
-        .map((outcome) => {
+        .map(({ outcome, prepared }) => {
           deps.onEvents?.(outcome.events);
           const started = outcome.events[0];
           if (!started) throw new Error('StartQuery stored no event');
           const correlation =
             metadata.correlationId === undefined ? {} : { correlationId: metadata.correlationId };
-          const finished = execute(id, sql, dependsOn, started, correlation)
+          const finished = execute(id, sql, dependsOn, prepared, started, correlation)
             .catch((error: unknown) => deps.onError?.(error))
-            .finally(() => inFlight.delete(finished));
+            .finally(() => {
+              inFlight.delete(finished);
+              slot.release();
+            });
           inFlight.add(finished);
           return { id, sequence: outcome.sequence, finished };
+        })
+        .mapErr((e) => {
+          slot.release();
+          return e;
         });
     },
     /**
@@ -221,7 +243,8 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
     },
     /** The rows of a recent session, while they are kept. */
     result: (id: string): QueryResult | undefined => results.get(id),
-    inFlight: () => inFlight.size,
+    /** Slots held now (planning or running). */
+    inFlight: () => slots.inUse(),
     /** Waits for running sessions to be recorded (used at shutdown). */
     async drain(): Promise<void> {
       await Promise.allSettled([...inFlight]);

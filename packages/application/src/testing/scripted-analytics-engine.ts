@@ -1,46 +1,86 @@
-import { errAsync, okAsync } from 'neverthrow';
-import type { AnalyticsEngine, QueryResult } from '../analytics/analytics-engine';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type {
+  AnalyticsEngine,
+  PreparedQuery,
+  QueryExecutionFailed,
+  QueryResult,
+} from '../analytics/analytics-engine';
 
 /**
  * An AnalyticsEngine for unit tests of the core and the web routes: it runs no SQL. It refuses
- * text containing `;` or not starting with SELECT/WITH, fails text containing `sleep`, and
- * answers anything else with `answer(sql)`. The real engine (DuckDB) has its own tests.
+ * text containing `;` or not starting with SELECT/WITH, fails text containing `sleep`, holds
+ * text containing `hold` until `releaseHeld()`, is unavailable for text containing
+ * `unavailable`, and answers anything else with `answer(sql)`.
+ * Planning takes a turn of the event loop, as a real engine's does. The real engine (DuckDB)
+ * has its own tests.
  */
 export const createScriptedAnalyticsEngine = (
   answer: (sql: string) => Omit<QueryResult, 'position'> = () => ({
     columns: [{ name: 'n', type: 'BIGINT' }],
     rows: [[1]],
     truncated: false,
+    truncatedBy: null,
+    bytes: 5,
   }),
 ) => {
   let position = 0;
   let executions = 0;
+  let prepared = 0;
+  let released = 0;
+  let held: Array<() => void> = [];
   const listeners = new Set<(types: ReadonlySet<string>, position: number) => void>();
   const refused = (sql: string) => sql.includes(';') || !/^\s*(select|with)\b/i.test(sql);
+
+  const run = async (sql: string): Promise<QueryResult> => {
+    executions++;
+    if (sql.includes('hold')) await new Promise<void>((resolve) => held.push(resolve));
+    if (sql.includes('sleep')) {
+      throw {
+        type: 'QueryExecutionFailed',
+        message: 'stopped at the time limit',
+        timedOut: true,
+      } satisfies QueryExecutionFailed;
+    }
+    return { ...answer(sql), position };
+  };
+
   const engine: AnalyticsEngine & {
     apply(aggregateType: string, position: number): void;
     executions(): number;
+    /** Plans made and not yet run or released. */
+    open(): number;
+    /** Lets every held query finish. */
+    releaseHeld(): void;
   } = {
-    check: (sql) =>
-      refused(sql)
-        ? errAsync({ type: 'SqlRefused', message: 'only a single read-only SELECT is allowed' })
-        : okAsync(undefined),
-    execute(sql) {
+    prepare(sql) {
       if (refused(sql)) {
         return errAsync({
           type: 'SqlRefused',
           message: 'only a single read-only SELECT is allowed',
         });
       }
-      executions++;
-      if (sql.includes('sleep')) {
+      if (sql.includes('unavailable')) {
         return errAsync({
-          type: 'QueryExecutionFailed',
-          message: 'stopped at the time limit',
-          timedOut: true,
+          type: 'AnalyticsUnavailable',
+          message: 'the analytics engine is restarting',
         });
       }
-      return okAsync({ ...answer(sql), position });
+      const plan = new Promise<void>((resolve) => setImmediate(resolve));
+      return ResultAsync.fromSafePromise(plan).andThen(() => {
+        prepared++;
+        let done = false;
+        const finish = () => {
+          if (!done) released++;
+          done = true;
+        };
+        return okAsync<PreparedQuery>({
+          run: () => {
+            finish();
+            return ResultAsync.fromPromise(run(sql), (e) => e as QueryExecutionFailed);
+          },
+          release: finish,
+        });
+      });
     },
     position: () => position,
     waitFor: async (sequence) => position >= sequence,
@@ -54,6 +94,12 @@ export const createScriptedAnalyticsEngine = (
       for (const listener of listeners) listener(new Set([aggregateType]), at);
     },
     executions: () => executions,
+    open: () => prepared - released,
+    releaseHeld() {
+      const waiting = held;
+      held = [];
+      for (const resolve of waiting) resolve();
+    },
   };
   return engine;
 };

@@ -142,4 +142,14 @@ describe('SqlText', () => {
       });
     }
   });
+  it('refuses lone surrogates, and keeps well-formed astral text', () => {
+    for (const raw of ['select 1 -- \ud800', 'select \udc00', 'select 1 \ud83d']) {
+      expect(SqlText.parse(raw)._unsafeUnwrapErr()).toMatchObject({
+        type: 'ValidationError',
+        field: 'sql',
+        message: 'sql must be well-formed Unicode (no lone surrogates)',
+      });
+    }
+    expect(SqlText.parse("select '\ud83d\ude80'").isOk()).toBe(true);
+  });
 });

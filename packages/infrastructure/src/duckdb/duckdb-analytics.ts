@@ -1,117 +1,106 @@
-import {
-  type DuckDBConnection,
-  DuckDBInstance,
-  DuckDBTimestampValue,
-  StatementType,
-} from '@duckdb/node-api';
-import {
-  type AnalyticsEngine,
-  type CatchUpSubscription,
-  type EventBus,
-  type EventStore,
-  type HeadSource,
-  type QueryExecutionFailed,
-  type QueryLimits,
-  type QueryResult,
-  type SqlRefused,
-  type StoredEvent,
-  subscribeFrom,
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  AnalyticsEngine,
+  AnalyticsUnavailable,
+  EventBus,
+  EventStore,
+  HeadSource,
+  PreparedQuery,
+  QueryExecutionFailed,
+  QueryLimits,
+  QueryResult,
+  SqlRefused,
+  StoredEvent,
 } from '@ironstar/application';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { type EngineClient, EngineGone, spawnEngineProcess } from './duckdb-engine-client';
+import { withinDeadline } from './engine-deadline';
+import { type EngineFeed, feedEngine } from './engine-feed';
+
+const MB = 2 ** 20;
 
 export type DuckDbAnalyticsOptions = {
   readonly store: Pick<EventStore, 'readAll' | 'head'>;
   readonly bus: Pick<EventBus, 'subscribe'>;
-  /** DuckDB's memory_limit for the whole instance (queries included). */
-  readonly memoryLimit?: string;
+  /** DuckDB's memory_limit (queries and the projection's data), in bytes. */
+  readonly memoryLimitBytes?: number;
+  /** How much DuckDB may spill into its private temp folder, in bytes. */
+  readonly tempMaxBytes?: number;
   readonly threads?: number;
-  /** Queries running at once; later ones wait (their time limit keeps running). */
+  /** Queries the engine runs at once (the service's cap); sizes its thread pool. */
   readonly maxConcurrentQueries?: number;
+  /** The engine process is killed past this resident size (default memory limit + 512 MB). */
+  readonly rssLimitBytes?: number;
+  /** After a time limit, how long an interrupted query has to stop before its engine is killed. */
+  readonly graceMs?: number;
   /** Events appended per batch; live events are flushed as soon as the loop is idle. */
   readonly batchSize?: number;
   readonly onError?: (error: unknown) => void;
   readonly onFellBehind?: () => void;
+  /** The engine process ended and is being rebuilt from the store. */
+  readonly onRestart?: (reason: string) => void;
   /** Store heads, so events the bus lost are found even when nothing follows them. */
   readonly heads?: HeadSource;
 };
 
-const TABLE = `CREATE TABLE events (
-  global_sequence BIGINT PRIMARY KEY,
-  id VARCHAR NOT NULL,
-  aggregate_type VARCHAR NOT NULL,
-  aggregate_id VARCHAR NOT NULL,
-  aggregate_sequence INTEGER NOT NULL,
-  event_type VARCHAR NOT NULL,
-  event_version INTEGER NOT NULL,
-  payload JSON,
-  metadata JSON,
-  created_at TIMESTAMP NOT NULL
-)`;
-
-const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
+const NO_ENGINE = 'the analytics engine is not running (starting or restarting); try again shortly';
 
 const refused = (message: string): SqlRefused => ({ type: 'SqlRefused', message });
-
-const messageOf = (error: unknown) =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'query failed';
+const unavailable = (message: string): AnalyticsUnavailable => ({
+  type: 'AnalyticsUnavailable',
+  message,
+});
+const failed = (message: string, timedOut = false): QueryExecutionFailed => ({
+  type: 'QueryExecutionFailed',
+  message,
+  timedOut,
+});
 
 /**
- * The analytics projection: every stored event in one DuckDB table, rebuilt from the store at
- * start and kept current by a catch-up subscription. Queries run on their own connection,
- * must be exactly one SELECT (decided by DuckDB's own parser, not by looking at the text),
- * cannot touch files (enable_external_access = false), and are interrupted at their time limit.
+ * The analytics projection: every stored event in one DuckDB table, in a sealed engine process
+ * (see duckdb-engine-process.ts), rebuilt from the store at start and after the engine is
+ * killed, and kept current by a catch-up subscription. A query is checked against an
+ * allow-list, planned and run under one time limit; one that does not stop when interrupted
+ * gets its engine SIGKILLed, so no query can hold a thread, the heap or shutdown.
  */
 export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => {
-  const instance = await DuckDBInstance.create(':memory:', {
-    enable_external_access: 'false',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-    memory_limit: options.memoryLimit ?? '512MB',
-    threads: String(options.threads ?? 2),
-  });
-  const writer = await instance.connect();
-  await writer.run(TABLE);
+  const memoryLimitBytes = options.memoryLimitBytes ?? 512 * MB;
   const batchSize = options.batchSize ?? 1000;
-  const maxConcurrent = options.maxConcurrentQueries ?? 2;
+  const graceMs = options.graceMs ?? 1000;
+  const root = await mkdtemp(join(tmpdir(), 'ironstar-duckdb-'));
 
-  let applied = 0;
-  let pending: StoredEvent[] = [];
-  let flushing: Promise<void> = Promise.resolve();
-  let scheduled = false;
-  let subscription: CatchUpSubscription | undefined;
+  let engine: EngineClient | undefined;
+  let feed: EngineFeed | undefined;
+  let incarnation = 0;
+  let restarts: number[] = [];
+  let respawn: NodeJS.Timeout | undefined;
   let closed = false;
   let stopping = false;
+  let applied = 0;
+  let nextQuery = 1;
   const listeners = new Set<(types: ReadonlySet<string>, position: number) => void>();
   const waiters = new Set<{ sequence: number; resolve: (reached: boolean) => void }>();
-  const running = new Set<DuckDBConnection>();
-  let slots = maxConcurrent;
-  const queue: Array<() => void> = [];
+  const awaitingEngine = new Set<(client: EngineClient | undefined) => void>();
 
-  const appendBatch = async (batch: readonly StoredEvent[]) => {
-    const appender = await writer.createAppender('events');
-    try {
-      for (const e of batch) {
-        appender.appendBigInt(BigInt(e.globalSequence));
-        appender.appendVarchar(e.id);
-        appender.appendVarchar(e.aggregateType);
-        appender.appendVarchar(e.aggregateId);
-        appender.appendInteger(e.aggregateSequence);
-        appender.appendVarchar(e.eventType);
-        appender.appendInteger(e.eventVersion);
-        appender.appendVarchar(JSON.stringify(e.payload ?? null));
-        if (e.metadata === null) appender.appendNull();
-        else appender.appendVarchar(JSON.stringify(e.metadata));
-        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Date.parse(e.createdAt)) * 1000n));
-        appender.endRow();
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-    const last = batch.at(-1);
-    if (!last) return;
-    applied = last.globalSequence;
+  /** The running engine, or the next one to start within `ms` (a query waits out a restart). */
+  const engineWithin = (ms: number): Promise<EngineClient | undefined> => {
+    if (engine || closed || stopping) return Promise.resolve(engine);
+    return new Promise((resolve) => {
+      const take = (client: EngineClient | undefined) => {
+        clearTimeout(timer);
+        awaitingEngine.delete(take);
+        resolve(client);
+      };
+      const timer = setTimeout(() => take(undefined), Math.max(0, ms));
+      awaitingEngine.add(take);
+    });
+  };
+
+  /** The engine appended `batch`: move the position, tell listeners and waiters. */
+  const applyBatch = (batch: readonly StoredEvent[]) => {
+    applied = batch.at(-1)?.globalSequence ?? applied;
     const types = new Set(batch.map((e) => e.aggregateType));
     for (const listener of listeners) listener(types, applied);
     for (const waiter of waiters) {
@@ -122,180 +111,179 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     }
   };
 
-  // One flush at a time, in order; a failed flush stops the projection (it would leave a gap).
-  const flush = () => {
-    flushing = flushing.then(async () => {
-      const batch = pending;
-      pending = [];
-      if (batch.length > 0) await appendBatch(batch);
+  /** Starts an engine process and its projection; resolves once caught up with the head. */
+  const launch = async (): Promise<void> => {
+    const self = ++incarnation;
+    const head = await options.store.head();
+    if (head.isErr()) throw new Error(`cannot start analytics: ${head.error.message}`);
+    const tempDirectory = join(root, `spill-${self}`);
+    await mkdir(tempDirectory);
+    const client = await spawnEngineProcess({
+      settings: {
+        tempDirectory,
+        memoryLimitBytes,
+        tempMaxBytes: options.tempMaxBytes ?? 256 * MB,
+        threads: options.threads ?? 2,
+      },
+      heapMb: 256,
+      rssLimitBytes: options.rssLimitBytes ?? memoryLimitBytes + 512 * MB,
+      threadpool: (options.maxConcurrentQueries ?? 4) + 2,
+      onExit: (reason) => {
+        void rm(tempDirectory, { recursive: true, force: true });
+        if (self === incarnation) restart(reason);
+      },
     });
-    return flushing;
+    if (closed || self !== incarnation) {
+      client.kill('analytics closed');
+      return;
+    }
+    engine = client;
+    for (const take of [...awaitingEngine]) take(client);
+    feed = feedEngine({
+      client,
+      store: options.store,
+      bus: options.bus,
+      ...(options.heads ? { heads: options.heads } : {}),
+      batchSize,
+      head: head.value,
+      current: () => self === incarnation,
+      onApplied: applyBatch,
+      ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
+    });
+    const died = client.exited.then(() => {
+      throw new Error('the analytics engine stopped while it was being rebuilt');
+    });
+    await Promise.race([feed.caughtUp, died]);
   };
 
-  const handle = async (event: StoredEvent) => {
-    pending.push(event);
-    if (pending.length >= batchSize) return flush();
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(() => {
-        scheduled = false;
-        flush().catch((error: unknown) => options.onError?.(error));
+  // A launch that failed without its engine dying (which schedules its own) is tried again.
+  const retry = () => {
+    if (!closed && !stopping && !engine && respawn === undefined) scheduleLaunch();
+  };
+
+  /** Launches now or after a back-off that grows while the engine keeps dying; retries failures. */
+  const scheduleLaunch = () => {
+    const now = Date.now();
+    restarts = [...restarts.filter((t) => now - t < 60_000), now];
+    const delay = restarts.length <= 1 ? 0 : Math.min(30_000, 250 * 2 ** (restarts.length - 2));
+    respawn = setTimeout(() => {
+      respawn = undefined;
+      launch().catch((error: unknown) => {
+        options.onError?.(error);
+        retry();
       });
-    }
+    }, delay);
   };
 
-  const acquire = () =>
-    new Promise<void>((resolve) => {
-      if (slots > 0) {
-        slots--;
-        resolve();
-      } else queue.push(resolve);
+  /** The engine died: stop feeding it, forget its rows, and rebuild it from the store. */
+  const restart = (reason: string) => {
+    incarnation++;
+    engine = undefined;
+    void feed?.stop();
+    feed = undefined;
+    applied = 0;
+    if (closed || stopping) return;
+    options.onRestart?.(reason);
+    scheduleLaunch();
+  };
+
+  const runPrepared = (
+    client: EngineClient,
+    query: number,
+    limits: QueryLimits,
+    budgetMs: number,
+  ): ResultAsync<QueryResult, QueryExecutionFailed> => {
+    const position = applied;
+    const run = client.call({
+      op: 'run',
+      query,
+      maxRows: limits.maxRows,
+      maxBytes: limits.maxBytes,
     });
-  const release = () => {
-    const next = queue.shift();
-    if (next) next();
-    else slots++;
-  };
-
-  /** Parses `sql` and prepares its one statement, refusing anything but a single SELECT. */
-  const prepareSelect = async (connection: DuckDBConnection, sql: string) => {
-    let extracted: Awaited<ReturnType<DuckDBConnection['extractStatements']>>;
-    try {
-      extracted = await connection.extractStatements(sql);
-    } catch (error) {
-      return refused(
-        `the SQL does not parse: ${messageOf(error).replace(/^.*?Parser Error: /, '')}`,
-      );
-    }
-    if (extracted.count !== 1) {
-      return refused(`only one statement is allowed; got ${extracted.count}`);
-    }
-    let prepared: Awaited<ReturnType<typeof extracted.prepare>>;
-    try {
-      prepared = await extracted.prepare(0);
-    } catch (error) {
-      return refused(messageOf(error));
-    }
-    if (prepared.statementType !== StatementType.SELECT) {
-      const kind = StatementType[prepared.statementType] ?? 'another kind of';
-      prepared.destroySync();
-      return refused(`only a read-only SELECT is allowed; this is a ${kind} statement`);
-    }
-    return prepared;
-  };
-
-  const run = async (sql: string, limits: QueryLimits): Promise<QueryResult> => {
-    let timedOut = false;
-    let connection: DuckDBConnection | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      connection?.interrupt();
-    }, limits.timeoutMs);
-    const timeLimit = (): QueryExecutionFailed => ({
-      type: 'QueryExecutionFailed',
-      message: `stopped at the ${limits.timeoutMs} ms time limit`,
-      timedOut: true,
-    });
-    await acquire();
-    try {
-      if (timedOut) throw timeLimit();
-      if (closed)
-        throw { type: 'QueryExecutionFailed', message: 'analytics closed', timedOut: false };
-      connection = await instance.connect();
-      running.add(connection);
-      if (stopping) throw new Error('stopped while connecting'); // reported as shut down below
-      const position = applied;
-      const prepared = await prepareSelect(connection, sql);
-      if ('type' in prepared) throw prepared;
-      try {
-        const reader = await prepared.streamAndReadUntil(limits.maxRows + 1);
-        const types = reader.columnTypes().map(String);
-        const numeric = types.map((t) => NUMERIC.test(t));
-        const rows = reader
-          .getRowsJson()
-          .slice(0, limits.maxRows)
-          .map((row) =>
-            row.map((cell, i) => {
-              if (!numeric[i] || typeof cell !== 'string') return cell;
-              const n = Number(cell);
-              return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : cell;
-            }),
-          );
-        return {
-          columns: reader.columnNames().map((name, i) => ({ name, type: types[i] ?? '' })),
+    return ResultAsync.fromSafePromise(
+      withinDeadline(client, query, budgetMs, graceMs, run),
+    ).andThen((outcome) => {
+      if ('ok' in outcome) {
+        const { columns, rows, truncatedBy, bytes } = outcome.ok;
+        return okAsync({
+          columns,
           rows,
-          truncated: reader.currentRowCount > limits.maxRows,
+          truncated: truncatedBy !== null,
+          truncatedBy,
+          bytes,
           position,
-        };
-      } finally {
-        prepared.destroySync();
+        });
       }
-    } catch (error) {
-      if (timedOut) throw timeLimit();
-      if (stopping)
-        throw {
-          type: 'QueryExecutionFailed',
-          message: 'stopped: the server shut down',
-          timedOut: false,
-        };
-      if (typeof error === 'object' && error !== null && 'type' in error) throw error;
-      throw { type: 'QueryExecutionFailed', message: messageOf(error), timedOut: false };
-    } finally {
-      clearTimeout(timer);
-      if (connection) {
-        running.delete(connection);
-        connection.disconnectSync();
-      }
-      release();
-    }
+      if ('timedOut' in outcome)
+        return errAsync(failed(`stopped at the ${limits.timeoutMs} ms time limit`, true));
+      const { error } = outcome;
+      return errAsync(failed(error instanceof Error ? error.message : String(error)));
+    });
   };
 
-  const engine = {
-    /** Rebuilds from the store, then follows the bus; resolves once caught up with the head at start. */
-    async start(): Promise<void> {
-      if (subscription) throw new Error('analytics projection already started');
-      const head = await options.store.head();
-      if (head.isErr()) throw new Error(`cannot start analytics: ${head.error.message}`);
-      let reached: () => void = () => {};
-      const caughtUp = new Promise<void>((resolve) => {
-        reached = resolve;
-      });
-      subscription = subscribeFrom({
-        store: options.store,
-        bus: options.bus,
-        after: 0,
-        handle,
-        onCaughtUp: (position) => {
-          if (position >= head.value) void flush().then(reached, reached);
+  const prepare = (
+    sql: string,
+    limits: QueryLimits,
+  ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+    const started = performance.now();
+    const left = () => limits.timeoutMs - (performance.now() - started);
+    return ResultAsync.fromSafePromise(engineWithin(limits.timeoutMs)).andThen((client) =>
+      client ? plan(client, sql, limits, left) : errAsync(unavailable(NO_ENGINE)),
+    );
+  };
+
+  /** Checks and plans on `client` with what is `left` of the time limit. */
+  const plan = (
+    client: EngineClient,
+    sql: string,
+    limits: QueryLimits,
+    left: () => number,
+  ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+    const query = nextQuery++;
+    const planned = client.call({ op: 'prepare', query, sql });
+    return ResultAsync.fromSafePromise(
+      withinDeadline(client, query, left(), graceMs, planned),
+    ).andThen((outcome): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+      if ('timedOut' in outcome) {
+        client.call({ op: 'release', query }).catch(() => {});
+        return errAsync(
+          refused(`planning the query took longer than the ${limits.timeoutMs} ms time limit`),
+        );
+      }
+      if ('error' in outcome) {
+        const { error } = outcome;
+        if (error instanceof EngineGone) return errAsync(unavailable(error.message));
+        return errAsync(refused(error instanceof Error ? error.message : String(error)));
+      }
+      const budgetMs = left();
+      let used = false;
+      return okAsync({
+        run: () => {
+          used = true;
+          return runPrepared(client, query, limits, budgetMs);
         },
-        ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
-        ...(options.heads ? { heads: options.heads } : {}),
-        onStoreError: (error) => options.onError?.(error),
+        release: () => {
+          if (!used) client.call({ op: 'release', query }).catch(() => {});
+          used = true;
+        },
       });
-      subscription.done.catch((error: unknown) => options.onError?.(error));
-      await caughtUp;
+    });
+  };
+
+  return {
+    /** Starts the engine and rebuilds from the store; resolves once caught up with the head at start. */
+    async start(): Promise<void> {
+      if (incarnation > 0) throw new Error('analytics projection already started');
+      await launch().catch((error: unknown) => {
+        retry(); // keep trying in the background
+        throw error;
+      });
     },
-    check(sql: string): ResultAsync<void, SqlRefused> {
-      return ResultAsync.fromSafePromise(
-        (async () => {
-          const connection = await instance.connect();
-          try {
-            const prepared = await prepareSelect(connection, sql);
-            if ('type' in prepared) return prepared;
-            prepared.destroySync();
-            return undefined;
-          } finally {
-            connection.disconnectSync();
-          }
-        })(),
-      ).andThen((problem) => (problem ? errAsync(problem) : okAsync(undefined)));
-    },
-    execute(sql: string, limits: QueryLimits) {
-      return ResultAsync.fromPromise(
-        run(sql, limits),
-        (error) => error as SqlRefused | QueryExecutionFailed,
-      );
-    },
+    prepare,
+    /** Prepares and runs in one go (tests, tools). */
+    execute: (sql: string, limits: QueryLimits) =>
+      prepare(sql, limits).andThen((prepared) => prepared.run()),
     position: () => applied,
     waitFor(sequence: number, timeoutMs: number): Promise<boolean> {
       if (applied >= sequence) return Promise.resolve(true);
@@ -318,29 +306,35 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    /** Rows in the projection (for the system page and tests). */
+    /** Rows in the projection (for tests). */
     async count(): Promise<number> {
-      const reader = await writer.runAndReadAll('SELECT count(*) FROM events');
-      return Number(reader.getRowsJson()[0]?.[0] ?? 0);
+      if (!engine) throw new Error('the analytics engine is not running');
+      return engine.call({ op: 'count' });
     },
-    /** Stops running and waiting queries at once (at shutdown, so their sessions can be recorded). */
+    /** The engine process's pid while it runs (for memory figures and tests). */
+    pid: (): number | undefined => engine?.pid,
+    /** Kills the engine with `reason` (its queries fail with it); it is then rebuilt. */
+    kill(reason: string): void {
+      engine?.kill(reason);
+    },
+    /** Ends running queries at once, with a clear reason (at shutdown, so their sessions can be recorded). */
     interruptAll(): void {
       stopping = true;
-      for (const connection of running) connection.interrupt();
+      for (const take of [...awaitingEngine]) take(undefined);
+      engine?.kill('stopped: the server shut down');
     },
     async close(): Promise<void> {
       closed = true;
-      subscription?.stop();
-      await subscription?.done.catch(() => {});
-      await flushing.catch(() => {});
-      for (const connection of running) connection.interrupt();
-      while (slots < maxConcurrent) await new Promise((resolve) => setTimeout(resolve, 5));
+      clearTimeout(respawn);
+      for (const take of [...awaitingEngine]) take(undefined);
+      await feed?.stop();
+      const client = engine;
+      client?.kill('analytics closed');
+      await client?.exited;
       for (const waiter of waiters) waiter.resolve(false);
-      writer.disconnectSync();
-      instance.closeSync();
+      await rm(root, { recursive: true, force: true });
     },
   } satisfies AnalyticsEngine & Record<string, unknown>;
-  return engine;
 };
 
 export type DuckDbAnalytics = Awaited<ReturnType<typeof createDuckDbAnalytics>>;

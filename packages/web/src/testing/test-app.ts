@@ -30,6 +30,8 @@ export type TestAppOptions = {
    * slow enough that tests counting store queries count only their own).
    */
   storePollMs?: number;
+  /** What the scripted analytics engine answers (default: one row, [[1]]). */
+  answer?: Parameters<typeof createScriptedAnalyticsEngine>[0];
 };
 
 /**
@@ -45,7 +47,7 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
   // Analytics over the scripted engine (it runs no SQL; DuckDB is tested in infrastructure
   // and end to end): it "applies" each event as the bus delivers it.
   const readers = readerStore(store, modules);
-  const engine = createScriptedAnalyticsEngine();
+  const engine = createScriptedAnalyticsEngine(options.answer);
   bus.subscribe('events/', (e) => engine.apply(e.aggregateType, e.globalSequence));
   const cache = createQueryCache({ ttlMs: 60_000 });
   engine.onApplied((types) => cache.invalidate(types));
@@ -55,7 +57,7 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
     projection: querySessionsProjection,
   });
   await sessions.start();
-  const limits = { timeoutMs: 1000, maxRows: 100 };
+  const limits = { timeoutMs: 1000, maxRows: 100, maxBytes: 64 * 1024 };
   const service = createQuerySessionService({
     store: readers,
     bus,

@@ -23,6 +23,7 @@ import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseFrames, sseStream } from '../../sse/sse-response';
 import { AnalyticsPage, QueryError, ResultView, SessionList } from './analytics-view';
+import { resultCsvStream, resultJsonStream } from './result-stream';
 
 export const QUERY_BODY_LIMIT = 16 * 1024;
 const RECENT = 20;
@@ -46,6 +47,8 @@ const failure = (
       return { status: 422, code: 'sql_refused', message: error.message };
     case 'Busy':
       return { status: 429, code: 'busy', message: error.message };
+    case 'AnalyticsUnavailable':
+      return { status: 503, code: 'unavailable', message: error.message };
     case 'Rejected':
       return { status: 409, code: 'invalid_transition', message: error.error.type };
     case 'Conflict':
@@ -91,6 +94,9 @@ const readBody = async (c: Context): Promise<Record<string, unknown> | undefined
   }
 };
 
+/** Who is asking, for the per-client cap: the socket's address (absent under app.request()). */
+const clientOf = (c: Context<AppEnv>) => c.env?.incoming?.socket.remoteAddress ?? 'local';
+
 const isJson = (contentType: string | undefined) =>
   contentType !== undefined && /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType);
 
@@ -125,7 +131,11 @@ export const analyticsRoutes = (
   });
 
   const start = async (c: Context<AppEnv>, body: Record<string, unknown>) => {
-    const started = await deps.service.start({ sql: body.sql, saved: body.saved }, metadataOf(c));
+    const started = await deps.service.start(
+      { sql: body.sql, saved: body.saved },
+      metadataOf(c),
+      clientOf(c),
+    );
     if (started.isErr()) {
       const outcome =
         started.error.type === 'Busy'
@@ -153,6 +163,20 @@ export const analyticsRoutes = (
       };
     }
     return cached.bytes;
+  };
+
+  /** The whole kept result (at most ANALYTICS_MAX_RESULT_BYTES of rows) as a file. */
+  const download = (c: Context<AppEnv>, format: 'csv' | 'json') => {
+    const id = c.req.param('id') ?? '';
+    const result = deps.service.result(id);
+    if (!result) return errorJson(c, 'not_found', 'no kept result for that session');
+    c.header('Cache-Control', 'no-store');
+    c.header(
+      'Content-Disposition',
+      `attachment; filename="query-${UUID.test(id) ? id : 'result'}.${format}"`,
+    );
+    c.header('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8');
+    return c.body(format === 'json' ? resultJsonStream(result) : resultCsvStream(result));
   };
 
   const limit = bodyLimit({
@@ -194,8 +218,15 @@ export const analyticsRoutes = (
     .get('/api/analytics/sessions/:id', (c) => {
       const session = deps.sessions.state().get(c.req.param('id'));
       if (!session) return errorJson(c, 'not_found', 'no query session with that id');
-      return c.json({ session, result: deps.service.result(session.id) ?? null });
+      const result = deps.service.result(session.id);
+      if (!result) return c.json({ session, result: null });
+      // Rows streamed a piece at a time: a 4 MB result never holds the event loop.
+      const before = `{"session":${JSON.stringify(session)},"result":`;
+      c.header('Content-Type', 'application/json');
+      return c.body(resultJsonStream(result, before, '}'));
     })
+    .get('/api/analytics/sessions/:id/result.csv', (c) => download(c, 'csv'))
+    .get('/api/analytics/sessions/:id/result.json', (c) => download(c, 'json'))
     .post('/analytics/run', limit, async (c) => {
       // Datastar posts JSON; anything else (a cross-site form, say) is not ours.
       if (!isJson(c.req.header('content-type'))) {

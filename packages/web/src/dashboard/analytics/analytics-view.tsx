@@ -10,6 +10,10 @@ export const ANALYTICS_PAGE = '/analytics';
 export const RUN_URL = `${ANALYTICS_PAGE}/run`;
 const run = action('post', RUN_URL);
 const MAX_CHART_ROWS = 30;
+/** Rows a page shows; the whole kept result is a download away. */
+export const DISPLAY_ROWS = 100;
+/** Characters of one cell a page shows. */
+export const DISPLAY_CELL_CHARS = 200;
 
 // Session ids go into a Datastar expression; only UUIDs (what the service makes) are safe there.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -21,7 +25,7 @@ const StatusPill = ({ status }: { status: QuerySessionView['status'] }) => (
 const summary = (session: QuerySessionView) => {
   if (session.status === 'executing') return 'running…';
   if (session.status === 'failed') return session.error ?? 'failed';
-  return `${formatNumber(session.rowCount ?? 0)} rows${session.truncated ? ' (row limit)' : ''} in ${(session.durationMs ?? 0).toFixed(1)} ms${session.cached ? ', cached' : ''}`;
+  return `${formatNumber(session.rowCount ?? 0)} rows${session.truncated ? ' (truncated)' : ''} in ${(session.durationMs ?? 0).toFixed(1)} ms${session.cached ? ', cached' : ''}`;
 };
 
 /** The recent sessions, newest first: the analytics feed's fat-morph target. */
@@ -64,6 +68,38 @@ const cellText = (cell: unknown) =>
       ? JSON.stringify(cell)
       : String(cell);
 
+/** A cell as a page shows it: at most DISPLAY_CELL_CHARS characters. */
+const shownCell = (cell: unknown) => {
+  const text = cellText(cell);
+  return text.length > DISPLAY_CELL_CHARS ? `${text.slice(0, DISPLAY_CELL_CHARS)}…` : text;
+};
+
+const cutBy = (result: QueryResult) =>
+  result.truncatedBy === 'bytes'
+    ? `cut at the ${formatNumber(result.bytes)}-byte result limit`
+    : result.truncatedBy === 'rows'
+      ? 'cut at the row limit'
+      : '';
+
+/** What the table shows of the result, and where the rest is. */
+const ResultNote = ({ id, result }: { id: string; result: QueryResult }) => {
+  const shown = Math.min(result.rows.length, DISPLAY_ROWS);
+  const links = UUID.test(id) ? (
+    <>
+      {' '}
+      Download: <a href={`/api/analytics/sessions/${id}/result.csv`}>CSV</a> ·{' '}
+      <a href={`/api/analytics/sessions/${id}/result.json`}>JSON</a>.
+    </>
+  ) : null;
+  return (
+    <p class="muted small" id="result-note">
+      Showing {formatNumber(shown)} of {formatNumber(result.rows.length)} rows
+      {result.truncated ? ` (${cutBy(result)})` : ''}, as of event #{result.position}; long cells
+      are clipped.{links}
+    </p>
+  );
+};
+
 /** A bar per row: the first numeric column, labelled by the row's other text columns. */
 const ResultChart = ({ result }: { result: QueryResult }) => {
   const valueAt = result.columns.findIndex((c) => isNumeric(c.type));
@@ -76,7 +112,7 @@ const ResultChart = ({ result }: { result: QueryResult }) => {
     <BarChart
       label={`${result.columns[valueAt]?.name ?? ''} per row`}
       labels={rows.map((row, i) =>
-        labelAt.length ? labelAt.map((j) => cellText(row[j])).join(' · ') : `row ${i + 1}`,
+        labelAt.length ? labelAt.map((j) => shownCell(row[j])).join(' · ') : `row ${i + 1}`,
       )}
       values={rows.map((row) => Number(row[valueAt]) || 0)}
     />
@@ -125,11 +161,11 @@ export const ResultView = (props: {
                 </tr>
               </thead>
               <tbody>
-                {result.rows.map((row) => (
+                {result.rows.slice(0, DISPLAY_ROWS).map((row) => (
                   <tr>
                     {row.map((cell, i) => (
                       <td class={isNumeric(result.columns[i]?.type ?? '') ? 'num' : undefined}>
-                        {cellText(cell)}
+                        {shownCell(cell)}
                       </td>
                     ))}
                   </tr>
@@ -137,7 +173,7 @@ export const ResultView = (props: {
               </tbody>
             </table>
           </div>
-          <p class="muted small">as of event #{result.position}</p>
+          <ResultNote id={session.id} result={result} />
         </>
       ) : null}
     </section>
@@ -155,7 +191,7 @@ export const AnalyticsPage = (props: {
   sessions: readonly QuerySessionView[];
   selected: QuerySessionView | undefined;
   result: QueryResult | undefined;
-  limits: { timeoutMs: number; maxRows: number };
+  limits: { timeoutMs: number; maxRows: number; maxBytes: number };
 }) => (
   <Layout title="Analytics" shell={props.shell} path={ANALYTICS_PAGE} wide>
     <div id="analytics-app" data-signals="{sql: '', saved: '', _running: false}">
@@ -164,9 +200,11 @@ export const AnalyticsPage = (props: {
       <p class="muted small">
         Read-only SQL over a DuckDB copy of the event log (table <code>events</code>:
         global_sequence, id, aggregate_type, aggregate_id, aggregate_sequence, event_type,
-        event_version, payload JSON, metadata JSON, created_at). One SELECT per query, at most{' '}
-        {props.limits.timeoutMs / 1000} s and {props.limits.maxRows} rows. Each run is a query
-        session, itself stored as events.
+        event_version, payload JSON, metadata JSON, created_at) and scalar, aggregate and window
+        functions; no table functions or settings. One SELECT per query, at most{' '}
+        {props.limits.timeoutMs / 1000} s, {formatNumber(props.limits.maxRows)} rows and{' '}
+        {formatNumber(props.limits.maxBytes)} bytes. Each run is a query session, itself stored as
+        events.
       </p>
       <div class="row" id="saved-queries">
         {SAVED_QUERIES.map((q) => (

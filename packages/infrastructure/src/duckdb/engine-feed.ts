@@ -1,0 +1,91 @@
+import {
+  type CatchUpSubscription,
+  type EventBus,
+  type EventStore,
+  type HeadSource,
+  type StoredEvent,
+  subscribeFrom,
+} from '@ironstar/application';
+import { type EngineClient, EngineGone } from './duckdb-engine-client';
+
+export type EngineFeedOptions = {
+  readonly client: EngineClient;
+  readonly store: Pick<EventStore, 'readAll'>;
+  readonly bus: Pick<EventBus, 'subscribe'>;
+  readonly heads?: HeadSource;
+  readonly batchSize: number;
+  /** The store's head when the feed starts: `caughtUp` resolves once it is applied. */
+  readonly head: number;
+  /** False once this engine is no longer the current one: nothing more is sent or reported. */
+  readonly current: () => boolean;
+  /** Each batch the engine appended, in order. */
+  readonly onApplied: (batch: readonly StoredEvent[]) => void;
+  readonly onError?: (error: unknown) => void;
+  readonly onFellBehind?: () => void;
+};
+
+/**
+ * Feeds one engine process every stored event, from the start, through a catch-up
+ * subscription: batches of up to `batchSize`, live events flushed as soon as the loop is idle,
+ * one append at a time and in order. A failed append would leave a gap, so the engine is
+ * killed instead (and rebuilt by its owner).
+ */
+export const feedEngine = (options: EngineFeedOptions) => {
+  const { client, current } = options;
+  let pending: StoredEvent[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  let scheduled = false;
+
+  const flush = () => {
+    flushing = flushing.then(async () => {
+      const batch = pending;
+      pending = [];
+      if (batch.length === 0 || !current()) return;
+      await client.call({ op: 'append', events: batch });
+      if (current()) options.onApplied(batch);
+    });
+    return flushing;
+  };
+  const failedAppend = (error: unknown) => {
+    if (!current() || error instanceof EngineGone) return;
+    options.onError?.(error);
+    const message = error instanceof Error ? error.message : String(error);
+    client.kill(`the analytics engine was restarted: an append failed: ${message}`);
+  };
+
+  let subscription: CatchUpSubscription | undefined;
+  const caughtUp = new Promise<void>((reached) => {
+    subscription = subscribeFrom({
+      store: options.store,
+      bus: options.bus,
+      after: 0,
+      handle: async (event) => {
+        pending.push(event);
+        if (pending.length >= options.batchSize) return flush().catch(failedAppend);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            flush().catch(failedAppend);
+          });
+        }
+      },
+      onCaughtUp: (position) => {
+        if (position >= options.head) void flush().then(reached, reached);
+      },
+      ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
+      ...(options.heads ? { heads: options.heads } : {}),
+      onStoreError: (error) => options.onError?.(error),
+    });
+    subscription.done.catch((error: unknown) => options.onError?.(error));
+  });
+  return {
+    caughtUp,
+    async stop(): Promise<void> {
+      subscription?.stop();
+      await subscription?.done.catch(() => {});
+    },
+  };
+};
+
+export type EngineFeed = ReturnType<typeof feedEngine>;
