@@ -22,32 +22,13 @@ export type {
   QueryResult,
   ResultColumn,
   SqlRefused,
-} from './analytics/analytics-engine';
-export {
-  type CacheDependency,
-  createQueryCache,
-  type QueryCache,
-  type QueryCacheOptions,
-} from './analytics/query-cache';
-export {
-  createQuerySessionService,
-  type QuerySessionService,
-  type QuerySessionServiceDeps,
-  type StartedQuery,
-  type StartQueryError,
-  type StartQueryInput,
-} from './analytics/query-session-service';
-export {
-  type QuerySessions,
-  type QuerySessionView,
-  querySessionsProjection,
-} from './analytics/query-sessions-projection';
-export type { QuerySlot, SlotRefusal } from './analytics/query-slots';
-export { SAVED_QUERIES, type SavedQuery, savedQuery } from './analytics/saved-queries';
+} from './analytics-engine';
 export {
   type CatchUpOptions,
   type CatchUpSubscription,
+  type CatchUpToHead,
   subscribeFrom,
+  subscribeToHead,
 } from './catch-up-subscription';
 export {
   type CommandError,

@@ -1,7 +1,7 @@
 import type { Message } from '@ironstar/domain';
 import type { ResultAsync } from 'neverthrow';
 import { type AggregateDefinition, eventReaderOrThrow } from './aggregate';
-import { type CatchUpSubscription, subscribeFrom } from './catch-up-subscription';
+import { type CatchUpSubscription, subscribeToHead } from './catch-up-subscription';
 import type { EventBus } from './event-bus';
 import type { EventStore, StoredEvent, StoreUnavailable } from './event-store';
 import type { HeadSource } from './head-watcher';
@@ -243,29 +243,24 @@ export const createProjectionGroup = (
       if (head.isErr()) throw new Error(`cannot start projections: ${head.error.message}`);
       for (const member of members) await member.restore();
       let rebuilt = false;
-      let reached: () => void = () => {};
-      const caughtUp = new Promise<void>((resolve) => {
-        reached = resolve;
-      });
-      subscription = subscribeFrom({
+      const following = subscribeToHead({
         store: options.store,
         bus: options.bus,
         after: Math.min(...members.map((m) => m.position())),
+        head: head.value,
         handle: (event) => {
           for (const member of members) member.apply(event, rebuilt);
         },
-        onCaughtUp: (position) => {
-          if (rebuilt || position < head.value) return;
+        onReached: (position) => {
           for (const member of members) member.reached(position);
           rebuilt = true;
-          reached();
         },
         ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
         ...(options.heads ? { heads: options.heads } : {}),
-        onStoreError: (error) => options.onError?.(error),
+        ...(options.onError ? { onError: options.onError } : {}),
       });
-      subscription.done.catch((error: unknown) => options.onError?.(error));
-      await caughtUp;
+      subscription = following;
+      await following.caughtUp;
     })();
     return starting;
   };

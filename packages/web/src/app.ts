@@ -9,7 +9,6 @@ import type { AppEnv } from './app-env';
 import { boundaryGuard } from './boundary/boundary-guard';
 import { createHostPolicy, LOOPBACK_HOSTS } from './boundary/host-policy';
 import { securityHeaders } from './boundary/security-headers';
-import type { AnalyticsDeps } from './dashboard/analytics/analytics-routes';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
 import type { EventCatalog } from './dashboard/event-log/event-log-view';
 import type { MetricsSampler } from './dashboard/system/metrics-sampler';
@@ -53,8 +52,6 @@ export type AppDeps = {
   readonly onError?: (error: unknown, requestId: string | undefined) => void;
   /** Samples metrics for the /system page (absent: no /system). */
   readonly sampler?: MetricsSampler;
-  /** Query sessions over the analytics projection (absent: no /analytics). */
-  readonly analytics?: AnalyticsDeps;
   /** Host names the server answers to, or '*' (default: localhost, 127.0.0.1 and [::1]). */
   readonly allowedHosts?: readonly string[] | '*';
 };

@@ -2,7 +2,7 @@ export { COMMAND_BODY_LIMIT } from './api/command-routes';
 export { nonNegativeInt } from './api/query-params';
 export { type App, type AppDeps, createApp, type RequestLog } from './app';
 export type { AppEnv } from './app-env';
-export { MAX_BODY_BYTES } from './boundary/boundary-guard';
+export { isJsonContentType, MAX_BODY_BYTES } from './boundary/boundary-guard';
 export {
   createHostPolicy,
   type HostPolicy,
@@ -11,11 +11,7 @@ export {
 } from './boundary/host-policy';
 export { refuseMisdirected } from './boundary/node-host-guard';
 export { SECURITY_HEADERS } from './boundary/security-headers';
-export {
-  type AnalyticsDeps,
-  countQueryEvents,
-  QUERY_BODY_LIMIT,
-} from './dashboard/analytics/analytics-routes';
+export { BarChart, formatNumber, LineChart, PALETTE, type Series } from './dashboard/svg-chart';
 export {
   createMetricsSampler,
   type MetricsSampler,

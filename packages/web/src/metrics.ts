@@ -75,7 +75,7 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
     ),
     analyticsQueries: counter(
       'ironstar_analytics_queries_total',
-      'Analytics query sessions by outcome: completed, cached, failed, refused, busy',
+      'Analytics queries by outcome: completed, cached, failed, refused, busy',
       ['outcome'],
     ),
   };

@@ -10,6 +10,7 @@ import {
   type EventStore,
   eventTypesOf,
   type HandleOptions,
+  type HeadSource,
   type Projection,
   type ProjectionGroup,
   type ProjectionRunner,
@@ -87,6 +88,8 @@ export type ModuleContext<C extends Message, S, Err, PS> = {
   /** The store as every reader sees it: events at their current versions. */
   readonly store: EventStore;
   readonly bus: EventBus;
+  /** The store's head now and then (a reader of its own finds what the bus lost). */
+  readonly heads: HeadSource | undefined;
   readonly hub: SseHub;
   readonly metrics: Metrics;
   /** What every page's `<Layout>` takes: the navigation and every module's styles. */
@@ -132,7 +135,8 @@ export type ModuleSpec<
   /** CSS its pages need, added to every page's shell. */
   readonly styles?: string;
   readonly timeTravel?: TimeTravelView<T>;
-  readonly setup?: (context: ModuleContext<C, S, Err, PS>) => ModuleParts;
+  /** May open what the module needs first (an engine, say): the runtime waits for it. */
+  readonly setup?: (context: ModuleContext<C, S, Err, PS>) => ModuleParts | Promise<ModuleParts>;
 };
 
 /** A parsed command the command route can send, its types closed over. */
@@ -196,7 +200,7 @@ export type Module = {
   readonly commandName: string | undefined;
   readonly nav: readonly NavItem[];
   readonly styles: string;
-  readonly install: (context: InstallContext) => InstalledModule;
+  readonly install: (context: InstallContext) => Promise<InstalledModule>;
 };
 
 const fingerprintOf = (input: unknown) =>
@@ -223,7 +227,7 @@ export const defineModule = <
   commandName: spec.http?.name,
   nav: spec.nav ?? [],
   styles: spec.styles ?? '',
-  install(context) {
+  async install(context) {
     const commands = createAggregateService(spec.aggregate, {
       store: context.store,
       bus: context.bus,
@@ -242,7 +246,7 @@ export const defineModule = <
     for (const key in spec.projections) {
       projections[key] = context.projections.add(spec.projections[key]);
     }
-    const parts = spec.setup?.({ ...context, commands, projections }) ?? {};
+    const parts = (await spec.setup?.({ ...context, commands, projections })) ?? {};
     return {
       ...parts,
       ...(spec.http ? { commands: commandEndpoint(spec.aggregate.type, spec.http, commands) } : {}),

@@ -33,7 +33,6 @@ describe('the runtime builds the app from its modules', () => {
       'Event log',
       'Time travel',
       'System',
-      'Analytics',
     ]);
     expect(nav).toContain('<a href="/carts" aria-current="page">');
     const events = await (await t.app.request('/events')).text();
@@ -70,7 +69,7 @@ describe('the runtime builds the app from its modules', () => {
     const behind = await t.app.request('/readyz');
     expect(behind.status).toBe(503);
     expect(((await behind.json()) as { error: { message: string } }).error.message).toBe(
-      'catching up to 1: carts at 0, query-sessions at 0',
+      'catching up to 1: carts at 0',
     );
     await t.bus.publish(appended._unsafeUnwrap().events);
     await expect.poll(async () => (await t.app.request('/readyz')).status).toBe(200);
@@ -109,9 +108,9 @@ describe('the runtime builds the app from its modules', () => {
     expect(t.events.map((e) => e.eventVersion)).toEqual([1, 1, 1]);
   });
 
-  it('refuses two modules for one aggregate', () => {
+  it('refuses two modules for one aggregate', async () => {
     const ports = { store: createInMemoryEventStore(), bus: createInMemoryEventBus() };
-    expect(() => createRuntime(ports, {}, [cartModule, cartModule])).toThrow(
+    await expect(createRuntime(ports, {}, [cartModule, cartModule])).rejects.toThrow(
       'two modules register the aggregate ShoppingCart',
     );
   });
@@ -157,7 +156,7 @@ describe('the runtime builds the app from its modules', () => {
       warn() {},
       error: (_: object, m: string) => errors.push(m),
     };
-    const runtime = createRuntime(
+    const runtime = await createRuntime(
       { store, bus, projectionSnapshots, snapshots: store.snapshots, log },
       { processMetrics: false, projectionSnapshotEvery: 1_000, storePollMs: 60_000 },
       [probe],

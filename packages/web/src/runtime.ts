@@ -11,7 +11,6 @@ import {
   withUpcastersOnBus,
 } from '@ironstar/application';
 import { type App, createApp, type RequestLog } from './app';
-import type { AnalyticsDeps } from './dashboard/analytics/analytics-routes';
 import { DASHBOARD_NAV } from './dashboard/dashboard-routes';
 import { createMetricsSampler } from './dashboard/system/metrics-sampler';
 import { createTimeMachine } from './dashboard/time-travel/time-machine';
@@ -23,7 +22,7 @@ import type {
   ReadModelStatus,
   RuntimeLog,
 } from './module';
-import { type NavItem, navigation, type PageShell } from './pages/layout';
+import { navigation, type PageShell } from './pages/layout';
 import { createSseHub } from './sse/sse-hub';
 
 /** The adapters a runtime runs on: what the server opens, or in-memory fakes in tests. */
@@ -61,12 +60,6 @@ export type RuntimeConfig = {
   /** Aggregates whose state each command handler keeps in memory. */
   readonly stateCacheSize?: number;
   readonly logRequest?: (line: RequestLog) => void;
-  /** Query sessions over the analytics projection (absent: no /analytics). */
-  readonly analytics?: AnalyticsDeps;
-  /** More read models /readyz waits for and /metrics reports. */
-  readonly readiness?: readonly ReadModelStatus[];
-  /** More navigation entries (pages mounted by others). */
-  readonly nav?: readonly NavItem[];
 };
 
 const silent: RuntimeLog = { debug() {}, info() {}, warn() {}, error() {} };
@@ -95,7 +88,7 @@ export const readerBus = <B extends Pick<EventBus, 'subscribe'>>(
  * The modules give the command routes, read models, pages, navigation, readiness, metrics
  * labels, the event log's type lists, time travel and the upcaster chain.
  */
-export const createRuntime = (
+export const createRuntime = async (
   ports: RuntimePorts,
   config: RuntimeConfig,
   modules: readonly Module[],
@@ -137,11 +130,7 @@ export const createRuntime = (
   });
   const shell: PageShell = {
     // The application's pages, then the framework's dashboard, then the modules' own.
-    nav: navigation([
-      ...DASHBOARD_NAV,
-      ...modules.flatMap((module) => module.nav),
-      ...(config.nav ?? []),
-    ]),
+    nav: navigation([...DASHBOARD_NAV, ...modules.flatMap((module) => module.nav)]),
     styles: modules.map((module) => module.styles).join(''),
   };
 
@@ -155,6 +144,7 @@ export const createRuntime = (
     clock,
     newId,
     log,
+    heads,
     projections,
     snapshots: ports.snapshots,
     stateCacheSize: config.stateCacheSize,
@@ -163,12 +153,13 @@ export const createRuntime = (
       return (at) => machine.stateAt(at);
     },
   };
-  const installed: readonly InstalledModule[] = modules.map((module) => module.install(context));
+  // In registration order: a module's setup may open what it needs (an engine) first.
+  const installed: InstalledModule[] = [];
+  for (const module of modules) installed.push(await module.install(context));
 
   const readModels = (): readonly ReadModelStatus[] => [
     ...projections.members(),
     ...installed.flatMap((module) => module.readiness ?? []),
-    ...(config.readiness ?? []),
   ];
   const recordPositions = async () => {
     const head = await store.head();
@@ -207,7 +198,6 @@ export const createRuntime = (
     ...(config.logRequest ? { logRequest: config.logRequest } : {}),
     onError: (error, requestId) => log.error({ err: error, requestId }, 'request failed'),
     sampler,
-    ...(config.analytics ? { analytics: config.analytics } : {}),
     ...(config.allowedHosts === undefined ? {} : { allowedHosts: config.allowedHosts }),
   });
 
@@ -256,4 +246,4 @@ export const createRuntime = (
   };
 };
 
-export type Runtime = ReturnType<typeof createRuntime>;
+export type Runtime = Awaited<ReturnType<typeof createRuntime>>;

@@ -313,6 +313,8 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     },
     /** The engine process's pid while it runs (for memory figures and tests). */
     pid: (): number | undefined => engine?.pid,
+    /** Whether an engine process runs now (not starting, nor restarting after a kill). */
+    running: (): boolean => engine !== undefined,
     /** Kills the engine with `reason` (its queries fail with it); it is then rebuilt. */
     kill(reason: string): void {
       engine?.kill(reason);

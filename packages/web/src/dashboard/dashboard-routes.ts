@@ -5,7 +5,6 @@ import type { EventFanout } from '../feeds/event-fanout';
 import type { Metrics } from '../metrics';
 import type { NavItem, PageShell } from '../pages/layout';
 import type { SseHub } from '../sse/sse-hub';
-import { type AnalyticsDeps, analyticsRoutes } from './analytics/analytics-routes';
 import { eventLogRoutes } from './event-log/event-log-routes';
 import type { EventCatalog } from './event-log/event-log-view';
 import type { MetricsSampler } from './system/metrics-sampler';
@@ -26,8 +25,6 @@ export type DashboardDeps = {
   readonly pastViews: readonly PastViewAt[];
   /** Without it there is no /system page. */
   readonly sampler?: MetricsSampler;
-  /** Without it there are no /analytics pages. */
-  readonly analytics?: AnalyticsDeps;
 };
 
 /** The framework's own pages in the navigation, after the application's. */
@@ -37,24 +34,13 @@ export const DASHBOARD_NAV: readonly NavItem[] = [
   { path: '/system', label: 'System', section: 'dashboard' },
 ];
 
-/** The dashboard: event log, time travel, system and analytics pages with their feeds. */
+/** The dashboard: event log, time travel and system pages with their feeds. */
 export const dashboardRoutes = (deps: DashboardDeps) => {
   const app = new Hono<AppEnv>();
   app.route('/', eventLogRoutes(deps));
   app.route('/', timeTravelRoutes({ ...deps, views: deps.pastViews }));
   if (deps.sampler) {
     app.route('/', systemRoutes({ sampler: deps.sampler, hub: deps.hub, shell: deps.shell }));
-  }
-  if (deps.analytics) {
-    app.route(
-      '/',
-      analyticsRoutes({
-        ...deps.analytics,
-        hub: deps.hub,
-        metrics: deps.metrics,
-        shell: deps.shell,
-      }),
-    );
   }
   return app;
 };

@@ -1,21 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import {
-  createProjectionRunner,
-  createQueryCache,
-  createQuerySessionService,
-  type EventStore,
-  querySessionsProjection,
-} from '@ironstar/application';
+import type { EventStore } from '@ironstar/application';
 import {
   createInMemoryEventBus,
   createInMemoryEventStore,
   createInMemoryProjectionSnapshots,
-  createScriptedAnalyticsEngine,
 } from '@ironstar/application/testing';
-import { countQueryEvents } from '../dashboard/analytics/analytics-routes';
 import { createMetrics } from '../metrics';
 import type { Module } from '../module';
-import { createRuntime, readerStore } from '../runtime';
+import { createRuntime } from '../runtime';
 import { cartModule } from './cart-module';
 
 export type TestAppOptions = {
@@ -30,8 +21,6 @@ export type TestAppOptions = {
    * slow enough that tests counting store queries count only their own).
    */
   storePollMs?: number;
-  /** What the scripted analytics engine answers (default: one row, [[1]]). */
-  answer?: Parameters<typeof createScriptedAnalyticsEngine>[0];
 };
 
 /**
@@ -44,31 +33,7 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
   const store = options.wrapStore ? options.wrapStore(memory) : memory;
   const bus = createInMemoryEventBus();
   const metrics = createMetrics({ defaultMetrics: false });
-  // Analytics over the scripted engine (it runs no SQL; DuckDB is tested in infrastructure
-  // and end to end): it "applies" each event as the bus delivers it.
-  const readers = readerStore(store, modules);
-  const engine = createScriptedAnalyticsEngine(options.answer);
-  bus.subscribe('events/', (e) => engine.apply(e.aggregateType, e.globalSequence));
-  const cache = createQueryCache({ ttlMs: 60_000 });
-  engine.onApplied((types) => cache.invalidate(types));
-  const sessions = createProjectionRunner({
-    store: readers,
-    bus,
-    projection: querySessionsProjection,
-  });
-  await sessions.start();
-  const limits = { timeoutMs: 1000, maxRows: 100, maxBytes: 64 * 1024 };
-  const service = createQuerySessionService({
-    store: readers,
-    bus,
-    engine,
-    cache,
-    limits,
-    clock: () => new Date().toISOString(),
-    newId: randomUUID,
-    onEvents: (events) => countQueryEvents(metrics, events),
-  });
-  const runtime = createRuntime(
+  const runtime = await createRuntime(
     {
       store,
       bus,
@@ -84,9 +49,6 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
       ...(options.sseMaxConnections === undefined
         ? {}
         : { sseMaxConnections: options.sseMaxConnections }),
-      analytics: { service, sessions, limits },
-      readiness: [{ name: 'query-sessions', position: () => sessions.position() }],
-      nav: [{ path: '/analytics', label: 'Analytics', section: 'dashboard' }],
     },
     modules,
   );
@@ -105,11 +67,7 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
       .readModels()
       .find((model) => model.name === name)
       ?.position() ?? -1;
-  const close = async () => {
-    await service.drain();
-    await sessions.stop();
-    await runtime.stop();
-  };
+  const close = () => runtime.stop();
   return {
     app: runtime.app,
     runtime,
@@ -124,9 +82,6 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
     command,
     position,
     close,
-    engine,
-    service,
-    sessions,
   };
 };
 

@@ -29,14 +29,6 @@ export type TodoReopened = Message<'TodoReopened', { id: string }>;
 export type TodoDeleted = Message<'TodoDeleted', { id: string }>;
 export type TodoEvent = TodoCreated | TodoRenamed | TodoCompleted | TodoReopened | TodoDeleted;
 
-export const TODO_EVENT_TYPES: readonly TodoEvent['type'][] = [
-  'TodoCreated',
-  'TodoRenamed',
-  'TodoCompleted',
-  'TodoReopened',
-  'TodoDeleted',
-];
-
 export type TodoState =
   | { readonly status: 'missing' }
   | { readonly status: 'active' | 'completed'; readonly id: string; readonly text: string }

@@ -1,4 +1,4 @@
-import type { QueryResult } from './analytics-engine';
+import type { QueryResult } from '@ironstar/application';
 
 export type KeptResultsOptions = {
   readonly maxEntries: number;

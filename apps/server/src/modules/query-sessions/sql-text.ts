@@ -1,5 +1,5 @@
+import { type ValidationError, validationError } from '@ironstar/domain';
 import { err, ok, type Result } from 'neverthrow';
-import { type ValidationError, validationError } from '../validation';
 
 /** The text of an analytics query as a person typed it; whether it is read-only is the engine's call. */
 export type SqlText = string & { readonly __brand: 'SqlText' };

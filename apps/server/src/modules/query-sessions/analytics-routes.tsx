@@ -1,84 +1,91 @@
 /** @jsxImportSource hono/jsx */
-import type {
-  EventMetadata,
-  ProjectionRunner,
-  QueryLimits,
-  QuerySessionService,
-  QuerySessions,
-  QuerySessionView,
-  StartQueryError,
-  StoredEvent,
+import {
+  type EventMetadata,
+  eventReader,
+  type ProjectionRunner,
+  type QueryLimits,
+  type StoredEvent,
 } from '@ironstar/application';
+import { isUuid } from '@ironstar/domain';
+import {
+  type AppEnv,
+  commandProblem,
+  type DomainErrorAnswers,
+  encodeSseMessage,
+  encodeText,
+  errorJson,
+  isJsonContentType,
+  latestPush,
+  type Metrics,
+  mergeFragments,
+  type PageShell,
+  type Problem,
+  problem,
+  respond,
+  type SseHub,
+  sseFrames,
+  sseStream,
+} from '@ironstar/web';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { AppEnv } from '../../app-env';
-import { mergeFragments } from '../../datastar/datastar-wire';
-import { type ErrorCode, errorJson, respond } from '../../http-errors';
-import type { Metrics } from '../../metrics';
-import type { PageShell } from '../../pages/layout';
-import { latestPush } from '../../sse/latest-push';
-import { encodeSseMessage } from '../../sse/sse-frame';
-import { encodeText, type SseHub } from '../../sse/sse-hub';
-import { sseFrames, sseStream } from '../../sse/sse-response';
 import { AnalyticsPage, QueryError, ResultView, SessionList } from './analytics-view';
+import { querySessionAggregate } from './query-session-aggregate';
+import type { QuerySessionError } from './query-session-decider';
+import type { QuerySessionService, StartQueryError } from './query-session-service';
+import type { QuerySessions, QuerySessionView } from './query-sessions-projection';
 import { resultCsvStream, resultJsonStream } from './result-stream';
+import type { SavedQuery } from './saved-queries';
 
 export const QUERY_BODY_LIMIT = 16 * 1024;
 const RECENT = 20;
 const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type AnalyticsDeps = {
   readonly service: QuerySessionService;
   readonly sessions: ProjectionRunner<QuerySessions>;
   readonly limits: QueryLimits;
+  readonly savedQueries: readonly SavedQuery[];
 };
 
-/** How a refused start reads over HTTP, in this one place. */
-const failure = (
-  error: StartQueryError,
-): { status: ContentfulStatusCode; code: ErrorCode; message: string } => {
+/** The QuerySession decider's refusals: a session already started or already over. */
+export const querySessionErrors: DomainErrorAnswers<QuerySessionError> = {
+  QueryAlreadyStarted: problem('invalid_transition', 'the query session has already started'),
+  QueryNotStarted: problem('invalid_transition', 'the query session has not started'),
+  QueryAlreadyFinished: (error) =>
+    problem('invalid_transition', `the query session has already ${error.status}`),
+  InvalidMeasurement: (error) => problem('invalid_transition', error.message),
+};
+
+/** How a refused start reads over HTTP: the engine's and the caps' refusals, then the command's. */
+export const startProblem = (error: StartQueryError): Problem => {
   switch (error.type) {
     case 'ValidationError':
-      return { status: 400, code: 'validation', message: error.message };
+      return problem('validation', error.message);
     case 'SqlRefused':
-      return { status: 422, code: 'sql_refused', message: error.message };
+      return problem('sql_refused', error.message);
     case 'Busy':
-      return { status: 429, code: 'busy', message: error.message };
+      return problem('busy', error.message, { 'Retry-After': '1' });
     case 'AnalyticsUnavailable':
-      return { status: 503, code: 'unavailable', message: error.message };
-    case 'Rejected':
-      return { status: 409, code: 'invalid_transition', message: error.error.type };
-    case 'Conflict':
-      return { status: 409, code: 'conflict', message: error.message };
-    case 'PreconditionFailed':
-      return { status: 412, code: 'precondition_failed', message: 'the session moved on' };
-    case 'IdempotencyMismatch':
-      return {
-        status: 422,
-        code: 'idempotency_key_reused',
-        message: 'this key was already used for a different command',
-      };
-    case 'StoreUnavailable':
-      return {
-        status: 503,
-        code: 'unavailable',
-        message: 'the event store is unavailable; nothing was stored',
-      };
+      return problem('unavailable', error.message, { 'Retry-After': '1' });
+    default:
+      return commandProblem(error, { noun: 'query session', errors: querySessionErrors });
   }
 };
 
+const readSessionEvent = eventReader(querySessionAggregate);
+
 /** Counts query outcomes from the session events as they are stored. */
 export const countQueryEvents = (metrics: Metrics, events: readonly StoredEvent[]) => {
-  if (events.length > 0)
-    metrics.eventsAppended.inc({ aggregate_type: 'QuerySession' }, events.length);
-  for (const event of events) {
-    if (event.eventType === 'QueryFailed') metrics.analyticsQueries.inc({ outcome: 'failed' });
-    if (event.eventType === 'QueryCompleted') {
-      const cached = (event.payload as { cached?: boolean }).cached === true;
-      metrics.analyticsQueries.inc({ outcome: cached ? 'cached' : 'completed' });
+  if (events.length > 0) {
+    metrics.eventsAppended.inc({ aggregate_type: querySessionAggregate.type }, events.length);
+  }
+  for (const stored of events) {
+    const event = readSessionEvent(stored);
+    if (event.isErr()) continue;
+    if (event.value.type === 'QueryFailed') metrics.analyticsQueries.inc({ outcome: 'failed' });
+    if (event.value.type === 'QueryCompleted') {
+      metrics.analyticsQueries.inc({ outcome: event.value.data.cached ? 'cached' : 'completed' });
     }
   }
 };
@@ -96,9 +103,6 @@ const readBody = async (c: Context): Promise<Record<string, unknown> | undefined
 
 /** Who is asking, for the per-client cap: the socket's address (absent under app.request()). */
 const clientOf = (c: Context<AppEnv>) => c.env?.incoming?.socket.remoteAddress ?? 'local';
-
-const isJson = (contentType: string | undefined) =>
-  contentType !== undefined && /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType);
 
 /** `/analytics` and `/api/analytics/*`: query sessions over the DuckDB projection. */
 export const analyticsRoutes = (
@@ -173,7 +177,7 @@ export const analyticsRoutes = (
     c.header('Cache-Control', 'no-store');
     c.header(
       'Content-Disposition',
-      `attachment; filename="query-${UUID.test(id) ? id : 'result'}.${format}"`,
+      `attachment; filename="query-${isUuid(id) ? id : 'result'}.${format}"`,
     );
     c.header('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8');
     return c.body(format === 'json' ? resultJsonStream(result) : resultCsvStream(result));
@@ -197,22 +201,19 @@ export const analyticsRoutes = (
             selected={selected}
             result={selected ? deps.service.result(selected.id) : undefined}
             limits={deps.limits}
+            savedQueries={deps.savedQueries}
           />
         )}`,
       );
     })
     .post('/api/analytics/queries', limit, async (c) => {
-      if (!isJson(c.req.header('content-type'))) {
+      if (!isJsonContentType(c.req.header('content-type'))) {
         return errorJson(c, 'unsupported_media_type', 'send the query as application/json');
       }
       const body = await readBody(c);
       if (!body) return errorJson(c, 'malformed', 'body is not a JSON object');
       const started = await start(c, body);
-      if (started.isErr()) {
-        const { status, code, message } = failure(started.error);
-        if (status === 429 || status === 503) c.header('Retry-After', '1');
-        return respond(c, { status, code, message });
-      }
+      if (started.isErr()) return respond(c, startProblem(started.error));
       return c.json({ id: started.value.id, sequence: started.value.sequence }, 202);
     })
     .get('/api/analytics/sessions/:id', (c) => {
@@ -229,7 +230,7 @@ export const analyticsRoutes = (
     .get('/api/analytics/sessions/:id/result.json', (c) => download(c, 'json'))
     .post('/analytics/run', limit, async (c) => {
       // Datastar posts JSON; anything else (a cross-site form, say) is not ours.
-      if (!isJson(c.req.header('content-type'))) {
+      if (!isJsonContentType(c.req.header('content-type'))) {
         return errorJson(c, 'unsupported_media_type', 'send the signals as application/json');
       }
       const body = await readBody(c);
@@ -240,7 +241,7 @@ export const analyticsRoutes = (
       const started = await start(c, body);
       if (started.isErr()) {
         return sseFrames([
-          mergeFragments(String(<QueryError message={failure(started.error).message} />)),
+          mergeFragments(String(<QueryError message={startProblem(started.error).message} />)),
         ]);
       }
       const { id } = started.value;
@@ -270,7 +271,7 @@ export const analyticsRoutes = (
     })
     .get('/analytics/sessions/:id/view', (c) => {
       const id = c.req.param('id');
-      if (!UUID.test(id)) return errorJson(c, 'validation', 'id must be a UUID');
+      if (!isUuid(id)) return errorJson(c, 'validation', 'id must be a UUID');
       const session = deps.sessions.state().get(id);
       return sseFrames([
         mergeFragments(String(<ResultView session={session} result={deps.service.result(id)} />)),

@@ -1,15 +1,30 @@
 import { randomUUID } from 'node:crypto';
+import {
+  createAggregateService,
+  createProjectionRunner,
+  type EventBus,
+  type EventStore,
+  storeUnavailable,
+} from '@ironstar/application';
+import {
+  createInMemoryEventBus,
+  createInMemoryEventStore,
+  createScriptedAnalyticsEngine,
+} from '@ironstar/application/testing';
 import { errAsync } from 'neverthrow';
 import { describe, expect, it, vi } from 'vitest';
-import { storeUnavailable } from '../event-store';
-import { createProjectionRunner } from '../projection';
-import { createInMemoryEventBus } from '../testing/in-memory-event-bus';
-import { createInMemoryEventStore } from '../testing/in-memory-event-store';
-import { createScriptedAnalyticsEngine } from '../testing/scripted-analytics-engine';
+import { TODO_SAVED_QUERIES } from '../todo/todo-saved-queries';
 import { createQueryCache } from './query-cache';
+import { querySessionAggregate } from './query-session-aggregate';
 import { createQuerySessionService } from './query-session-service';
 import { querySessionsProjection } from './query-sessions-projection';
-import { SAVED_QUERIES } from './saved-queries';
+import { EVENT_LOG_QUERIES } from './saved-queries';
+
+const SAVED_QUERIES = [...EVENT_LOG_QUERIES, ...TODO_SAVED_QUERIES];
+
+/** The QuerySession aggregate's commands over `store` and `bus`, as the runtime gives them. */
+const commandsOn = (store: EventStore, bus: EventBus, clock: () => string) =>
+  createAggregateService(querySessionAggregate, { store, bus, clock, newId: randomUUID });
 
 const LIMITS = { timeoutMs: 1000, maxRows: 10, maxBytes: 4096 };
 
@@ -21,14 +36,14 @@ const setup = (options: { maxInFlight?: number; maxPerClient?: number } = {}) =>
   engine.onApplied((types) => cache.invalidate(types));
   // The scripted engine "applies" every stored event, as the real projection would.
   bus.subscribe('events/', (e) => engine.apply(e.aggregateType, e.globalSequence));
+  const clock = () => '2026-11-22T10:00:00.000Z';
   const service = createQuerySessionService({
-    store,
-    bus,
+    commands: commandsOn(store, bus, clock),
     engine,
     cache,
     limits: LIMITS,
-    clock: () => '2026-11-22T10:00:00.000Z',
-    newId: randomUUID,
+    savedQueries: SAVED_QUERIES,
+    clock,
     ...options,
   });
   return { store, bus, engine, cache, service };
@@ -147,17 +162,18 @@ describe('query session service', () => {
     expect(service.inFlight()).toBe(0);
     expect(engine.open()).toBe(0);
     // A store that refuses the append: the plan is released and the slot freed.
+    const clock = () => '2026-11-22T10:00:00.000Z';
     const broken = createQuerySessionService({
-      store: {
-        ...failing,
-        append: () => errAsync(storeUnavailable('disk on fire')),
-      },
-      bus: createInMemoryEventBus(),
+      commands: commandsOn(
+        { ...failing, append: () => errAsync(storeUnavailable('disk on fire')) },
+        createInMemoryEventBus(),
+        clock,
+      ),
       engine,
       cache: createQueryCache({ ttlMs: 1000 }),
       limits: LIMITS,
-      clock: () => '2026-11-22T10:00:00.000Z',
-      newId: randomUUID,
+      savedQueries: SAVED_QUERIES,
+      clock,
       maxInFlight: 1,
     });
     const refused = await broken.start({ sql: 'select 1' });
@@ -171,14 +187,14 @@ describe('query session service', () => {
     const store = createInMemoryEventStore();
     const bus = createInMemoryEventBus();
     const engine = createScriptedAnalyticsEngine();
+    const clock = () => new Date(now).toISOString();
     const service = createQuerySessionService({
-      store,
-      bus,
+      commands: commandsOn(store, bus, clock),
       engine,
       cache: createQueryCache({ ttlMs: 1000 }),
       limits: LIMITS,
-      clock: () => new Date(now).toISOString(),
-      newId: randomUUID,
+      savedQueries: SAVED_QUERIES,
+      clock,
       catchUpWaitMs: 0,
     });
     // A session whose QueryStarted was stored by a process that then died.

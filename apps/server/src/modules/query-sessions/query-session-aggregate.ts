@@ -1,5 +1,5 @@
-import { QUERY_SESSION_AGGREGATE_TYPE, querySessionDecider } from '@ironstar/domain';
-import { defineAggregate } from '../aggregate';
+import { defineAggregate } from '@ironstar/application';
+import { QUERY_SESSION_AGGREGATE_TYPE, querySessionDecider } from './query-session-decider';
 
 /** The QuerySession aggregate: every event still at version 1. */
 export const querySessionAggregate = defineAggregate({

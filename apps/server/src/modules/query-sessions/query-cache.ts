@@ -1,4 +1,4 @@
-import type { QueryResult } from './analytics-engine';
+import type { QueryResult } from '@ironstar/application';
 
 /** Which events a cached result depends on: every event, or only these aggregate types. */
 export type CacheDependency = 'all' | readonly string[];

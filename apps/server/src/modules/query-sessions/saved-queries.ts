@@ -11,7 +11,8 @@ export type SavedQuery = {
 // Over the analytics projection's one table:
 // events(global_sequence, id, aggregate_type, aggregate_id, aggregate_sequence, event_type,
 //        event_version, payload JSON, metadata JSON, created_at TIMESTAMP (UTC)).
-export const SAVED_QUERIES: readonly SavedQuery[] = [
+/** Queries over any event log, whatever its aggregates. */
+export const EVENT_LOG_QUERIES: readonly SavedQuery[] = [
   {
     name: 'events-per-minute',
     title: 'Events per type per minute',
@@ -23,23 +24,6 @@ GROUP BY ALL
 ORDER BY minute DESC, events DESC
 LIMIT 100`,
     dependsOn: 'all',
-  },
-  {
-    name: 'todo-completion-times',
-    title: 'Todo completion times',
-    sql: `WITH created AS (
-  SELECT aggregate_id, min(created_at) AS at, any_value(payload ->> '$.text') AS text
-  FROM events WHERE aggregate_type = 'Todo' AND event_type = 'TodoCreated' GROUP BY ALL
-), completed AS (
-  SELECT aggregate_id, min(created_at) AS at
-  FROM events WHERE aggregate_type = 'Todo' AND event_type = 'TodoCompleted' GROUP BY ALL
-)
-SELECT created.text AS todo,
-       round(date_diff('millisecond', created.at, completed.at) / 1000.0, 3) AS seconds_to_complete
-FROM created JOIN completed USING (aggregate_id)
-ORDER BY seconds_to_complete DESC
-LIMIT 100`,
-    dependsOn: ['Todo'],
   },
   {
     name: 'busiest-aggregates',
@@ -54,6 +38,3 @@ LIMIT 20`,
     dependsOn: 'all',
   },
 ];
-
-export const savedQuery = (name: string): SavedQuery | undefined =>
-  SAVED_QUERIES.find((q) => q.name === name);

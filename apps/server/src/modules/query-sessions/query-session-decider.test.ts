@@ -1,6 +1,6 @@
+import { fold } from '@ironstar/domain';
+import { DeciderSpecification } from '@ironstar/domain/testing';
 import { describe, expect, it } from 'vitest';
-import { fold } from '../decider';
-import { DeciderSpecification } from '../testing';
 import {
   type CompleteQuery,
   type FailQuery,

@@ -1,6 +1,5 @@
+import { assertNever, type Decider, type Message } from '@ironstar/domain';
 import { err, ok, type Result } from 'neverthrow';
-import { assertNever } from '../assert-never';
-import type { Decider, Message } from '../decider';
 import type { SqlText } from './sql-text';
 
 export const QUERY_SESSION_AGGREGATE_TYPE = 'QuerySession';
@@ -42,12 +41,6 @@ export type QueryCompleted = Message<
 >;
 export type QueryFailed = Message<'QueryFailed', { id: string; error: string; failedAt: string }>;
 export type QuerySessionEvent = QueryStarted | QueryCompleted | QueryFailed;
-
-export const QUERY_SESSION_EVENT_TYPES: readonly QuerySessionEvent['type'][] = [
-  'QueryStarted',
-  'QueryCompleted',
-  'QueryFailed',
-];
 
 /** Pending → Executing → Completed | Failed. */
 export type QuerySessionState =

@@ -1,13 +1,14 @@
 import type { IncomingMessage } from 'node:http';
+import { readSse } from '@ironstar/web/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTestApp, readSse } from '../../testing/test-app';
 import { DISPLAY_CELL_CHARS, DISPLAY_ROWS } from './analytics-view';
+import { createAnalyticsTestApp } from './query-sessions-test-app';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
 
-const setup = async (options: Parameters<typeof createTestApp>[0] = {}) => {
-  const t = await createTestApp(options);
+const setup = async (options: Parameters<typeof createAnalyticsTestApp>[0] = {}) => {
+  const t = await createAnalyticsTestApp(options);
   close = t.close;
   const query = (body: unknown, headers: Record<string, string> = {}, from?: string) =>
     t.app.request(
@@ -172,7 +173,10 @@ describe('analytics query sessions over HTTP', () => {
     );
     expect(t.events.filter((e) => e.eventType === 'QueryStarted')).toHaveLength(4);
     t.engine.releaseHeld();
-    await t.service.drain();
+    // Each slot is given back once its session's outcome is recorded.
+    await vi.waitFor(() =>
+      expect(t.events.filter((e) => e.eventType === 'QueryCompleted')).toHaveLength(4),
+    );
     expect((await held('10.0.0.4')).status).toBe(202);
     t.engine.releaseHeld();
   });

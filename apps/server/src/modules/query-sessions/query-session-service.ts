@@ -1,37 +1,39 @@
-import {
-  type QuerySessionError,
-  SqlText,
-  type ValidationError,
-  validationError,
-} from '@ironstar/domain';
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
-import { type CommandError, createCommandHandler } from '../command-handler';
-import type { EventBus } from '../event-bus';
-import type { EventMetadata, EventStore, StoredEvent } from '../event-store';
 import type {
+  AggregateService,
   AnalyticsEngine,
   AnalyticsUnavailable,
+  CommandError,
+  EventMetadata,
   PreparedQuery,
   QueryExecutionFailed,
   QueryLimits,
   QueryResult,
   SqlRefused,
-} from './analytics-engine';
+  StoredEvent,
+} from '@ironstar/application';
+import { type ValidationError, validationError } from '@ironstar/domain';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { createKeptResults } from './kept-results';
 import type { CacheDependency, QueryCache } from './query-cache';
-import { querySessionAggregate } from './query-session-aggregate';
+import type {
+  QuerySessionCommand,
+  QuerySessionError,
+  QuerySessionState,
+} from './query-session-decider';
 import { createQuerySlots, type SlotRefusal } from './query-slots';
-import { savedQuery } from './saved-queries';
+import type { SavedQuery } from './saved-queries';
+import { SqlText } from './sql-text';
 
 export type QuerySessionServiceDeps = {
-  readonly store: EventStore;
-  readonly bus: EventBus;
+  /** The QuerySession aggregate's commands (ids and time filled in). */
+  readonly commands: AggregateService<QuerySessionCommand, QuerySessionState, QuerySessionError>;
   readonly engine: AnalyticsEngine;
   readonly cache: QueryCache;
   readonly limits: QueryLimits;
-  /** Current time as an ISO-8601 string. */
+  /** The queries offered by name. */
+  readonly savedQueries: readonly SavedQuery[];
+  /** Current time as an ISO-8601 string (for the abandoned-session sweep). */
   readonly clock: () => string;
-  readonly newId: () => string;
   /** Monotonic milliseconds, for durations. */
   readonly now?: () => number;
   /** Sessions allowed to run at once; more are refused with Busy. */
@@ -81,20 +83,26 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
     maxBytes: deps.keepResultBytes ?? 64 * 2 ** 20,
   });
   const catchUpWaitMs = deps.catchUpWaitMs ?? 2000;
-  const handler = createCommandHandler({
-    store: deps.store,
-    bus: deps.bus,
-    aggregate: querySessionAggregate,
-    newEventId: deps.newId,
-    onPublishError: (error) => deps.onError?.(error),
-  });
+  const { commands } = deps;
+  const on = (
+    id: string,
+    command: (now: string) => QuerySessionCommand,
+    metadata?: EventMetadata,
+  ) =>
+    commands.send(
+      { aggregateId: id, command: ({ now }) => command(now) },
+      metadata ? { metadata } : {},
+    );
   const inFlight = new Set<Promise<void>>();
 
   const resolve = (
     input: StartQueryInput,
   ): Result<{ sql: SqlText; name: string | null; dependsOn: CacheDependency }, ValidationError> => {
     if (input.saved !== undefined && input.saved !== '') {
-      const saved = typeof input.saved === 'string' ? savedQuery(input.saved) : undefined;
+      const saved =
+        typeof input.saved === 'string'
+          ? deps.savedQueries.find((query) => query.name === input.saved)
+          : undefined;
       if (!saved) return err(validationError('saved', 'no saved query by that name'));
       return ok({ sql: saved.sql as SqlText, name: saved.name, dependsOn: saved.dependsOn });
     }
@@ -132,13 +140,12 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
     const outcome = await runQuery(sql, dependsOn, prepared);
     const durationMs = Math.round((now() - t0) * 1000) / 1000;
     const metadata: EventMetadata = { ...correlation, causationId: started.id };
-    const at = deps.clock();
     // Kept before QueryCompleted is stored, so whoever sees the event can show the rows.
     if (outcome.isOk()) results.keep(id, outcome.value.result);
     const recorded = await (outcome.isOk()
-      ? handler.handle(
+      ? on(
           id,
-          {
+          (now) => ({
             type: 'CompleteQuery',
             data: {
               id,
@@ -146,15 +153,15 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
               durationMs,
               truncated: outcome.value.result.truncated,
               cached: outcome.value.cached,
-              now: at,
+              now,
             },
-          },
-          { metadata },
+          }),
+          metadata,
         )
-      : handler.handle(
+      : on(
           id,
-          { type: 'FailQuery', data: { id, error: outcome.error.message, now: at } },
-          { metadata },
+          (now) => ({ type: 'FailQuery', data: { id, error: outcome.error.message, now } }),
+          metadata,
         ));
     if (recorded.isOk()) deps.onEvents?.(recorded.value.events);
     else deps.onError?.(recorded.error);
@@ -173,16 +180,19 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
       // Taken before the first await, so concurrent starts can never pass the caps together.
       const slot = slots.acquire(client);
       if ('type' in slot) return errAsync(slot);
-      const id = deps.newId();
       return deps.engine
         .prepare(sql, deps.limits)
         .mapErr((e): StartQueryError => e)
         .andThen((prepared) =>
-          handler
-            .handle(
-              id,
-              { type: 'StartQuery', data: { id, sql, name, now: deps.clock() } },
-              { metadata, isNew: true },
+          commands
+            .send(
+              {
+                command: ({ aggregateId, now }) => ({
+                  type: 'StartQuery',
+                  data: { id: aggregateId, sql, name, now },
+                }),
+              },
+              { metadata },
             )
             .map((outcome) => ({ outcome, prepared }))
             .mapErr((e): StartQueryError => {
@@ -191,6 +201,7 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
             }),
         )
         .map(({ outcome, prepared }) => {
+          const id = outcome.aggregateId;
           deps.onEvents?.(outcome.events);
           const started = outcome.events[0];
           if (!started) throw new Error('StartQuery stored no event');
@@ -223,14 +234,10 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
       let failed = 0;
       for (const session of executing) {
         if (!(Date.parse(session.startedAt) < cutoff)) continue;
-        const recorded = await handler.handle(session.id, {
+        const recorded = await on(session.id, (now) => ({
           type: 'FailQuery',
-          data: {
-            id: session.id,
-            error: 'abandoned: the server stopped while the query ran',
-            now: deps.clock(),
-          },
-        });
+          data: { id: session.id, error: 'abandoned: the server stopped while the query ran', now },
+        }));
         if (recorded.isOk()) {
           failed++;
           deps.onEvents?.(recorded.value.events);

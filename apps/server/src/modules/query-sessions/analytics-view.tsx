@@ -1,10 +1,18 @@
 /** @jsxImportSource hono/jsx */
-import { type QueryResult, type QuerySessionView, SAVED_QUERIES } from '@ironstar/application';
-import { SQL_TEXT_MAX } from '@ironstar/domain';
-import { action } from '../../datastar/datastar-wire';
-import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
-import { BarChart, formatNumber } from '../svg-chart';
-import { clockTime } from '../urls';
+import type { QueryResult } from '@ironstar/application';
+import { isUuid } from '@ironstar/domain';
+import {
+  action,
+  BarChart,
+  clockTime,
+  formatNumber,
+  Layout,
+  LiveFeed,
+  type PageShell,
+} from '@ironstar/web';
+import type { QuerySessionView } from './query-sessions-projection';
+import type { SavedQuery } from './saved-queries';
+import { SQL_TEXT_MAX } from './sql-text';
 
 export const ANALYTICS_PAGE = '/analytics';
 export const RUN_URL = `${ANALYTICS_PAGE}/run`;
@@ -14,9 +22,6 @@ const MAX_CHART_ROWS = 30;
 export const DISPLAY_ROWS = 100;
 /** Characters of one cell a page shows. */
 export const DISPLAY_CELL_CHARS = 200;
-
-// Session ids go into a Datastar expression; only UUIDs (what the service makes) are safe there.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const StatusPill = ({ status }: { status: QuerySessionView['status'] }) => (
   <span class={`pill ${status}`}>{status}</span>
@@ -41,7 +46,8 @@ export const SessionList = (props: { sessions: readonly QuerySessionView[] }) =>
             <span class="mono muted small">{clockTime(s.startedAt)}</span>
             <b>{s.name ?? 'ad hoc'}</b>
             <span class={s.status === 'failed' ? 'error small' : 'muted small'}>{summary(s)}</span>
-            {UUID.test(s.id) ? (
+            {/* The id goes into a Datastar expression: only a UUID (what the service makes). */}
+            {isUuid(s.id) ? (
               <button
                 type="button"
                 data-on-click={action('get', `${ANALYTICS_PAGE}/sessions/${s.id}/view`)}
@@ -84,7 +90,7 @@ const cutBy = (result: QueryResult) =>
 /** What the table shows of the result, and where the rest is. */
 const ResultNote = ({ id, result }: { id: string; result: QueryResult }) => {
   const shown = Math.min(result.rows.length, DISPLAY_ROWS);
-  const links = UUID.test(id) ? (
+  const links = isUuid(id) ? (
     <>
       {' '}
       Download: <a href={`/api/analytics/sessions/${id}/result.csv`}>CSV</a> ·{' '}
@@ -192,6 +198,7 @@ export const AnalyticsPage = (props: {
   selected: QuerySessionView | undefined;
   result: QueryResult | undefined;
   limits: { timeoutMs: number; maxRows: number; maxBytes: number };
+  savedQueries: readonly SavedQuery[];
 }) => (
   <Layout title="Analytics" shell={props.shell} path={ANALYTICS_PAGE} wide>
     <div id="analytics-app" data-signals="{sql: '', saved: '', _running: false}">
@@ -207,7 +214,7 @@ export const AnalyticsPage = (props: {
         events.
       </p>
       <div class="row" id="saved-queries">
-        {SAVED_QUERIES.map((q) => (
+        {props.savedQueries.map((q) => (
           <button
             type="button"
             id={`saved-${q.name}`}

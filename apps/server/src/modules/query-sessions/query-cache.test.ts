@@ -1,5 +1,5 @@
+import type { QueryResult } from '@ironstar/application';
 import { describe, expect, it } from 'vitest';
-import type { QueryResult } from './analytics-engine';
 import { createQueryCache } from './query-cache';
 
 const result = (n: number, bytes = 5): QueryResult => ({
