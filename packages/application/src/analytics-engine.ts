@@ -26,6 +26,9 @@ export type AnalyticsUnavailable = {
   readonly message: string;
 };
 
+/** Why a query was not planned: not allowed, or no engine to plan it. */
+export type PrepareRefusal = SqlRefused | AnalyticsUnavailable;
+
 /** The query ran and failed, was stopped at its time limit, or its engine was killed. */
 export type QueryExecutionFailed = {
   readonly type: 'QueryExecutionFailed';
@@ -54,10 +57,7 @@ export type AnalyticsEngine = {
    * Checks `sql` against what a query may name and plans it, under the time limit; nothing
    * runs yet. The plan must be run or released.
    */
-  prepare(
-    sql: string,
-    limits: QueryLimits,
-  ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable>;
+  prepare(sql: string, limits: QueryLimits): ResultAsync<PreparedQuery, PrepareRefusal>;
   /** Global sequence of the last event the projection holds. */
   position(): number;
   /** Resolves true once `position() >= sequence`, false after `timeoutMs`. */

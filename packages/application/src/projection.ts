@@ -276,3 +276,29 @@ export const createProjectionGroup = (
 
   return { add, members: () => members, start, stop };
 };
+
+/**
+ * A read model over one aggregate that is a Map of immutable items by id, in insertion order
+ * (what a list page shows): it starts empty and snapshots as its list of items.
+ */
+export const mapProjectionOf = <
+  C extends Message,
+  E extends Message,
+  S,
+  Err,
+  Item extends { readonly id: string },
+>(
+  aggregate: AggregateDefinition<C, E, S, Err>,
+  spec: {
+    readonly name: string;
+    /** Bump whenever evolve or the items' shape changes: older snapshots are discarded. */
+    readonly version: number;
+    readonly evolve: (items: Map<string, Item>, event: E, stored: StoredEvent) => Map<string, Item>;
+  },
+): Projection<Map<string, Item>> =>
+  projectionOf(aggregate, {
+    name: spec.name,
+    initialState: () => new Map(),
+    snapshot: mapByIdSnapshot<Item>(spec.version),
+    evolve: spec.evolve,
+  });

@@ -3,7 +3,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { defineAggregate } from '../aggregate';
 import { type AggregateServiceDeps, createAggregateService } from '../aggregate-service';
 import type { HandleOptions } from '../command-handler';
-import { mapByIdSnapshot, projectionOf } from '../projection';
+import { mapProjectionOf } from '../projection';
 
 // The framework's own fixture domain (Emmett tests its command handling with a shopping
 // cart too): small, but with every kind of outcome a module can have, an upcaster and a
@@ -59,33 +59,45 @@ const evolve = (state: CartState, event: CartEvent): CartState => {
   }
 };
 
+/** Only an open cart takes items or checks out. */
+const open = (
+  state: CartState,
+  id: string,
+): Result<Readonly<Record<string, number>>, CartError> => {
+  if (state.status === 'none') return err({ type: 'CartNotFound', id });
+  if (state.status === 'checkedOut') return err({ type: 'CartClosed', id });
+  return ok(state.items);
+};
+
 const decide = (
   command: CartCommand,
   state: CartState,
 ): Result<readonly CartEvent[], CartError> => {
   const { id } = command.data;
-  if (command.type === 'OpenCart') {
-    if (state.status !== 'none') return err({ type: 'CartAlreadyOpen', id });
-    const { owner, now } = command.data;
-    return ok([{ type: 'CartOpened', data: { id, owner, openedAt: now } }]);
-  }
-  if (state.status === 'none') return err({ type: 'CartNotFound', id });
-  if (state.status === 'checkedOut') return err({ type: 'CartClosed', id });
   switch (command.type) {
-    case 'AddItem':
-      return ok([
-        {
-          type: 'ItemAdded',
-          data: { id, item: command.data.item, quantity: command.data.quantity },
-        },
-      ]);
-    case 'RemoveItem':
+    case 'OpenCart': {
+      if (state.status !== 'none') return err({ type: 'CartAlreadyOpen', id });
+      const { owner, now } = command.data;
+      return ok([{ type: 'CartOpened', data: { id, owner, openedAt: now } }]);
+    }
+    case 'AddItem': {
+      const { item, quantity } = command.data;
+      return open(state, id).map(() => [{ type: 'ItemAdded', data: { id, item, quantity } }]);
+    }
+    case 'RemoveItem': {
+      const { item } = command.data;
       // Removing what is not there changes nothing, so it records nothing.
-      if (!Object.hasOwn(state.items, command.data.item)) return ok([]);
-      return ok([{ type: 'ItemRemoved', data: { id, item: command.data.item } }]);
+      return open(state, id).map((items) =>
+        Object.hasOwn(items, item) ? [{ type: 'ItemRemoved', data: { id, item } }] : [],
+      );
+    }
     case 'CheckOut':
-      if (Object.keys(state.items).length === 0) return err({ type: 'CartEmpty', id });
-      return ok([{ type: 'CartCheckedOut', data: { id, checkedOutAt: command.data.now } }]);
+      return open(state, id).andThen(
+        (items): Result<readonly CartEvent[], CartError> =>
+          Object.keys(items).length === 0
+            ? err({ type: 'CartEmpty', id })
+            : ok([{ type: 'CartCheckedOut', data: { id, checkedOutAt: command.data.now } }]),
+      );
     default:
       return assertNever(command);
   }
@@ -114,6 +126,9 @@ export const cartAggregate = defineAggregate({
   snapshots: { every: 3, stateVersion: 1 },
 });
 
+/** Carts in opening order; the runner owns the map (see Projection). */
+export type Carts = Map<string, CartView>;
+
 /** One cart as the cart list shows it. */
 export type CartView = {
   readonly id: string;
@@ -125,14 +140,10 @@ export type CartView = {
   readonly updatedSequence: number;
 };
 
-/** Carts in opening order; the runner owns the map (see Projection). */
-export type Carts = Map<string, CartView>;
-
-export const cartsProjection = projectionOf(cartAggregate, {
+export const cartsProjection = mapProjectionOf(cartAggregate, {
   name: 'carts',
-  initialState: (): Carts => new Map(),
-  snapshot: mapByIdSnapshot<CartView>(1),
-  evolve(carts, event, stored) {
+  version: 1,
+  evolve(carts: Carts, event, stored) {
     const at = { version: stored.aggregateSequence, updatedSequence: stored.globalSequence };
     if (event.type === 'CartOpened') {
       const { id, owner } = event.data;

@@ -8,6 +8,7 @@ import type {
   EventStore,
   HeadSource,
   PreparedQuery,
+  PrepareRefusal,
   QueryExecutionFailed,
   QueryLimits,
   QueryResult,
@@ -225,7 +226,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
   const prepare = (
     sql: string,
     limits: QueryLimits,
-  ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+  ): ResultAsync<PreparedQuery, PrepareRefusal> => {
     const started = performance.now();
     const left = () => limits.timeoutMs - (performance.now() - started);
     return ResultAsync.fromSafePromise(engineWithin(limits.timeoutMs)).andThen((client) =>
@@ -239,12 +240,12 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     sql: string,
     limits: QueryLimits,
     left: () => number,
-  ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+  ): ResultAsync<PreparedQuery, PrepareRefusal> => {
     const query = nextQuery++;
     const planned = client.call({ op: 'prepare', query, sql });
     return ResultAsync.fromSafePromise(
       withinDeadline(client, query, left(), graceMs, planned),
-    ).andThen((outcome): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+    ).andThen((outcome): ResultAsync<PreparedQuery, PrepareRefusal> => {
       if ('timedOut' in outcome) {
         client.call({ op: 'release', query }).catch(() => {});
         return errAsync(

@@ -76,44 +76,47 @@ export const evolve = (_state: QuerySessionState, event: QuerySessionEvent): Que
 
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
-export const decide = (
-  command: QuerySessionCommand,
-  state: QuerySessionState,
-): Result<readonly QuerySessionEvent[], QuerySessionError> => {
-  const { id } = command.data;
-  if (command.type === 'StartQuery') {
-    if (state.status !== 'pending') return err({ type: 'QueryAlreadyStarted', id });
-    const { sql, name, now } = command.data;
-    return ok([{ type: 'QueryStarted', data: { id, sql, name, startedAt: now } }]);
-  }
+/** Only an executing session can end, and only once. */
+const executing = (state: QuerySessionState, id: string): Result<void, QuerySessionError> => {
   if (state.status === 'pending') return err({ type: 'QueryNotStarted', id });
   if (state.status !== 'executing') {
     return err({ type: 'QueryAlreadyFinished', id, status: state.status });
   }
+  return ok(undefined);
+};
+
+type Decided = Result<readonly QuerySessionEvent[], QuerySessionError>;
+
+export const decide = (command: QuerySessionCommand, state: QuerySessionState): Decided => {
+  const { id } = command.data;
   switch (command.type) {
+    case 'StartQuery': {
+      if (state.status !== 'pending') return err({ type: 'QueryAlreadyStarted', id });
+      const { sql, name, now } = command.data;
+      return ok([{ type: 'QueryStarted', data: { id, sql, name, startedAt: now } }]);
+    }
     case 'CompleteQuery': {
       const { rowCount, durationMs, truncated, cached, now } = command.data;
-      if (!isCount(rowCount) || !Number.isFinite(durationMs) || durationMs < 0) {
-        return err({
-          type: 'InvalidMeasurement',
-          id,
-          message: 'rowCount and durationMs must be non-negative',
-        });
-      }
-      return ok([
-        {
-          type: 'QueryCompleted',
-          data: { id, rowCount, durationMs, truncated, cached, completedAt: now },
-        },
+      return executing(state, id).andThen((): Decided => {
+        if (!isCount(rowCount) || !Number.isFinite(durationMs) || durationMs < 0) {
+          const message = 'rowCount and durationMs must be non-negative';
+          return err({ type: 'InvalidMeasurement', id, message });
+        }
+        const completedAt = now;
+        return ok([
+          {
+            type: 'QueryCompleted',
+            data: { id, rowCount, durationMs, truncated, cached, completedAt },
+          },
+        ]);
+      });
+    }
+    case 'FailQuery': {
+      const { error, now } = command.data;
+      return executing(state, id).map(() => [
+        { type: 'QueryFailed', data: { id, error, failedAt: now } },
       ]);
     }
-    case 'FailQuery':
-      return ok([
-        {
-          type: 'QueryFailed',
-          data: { id, error: command.data.error, failedAt: command.data.now },
-        },
-      ]);
     default:
       return assertNever(command);
   }

@@ -1,14 +1,13 @@
 import type {
   AggregateService,
   AnalyticsEngine,
-  AnalyticsUnavailable,
   CommandError,
   EventMetadata,
   PreparedQuery,
+  PrepareRefusal,
   QueryExecutionFailed,
   QueryLimits,
   QueryResult,
-  SqlRefused,
   StoredEvent,
 } from '@ironstar/application';
 import { type ValidationError, validationError } from '@ironstar/domain';
@@ -54,9 +53,8 @@ export type StartQueryInput = { readonly sql?: unknown; readonly saved?: unknown
 
 export type StartQueryError =
   | ValidationError
-  | SqlRefused
+  | PrepareRefusal
   | SlotRefusal
-  | AnalyticsUnavailable
   | CommandError<QuerySessionError>;
 
 export type StartedQuery = {

@@ -1,6 +1,9 @@
-import { mapByIdSnapshot, projectionOf } from '@ironstar/application';
+import { mapProjectionOf } from '@ironstar/application';
 import { assertNever } from '@ironstar/domain';
 import { querySessionAggregate } from './query-session-aggregate';
+
+/** Sessions in start order; the runner owns the map and `evolve` updates it in place. */
+export type QuerySessions = Map<string, QuerySessionView>;
 
 export type QuerySessionView = {
   readonly id: string;
@@ -19,14 +22,10 @@ export type QuerySessionView = {
   readonly updatedSequence: number;
 };
 
-/** Sessions in start order; the runner owns the map and `evolve` updates it in place. */
-export type QuerySessions = Map<string, QuerySessionView>;
-
-export const querySessionsProjection = projectionOf(querySessionAggregate, {
+export const querySessionsProjection = mapProjectionOf(querySessionAggregate, {
   name: 'query-sessions',
-  initialState: (): QuerySessions => new Map(),
-  snapshot: mapByIdSnapshot<QuerySessionView>(1),
-  evolve(sessions, event, stored) {
+  version: 1,
+  evolve(sessions: QuerySessions, event, stored) {
     const updatedSequence = stored.globalSequence;
     if (event.type === 'QueryStarted') {
       const { id, sql, name, startedAt } = event.data;

@@ -1,4 +1,4 @@
-import { mapByIdSnapshot, projectionOf } from '@ironstar/application';
+import { mapProjectionOf } from '@ironstar/application';
 import { assertNever } from '@ironstar/domain';
 import { todoAggregate } from './todo-aggregate';
 import type { TodoPriority } from './todo-priority';
@@ -23,11 +23,10 @@ export type TodoItem = {
  */
 export type TodoList = Map<string, TodoItem>;
 
-export const todoListProjection = projectionOf(todoAggregate, {
+export const todoListProjection = mapProjectionOf(todoAggregate, {
   name: 'todo-list',
-  initialState: (): TodoList => new Map(),
-  snapshot: mapByIdSnapshot<TodoItem>(1),
-  evolve(todos, event, stored) {
+  version: 1,
+  evolve(todos: TodoList, event, stored) {
     const touch = (item: TodoItem, change: Partial<TodoItem>) =>
       todos.set(item.id, {
         ...item,

@@ -75,7 +75,7 @@ export const TodoListView = (props: {
   paging: TodoPaging;
 }) => (
   <section id="todos">
-    <ul class="todos" id="todo-items">
+    <ul class="todos" id="todo-items" aria-label="Todos">
       {props.todos.map((todo) => (
         <TodoRow todo={todo} />
       ))}
