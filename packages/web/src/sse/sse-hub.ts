@@ -25,7 +25,7 @@ export type SseHubOptions = {
   readonly keepAliveMs?: number;
   /** Chunks a web-stream connection may have queued before it counts as slow. */
   readonly queueChunks?: number;
-  /** Open streams across every feed; past it, 503 `unavailable` (default 10,000). */
+  /** Open streams across every feed; past it, `unavailable` (default 10,000). */
   readonly maxConnections?: number;
   /** Seconds a refused client is told to wait (Retry-After). */
   readonly retryAfterSeconds?: number;
