@@ -27,6 +27,9 @@ import {
 const TIME_LIMIT_MS = 3000;
 const MEMORY = 128 * 2 ** 20; // ANALYTICS_MEMORY: the engine is killed past it + 512 MB
 const TEMP_MAX = 32 * 2 ** 20;
+// DuckDB caps its temp folder by the bytes it wrote; sampled allocated blocks can run ahead by
+// part of a file-system extent. One DuckDB block (256 KiB) of slack.
+const TEMP_SAMPLED_MAX = TEMP_MAX + 256 * 1024;
 const MAX_RESULT_BYTES = 4 * 2 ** 20;
 /** Server and engine together, resident. */
 const RSS_BOUND = 1.2 * 2 ** 30;
@@ -409,7 +412,7 @@ describe('hostile analytics requests against a real server', () => {
         error: expect.stringMatching(/Out of Memory Error: failed to offload/),
       });
       expect(spill.peak()).toBeGreaterThan(0);
-      expect(spill.peak()).toBeLessThanOrEqual(TEMP_MAX);
+      expect(spill.peak()).toBeLessThanOrEqual(TEMP_SAMPLED_MAX);
       expect(existsSync(join(ROOT, '.tmp'))).toBe(false);
     } finally {
       await spiller.kill('SIGKILL');
@@ -433,7 +436,7 @@ describe('hostile analytics requests against a real server', () => {
     expect(p99).toBeLessThan(HEALTHZ_BOUND_MS);
     expect(Math.max(...latencies)).toBeLessThan(HEALTHZ_STALL_MS);
     expect(rss.peak()).toBeLessThan(RSS_BOUND);
-    expect(temp.peak()).toBeLessThanOrEqual(TEMP_MAX);
+    expect(temp.peak()).toBeLessThanOrEqual(TEMP_SAMPLED_MAX);
   });
 
   it('ends on SIGTERM within 10 s while the engine plans four self-joins', async () => {

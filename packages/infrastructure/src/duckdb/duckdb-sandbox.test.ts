@@ -23,6 +23,11 @@ const sandbox = async (memoryMb = 256, tempMb = 64): Promise<Sandbox & { temp: s
   return { ...opened, temp: dir };
 };
 
+// DuckDB caps the temp folder by the bytes it has written; we sample the blocks the file
+// system allocated, which can run ahead by part of an extent (measured once: 64 KiB over a
+// 16 MiB cap). One DuckDB block (256 KiB) of slack, far below what an uncapped spill reaches.
+const ALLOCATION_SLACK = 256 * 1024;
+
 /** Disk the folder's files take now (allocated blocks, not apparent size). */
 const folderBytes = async (dir: string) => {
   let bytes = 0;
@@ -123,7 +128,7 @@ describe('the DuckDB sandbox configuration', () => {
     );
     expect(big).toMatch(/Out of Memory Error: failed to offload/);
     expect(peak).toBeGreaterThan(0);
-    expect(peak).toBeLessThanOrEqual(16 * MB);
+    expect(peak).toBeLessThanOrEqual(16 * MB + ALLOCATION_SLACK);
     const after = await connection.runAndReadAll('SELECT 42');
     expect(after.getRowsJson()).toEqual([[42]]);
   });
