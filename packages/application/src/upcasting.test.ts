@@ -71,3 +71,17 @@ describe('the bus through upcasters', () => {
     expect(seen).toHaveLength(2);
   });
 });
+
+describe('upcasters scoped to an aggregate', () => {
+  it("lift only their own aggregate's events; an unscoped one lifts any aggregate's", () => {
+    const up = createUpcasterChain([
+      { aggregateType: 'A', eventType: 'Created', fromVersion: 1, upcast: () => ({ by: 'A' }) },
+      { aggregateType: 'B', eventType: 'Created', fromVersion: 1, upcast: () => ({ by: 'B' }) },
+      { eventType: 'Created', fromVersion: 2, upcast: (p) => ({ ...(p as object), any: true }) },
+    ]);
+    const of = (aggregateType: string) => ({ ...stored('Created', 1, {}), aggregateType });
+    expect(up(of('A'))).toMatchObject({ eventVersion: 3, payload: { by: 'A', any: true } });
+    expect(up(of('B'))).toMatchObject({ eventVersion: 3, payload: { by: 'B', any: true } });
+    expect(up(of('C'))).toMatchObject({ eventVersion: 1, payload: {} });
+  });
+});

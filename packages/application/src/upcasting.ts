@@ -2,19 +2,29 @@ import type { Upcaster } from '@ironstar/domain';
 import type { EventBus } from './event-bus';
 import type { EventStore, StoredEvent } from './event-store';
 
-/** Applies the chain (event type, version) → version + 1 until no upcaster matches. */
+const keyOf = (aggregateType: string, eventType: string, version: number) =>
+  `${aggregateType}\u0000${eventType}@${version}`;
+
+/**
+ * Applies the chain (aggregate type, event type, version) → version + 1 until no upcaster
+ * matches; an upcaster that names no aggregate type applies to every aggregate's event.
+ */
 export const createUpcasterChain = (upcasters: readonly Upcaster[]) => {
-  const byKey = new Map(upcasters.map((u) => [`${u.eventType}@${u.fromVersion}`, u]));
+  const byKey = new Map(
+    upcasters.map((u) => [keyOf(u.aggregateType ?? '', u.eventType, u.fromVersion), u]),
+  );
   if (byKey.size !== upcasters.length) throw new Error('two upcasters for the same event version');
+  const next = (event: StoredEvent) =>
+    byKey.get(keyOf(event.aggregateType, event.eventType, event.eventVersion)) ??
+    byKey.get(keyOf('', event.eventType, event.eventVersion));
   return (event: StoredEvent): StoredEvent => {
     let current = event;
-    for (let up = byKey.get(`${current.eventType}@${current.eventVersion}`); up; ) {
+    for (let up = next(current); up; up = next(current)) {
       current = {
         ...current,
         eventVersion: current.eventVersion + 1,
         payload: up.upcast(current.payload),
       };
-      up = byKey.get(`${current.eventType}@${current.eventVersion}`);
     }
     return current;
   };

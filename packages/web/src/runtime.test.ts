@@ -187,4 +187,21 @@ describe('the runtime builds the app from its modules', () => {
     expect(projectionSnapshots.saved.get('carts')?.position).toBe(1);
     expect(store.events[0]?.aggregateId).toBe(id);
   });
+
+  it('stops the modules it installed when a later one fails to install', async () => {
+    const calls: string[] = [];
+    const first = defineModule({
+      aggregate: cartAggregate,
+      setup: () => ({ stop: () => void calls.push('first stopped') }),
+    });
+    const broken = defineModule({
+      aggregate: { ...cartAggregate, type: 'Broken' },
+      setup: async () => {
+        throw new Error('no engine');
+      },
+    });
+    const ports = { store: createInMemoryEventStore(), bus: createInMemoryEventBus() };
+    await expect(createRuntime(ports, {}, [first, broken])).rejects.toThrow('no engine');
+    expect(calls).toEqual(['first stopped']);
+  });
 });

@@ -64,22 +64,21 @@ export type RuntimeConfig = {
 
 const silent: RuntimeLog = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** Every module's upcasters, each for its own aggregate's events only. */
+const upcastersOf = (modules: readonly Module[]) =>
+  modules.flatMap((module) =>
+    module.upcasters.map((upcaster) => ({ aggregateType: module.aggregateType, ...upcaster })),
+  );
+
 /** The store as every reader sees it: events lifted by every registered module's upcasters. */
 export const readerStore = <S extends EventStore>(store: S, modules: readonly Module[]): S =>
-  withUpcasters(
-    store,
-    modules.flatMap((module) => module.upcasters),
-  );
+  withUpcasters(store, upcastersOf(modules));
 
 /** The bus likewise: another process may publish events of an older version. */
 export const readerBus = <B extends Pick<EventBus, 'subscribe'>>(
   bus: B,
   modules: readonly Module[],
-): B =>
-  withUpcastersOnBus(
-    bus,
-    modules.flatMap((module) => module.upcasters),
-  );
+): B => withUpcastersOnBus(bus, upcastersOf(modules));
 
 /**
  * The one composition root: from ports, configuration and modules, the running application.
@@ -155,7 +154,15 @@ export const createRuntime = async (
   };
   // In registration order: a module's setup may open what it needs (an engine) first.
   const installed: InstalledModule[] = [];
-  for (const module of modules) installed.push(await module.install(context));
+  try {
+    for (const module of modules) installed.push(await module.install(context));
+  } catch (error) {
+    // What the modules before it opened is closed again, so the process can exit.
+    for (const module of installed.reverse()) await module.stop?.();
+    hub.stop();
+    watcher?.stop();
+    throw error;
+  }
 
   const readModels = (): readonly ReadModelStatus[] => [
     ...projections.members(),
