@@ -54,8 +54,9 @@ describe('the todo page with more todos than one page, in Chromium', () => {
     // Added here: the newest row at the bottom, the oldest shown one leaves.
     await page.fill('#new-todo-text', 'added in the browser');
     await page.click('#new-todo button[type=submit]');
+    // Wait for the row itself: the window already showed the newest todos before the click.
+    await expect.poll(async () => (await todoTexts(page)).at(-1)).toBe('added in the browser');
     await expect.poll(() => showsNewest(page, server.url, PAGE)).toBe(true);
-    expect((await todoTexts(page)).at(-1)).toBe('added in the browser');
     await expect.poll(summary).toContain('51 of 51 left');
 
     // Deleted here: an older todo moves into the window, at its top.

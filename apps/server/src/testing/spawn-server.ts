@@ -87,8 +87,16 @@ const spawnScript = async (
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  let killed = false;
   const exited = new Promise<number | NodeJS.Signals>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+    child.once('exit', (code, signal) => {
+      // A server that dies on its own is a finding: show why, or the test only sees ECONNREFUSED.
+      if (!killed)
+        console.error(
+          `${script} exited (${code ?? signal}) by itself:\n${logs.slice(-20).join('')}`,
+        );
+      resolve(code ?? signal ?? -1);
+    }),
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
@@ -118,6 +126,7 @@ const spawnScript = async (
     logs,
     exited,
     kill(signal) {
+      killed = true;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },

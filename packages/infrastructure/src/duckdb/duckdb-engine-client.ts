@@ -98,6 +98,9 @@ export const spawnEngineProcess = (options: EngineProcessOptions): Promise<Engin
   } catch {
     // not permitted here: the engine runs at the server's priority
   }
+  // IPC write failures (EPIPE, channel closed) come as 'error' events when the engine dies;
+  // its 'exit' handler below fails what was pending, so here they are only heard.
+  child.on('error', () => {});
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT);
@@ -149,7 +152,9 @@ export const spawnEngineProcess = (options: EngineProcessOptions): Promise<Engin
       });
     },
     interrupt(query) {
-      if (gone === undefined && child.connected) child.send({ op: 'interrupt', query });
+      // The engine may die between the check and the write; a send without a callback would
+      // then raise 'error' on the child, and an unheard 'error' ends the server.
+      if (gone === undefined && child.connected) child.send({ op: 'interrupt', query }, () => {});
     },
     kill(reason) {
       if (gone !== undefined || killedFor !== undefined) return;
