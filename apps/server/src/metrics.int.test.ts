@@ -26,12 +26,29 @@ describe('GET /metrics after known traffic', () => {
 
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(value(metrics, 'ironstar_events_appended_total{aggregate_type="Todo"}')).toBe(6);
-    expect(value(metrics, 'ironstar_commands_total{type="create",outcome="accepted"}')).toBe(5);
-    expect(value(metrics, 'ironstar_commands_total{type="complete",outcome="accepted"}')).toBe(1);
-    expect(value(metrics, 'ironstar_commands_total{type="complete",outcome="rejected"}')).toBe(1);
-    expect(value(metrics, 'ironstar_commands_total{type="unknown",outcome="invalid"}')).toBe(1);
     expect(
-      value(metrics, 'ironstar_command_duration_seconds_count{type="create",outcome="accepted"}'),
+      value(metrics, 'ironstar_commands_total{aggregate="todo",type="create",outcome="accepted"}'),
+    ).toBe(5);
+    expect(
+      value(
+        metrics,
+        'ironstar_commands_total{aggregate="todo",type="complete",outcome="accepted"}',
+      ),
+    ).toBe(1);
+    expect(
+      value(
+        metrics,
+        'ironstar_commands_total{aggregate="todo",type="complete",outcome="rejected"}',
+      ),
+    ).toBe(1);
+    expect(
+      value(metrics, 'ironstar_commands_total{aggregate="todo",type="unknown",outcome="invalid"}'),
+    ).toBe(1);
+    expect(
+      value(
+        metrics,
+        'ironstar_command_duration_seconds_count{aggregate="todo",type="create",outcome="accepted"}',
+      ),
     ).toBe(5);
     expect(value(metrics, 'ironstar_bus_messages_total{direction="out"}')).toBe(6);
     expect(value(metrics, 'ironstar_bus_messages_total{direction="in"}')).toBe(6);

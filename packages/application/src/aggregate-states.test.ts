@@ -1,45 +1,44 @@
-import { TodoId, TodoText } from '@ironstar/domain';
 import { errAsync } from 'neverthrow';
 import { describe, expect, it, vi } from 'vitest';
 import { storeUnavailable } from './event-store';
 import type { SnapshotStore } from './snapshot-store';
 import { createInMemoryEventBus } from './testing/in-memory-event-bus';
 import { createInMemoryEventStore } from './testing/in-memory-event-store';
-import { createTodoService } from './todo/todo-service';
+import { createCartService } from './testing/shopping-cart';
 
 // A snapshot is only an optimisation: a snapshot store that fails must never fail a command.
 
-const text = (s: string) => TodoText.parse(s)._unsafeUnwrap();
-
 const serviceWith = (snapshots: SnapshotStore, onError?: (error: unknown) => void) => {
   const store = createInMemoryEventStore();
-  const todos = createTodoService({
-    store,
-    bus: createInMemoryEventBus(),
-    clock: () => 'T',
-    newId: () => crypto.randomUUID(),
-    stateCacheSize: 0,
-    snapshots: { store: snapshots, every: 1, schemaVersion: 1, ...(onError ? { onError } : {}) },
-  });
-  return { store, todos };
+  const carts = createCartService(
+    {
+      store,
+      bus: createInMemoryEventBus(),
+      clock: () => 'T',
+      newId: () => crypto.randomUUID(),
+      stateCacheSize: 0,
+      snapshots,
+      ...(onError ? { onSnapshotError: onError } : {}),
+    },
+    { every: 1, stateVersion: 1 },
+  );
+  return { store, carts };
 };
 
 describe('aggregate snapshots that fail', () => {
   it('loads from the events alone when the snapshot cannot be read', async () => {
     const saved: unknown[] = [];
-    const { todos } = serviceWith({
+    const { carts } = serviceWith({
       load: () => errAsync(storeUnavailable('snapshots unreadable')),
       save: (snapshot) => {
         saved.push(snapshot);
         return errAsync(storeUnavailable('unused'));
       },
     });
-    const id = TodoId.parse(
-      (await todos.create(text('x'), 'normal'))._unsafeUnwrap().aggregateId,
-    )._unsafeUnwrap();
-    expect((await todos.rename(id, text('y')))._unsafeUnwrap().version).toBe(2);
-    expect((await todos.load(id))._unsafeUnwrap()).toMatchObject({
-      state: { status: 'active', text: 'y' },
+    const id = (await carts.open())._unsafeUnwrap().aggregateId;
+    expect((await carts.add(id, 'y'))._unsafeUnwrap().version).toBe(2);
+    expect((await carts.load(id))._unsafeUnwrap()).toMatchObject({
+      state: { status: 'open', items: { y: 1 } },
       version: 2,
     });
   });
@@ -50,8 +49,8 @@ describe('aggregate snapshots that fail', () => {
       load: () => errAsync(storeUnavailable('down')),
       save: () => errAsync(storeUnavailable('disk full')),
     };
-    const { todos } = serviceWith(failing, (error) => errors.push(error));
-    expect((await todos.create(text('x'), 'normal')).isOk()).toBe(true);
+    const { carts } = serviceWith(failing, (error) => errors.push(error));
+    expect((await carts.open()).isOk()).toBe(true);
     await vi.waitFor(() =>
       expect(errors).toEqual([{ type: 'StoreUnavailable', message: 'disk full' }]),
     );
@@ -66,8 +65,8 @@ describe('aggregate snapshots that fail', () => {
         return errAsync(storeUnavailable('disk full'));
       },
     };
-    const { todos } = serviceWith(failing);
-    expect((await todos.create(text('x'), 'normal')).isOk()).toBe(true);
+    const { carts } = serviceWith(failing);
+    expect((await carts.open()).isOk()).toBe(true);
     expect(saves).toEqual([1]);
   });
 });

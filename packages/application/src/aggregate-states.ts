@@ -27,12 +27,12 @@ export const createAggregateStates = <E extends Message, S>(options: {
   readonly store: Pick<EventStore, 'readStream'>;
   readonly decider: Pick<Decider<unknown, E, S, unknown>, 'initialState' | 'evolve'>;
   readonly aggregateType: string;
-  readonly toDomain: (event: StoredEvent) => E;
+  readonly readEvent: (event: StoredEvent) => E;
   /** Aggregates kept in memory, least recently used dropped first; 0 keeps none. */
   readonly cacheSize: number;
   readonly snapshots?: SnapshotPolicy;
 }) => {
-  const { store, decider, aggregateType, toDomain, snapshots } = options;
+  const { store, decider, aggregateType, readEvent, snapshots } = options;
   const fromScratch = (): Loaded<S> => ({ state: decider.initialState(), version: 0, sequence: 0 });
   const cache = new Map<string, Loaded<S>>();
 
@@ -50,7 +50,7 @@ export const createAggregateStates = <E extends Message, S>(options: {
     return start.andThen((base) =>
       store.readStream(aggregateType, aggregateId, { afterVersion: base.version }).map((tail) => {
         let { state } = base;
-        for (const event of tail) state = decider.evolve(state, toDomain(event));
+        for (const event of tail) state = decider.evolve(state, readEvent(event));
         const last = tail.at(-1);
         return last
           ? { state, version: last.aggregateSequence, sequence: last.globalSequence }

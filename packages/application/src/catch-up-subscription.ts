@@ -150,3 +150,44 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
     done,
   };
 };
+
+export type CatchUpToHead = CatchUpSubscription & {
+  /** Settles once the store has been read up to `head` and `onReached` has finished. */
+  readonly caughtUp: Promise<void>;
+};
+
+/**
+ * A catch-up subscription that says when a rebuild is done: once it has first read the store
+ * up to `head` (the store's head when the rebuild began), it calls `onReached` (which may
+ * finish asynchronously) and resolves `caughtUp`. Failures of the store, or a handler that
+ * throws, are reported to `onError`.
+ */
+export const subscribeToHead = (
+  options: Omit<CatchUpOptions, 'onStoreError'> & {
+    readonly head: number;
+    readonly onReached?: (position: number) => void | Promise<void>;
+    readonly onError?: (error: unknown) => void;
+  },
+): CatchUpToHead => {
+  let reach: () => void = () => {};
+  const caughtUp = new Promise<void>((resolve) => {
+    reach = resolve;
+  });
+  let reached = false;
+  const subscription = subscribeFrom({
+    ...options,
+    onCaughtUp: (position) => {
+      options.onCaughtUp?.(position);
+      if (reached || position < options.head) return;
+      reached = true;
+      // Called now, before the next event is handled; `caughtUp` waits for what it returns.
+      Promise.resolve(options.onReached?.(position)).then(reach, (error: unknown) => {
+        options.onError?.(error);
+        reach();
+      });
+    },
+    onStoreError: (error) => options.onError?.(error),
+  });
+  subscription.done.catch((error: unknown) => options.onError?.(error));
+  return { ...subscription, caughtUp };
+};

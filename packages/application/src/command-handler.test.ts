@@ -1,43 +1,45 @@
-import { type TodoCommand, TodoId, TodoText, todoDecider } from '@ironstar/domain';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCommandHandler } from './command-handler';
 import { type EventStore, type StoredEvent, storeUnavailable } from './event-store';
 import { createInMemoryEventBus } from './testing/in-memory-event-bus';
 import { createInMemoryEventStore } from './testing/in-memory-event-store';
-import { createTodoService } from './todo/todo-service';
+import { type CartCommand, cartAggregate, createCartService } from './testing/shopping-cart';
 
 let counter = 0;
 const newId = () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
 const clock = () => '2026-11-22T10:00:00.000Z';
-const text = (s: string) => TodoText.parse(s)._unsafeUnwrap();
+/** Another writer's event, appended behind the handler's back (at ItemAdded's version). */
+const sneaky = (aggregateId: string, id = newId()) => ({
+  id,
+  type: 'ItemAdded',
+  version: 2,
+  data: { id: aggregateId, item: 'sneaked', quantity: 1 },
+});
 
-describe('command handler (through the todo service)', () => {
+describe('command handler (through the shopping-cart fixture)', () => {
   it('appends the decided events and publishes them', async () => {
     const store = createInMemoryEventStore();
     const bus = createInMemoryEventBus();
     const published: StoredEvent[] = [];
-    bus.subscribe('events/Todo/', (e) => published.push(e));
-    const todos = createTodoService({ store, bus, clock, newId });
-    const created = (
-      await todos.create(text('milk'), 'normal', { metadata: { correlationId: 'c1' } })
-    )._unsafeUnwrap();
-    const id = TodoId.parse(created.aggregateId)._unsafeUnwrap();
-    const completed = (await todos.complete(id))._unsafeUnwrap();
-    expect(completed).toMatchObject({ version: 2, sequence: 2 });
-    expect(store.events.map((e) => e.eventType)).toEqual(['TodoCreated', 'TodoCompleted']);
+    bus.subscribe('events/ShoppingCart/', (e) => published.push(e));
+    const carts = createCartService({ store, bus, clock, newId });
+    const opened = (await carts.open('ada', { metadata: { correlationId: 'c1' } }))._unsafeUnwrap();
+    const added = (await carts.add(opened.aggregateId))._unsafeUnwrap();
+    expect(added).toMatchObject({ version: 2, sequence: 2 });
+    expect(store.events.map((e) => e.eventType)).toEqual(['CartOpened', 'ItemAdded']);
     expect(store.events[0]?.metadata).toMatchObject({ correlationId: 'c1' });
-    expect(store.events[0]?.eventVersion).toBe(2);
+    expect(store.events[1]?.eventVersion).toBe(2);
     expect(published).toEqual(store.events);
   });
 
   it('returns domain errors as Rejected and appends nothing', async () => {
     const store = createInMemoryEventStore();
-    const todos = createTodoService({ store, bus: createInMemoryEventBus(), clock, newId });
-    const missing = TodoId.parse(newId())._unsafeUnwrap();
-    expect((await todos.complete(missing))._unsafeUnwrapErr()).toEqual({
+    const carts = createCartService({ store, bus: createInMemoryEventBus(), clock, newId });
+    const missing = newId();
+    expect((await carts.add(missing))._unsafeUnwrapErr()).toEqual({
       type: 'Rejected',
-      error: { type: 'TodoNotFound', id: missing },
+      error: { type: 'CartNotFound', id: missing },
     });
     expect(store.events).toHaveLength(0);
   });
@@ -45,35 +47,27 @@ describe('command handler (through the todo service)', () => {
   it('retries a lost race on fresh state', async () => {
     const inner = createInMemoryEventStore();
     let raced = false;
-    // A store where another writer sneaks in one rename before our first append.
+    // A store where another writer sneaks in one item before our first check-out.
     const store: EventStore = {
       ...inner,
       append(request) {
-        if (!raced && request.events[0]?.type === 'TodoCompleted') {
+        if (!raced && request.events[0]?.type === 'CartCheckedOut') {
           raced = true;
-          void inner.append({
-            ...request,
-            events: [
-              {
-                id: 'sneaky',
-                type: 'TodoRenamed',
-                data: { id: request.aggregateId, text: 'oat milk' },
-              },
-            ],
-          });
+          void inner.append({ ...request, events: [sneaky(request.aggregateId, 'sneaky')] });
         }
         return inner.append(request);
       },
     };
-    const todos = createTodoService({ store, bus: createInMemoryEventBus(), clock, newId });
-    const created = (await todos.create(text('milk'), 'normal'))._unsafeUnwrap();
-    const id = TodoId.parse(created.aggregateId)._unsafeUnwrap();
-    const done = (await todos.complete(id))._unsafeUnwrap();
-    expect(done.version).toBe(3);
+    const carts = createCartService({ store, bus: createInMemoryEventBus(), clock, newId });
+    const { aggregateId: id } = (await carts.open())._unsafeUnwrap();
+    await carts.add(id);
+    const done = (await carts.checkOut(id))._unsafeUnwrap();
+    expect(done.version).toBe(4);
     expect(inner.events.map((e) => e.eventType)).toEqual([
-      'TodoCreated',
-      'TodoRenamed',
-      'TodoCompleted',
+      'CartOpened',
+      'ItemAdded',
+      'ItemAdded',
+      'CartCheckedOut',
     ]);
   });
 
@@ -82,34 +76,25 @@ describe('command handler (through the todo service)', () => {
     const store: EventStore = {
       ...inner,
       append: (request) =>
-        request.events[0]?.type === 'TodoCreated'
+        request.events[0]?.type === 'CartOpened'
           ? inner.append(request)
           : inner
-              .append({
-                ...request,
-                events: [
-                  {
-                    id: newId(),
-                    type: 'TodoRenamed',
-                    data: { id: request.aggregateId, text: 'x' },
-                  },
-                ],
-              })
+              .append({ ...request, events: [sneaky(request.aggregateId)] })
               .andThen(() => inner.append(request)),
     };
-    const todos = createTodoService({
+    const carts = createCartService({
       store,
       bus: createInMemoryEventBus(),
       clock,
       newId,
       maxAttempts: 3,
     });
-    const created = (await todos.create(text('milk'), 'normal'))._unsafeUnwrap();
-    const result = await todos.complete(TodoId.parse(created.aggregateId)._unsafeUnwrap());
+    const opened = (await carts.open())._unsafeUnwrap();
+    const result = await carts.add(opened.aggregateId);
     expect(result._unsafeUnwrapErr()).toEqual({
       type: 'Conflict',
       attempts: 3,
-      message: `Todo ${created.aggregateId} kept changing; gave up after 3 attempts`,
+      message: `ShoppingCart ${opened.aggregateId} kept changing; gave up after 3 attempts`,
     });
   });
 
@@ -117,8 +102,8 @@ describe('command handler (through the todo service)', () => {
     const inner = createInMemoryEventStore();
     const down: EventStore = { ...inner, append: () => errAsync(storeUnavailable('disk on fire')) };
     const bus = createInMemoryEventBus();
-    const failing = createTodoService({ store: down, bus, clock, newId });
-    expect((await failing.create(text('milk'), 'normal'))._unsafeUnwrapErr()).toMatchObject({
+    const failing = createCartService({ store: down, bus, clock, newId });
+    expect((await failing.open())._unsafeUnwrapErr()).toMatchObject({
       type: 'StoreUnavailable',
       message: 'disk on fire',
     });
@@ -129,14 +114,14 @@ describe('command handler (through the todo service)', () => {
         throw new Error('bus down');
       },
     };
-    const todos = createTodoService({
+    const carts = createCartService({
       store: inner,
       bus: brokenBus,
       clock,
       newId,
       onPublishError: (e) => errors.push(e),
     });
-    expect((await todos.create(text('milk'), 'normal')).isOk()).toBe(true);
+    expect((await carts.open()).isOk()).toBe(true);
     expect(inner.events).toHaveLength(1);
     expect(errors).toHaveLength(1);
   });
@@ -149,27 +134,22 @@ describe('command handler (through the todo service)', () => {
         throw new Error('bus down');
       },
     };
-    const todos = createTodoService({ store, bus, clock, newId });
-    expect((await todos.create(text('milk'), 'normal')).isOk()).toBe(true);
+    const carts = createCartService({ store, bus, clock, newId });
+    expect((await carts.open()).isOk()).toBe(true);
     expect(store.events).toHaveLength(1);
   });
 });
 
-/** A store where another writer appends a rename first whenever `sneaks` says so. */
+/** A store where another writer appends an item first whenever `sneaks` says so. */
 const racingStore = (sneaks: () => boolean) => {
   const inner = createInMemoryEventStore();
   const store: EventStore = {
     ...inner,
     append: (request) =>
-      request.events[0]?.type === 'TodoCreated' || !sneaks()
+      request.events[0]?.type === 'CartOpened' || !sneaks()
         ? inner.append(request)
         : inner
-            .append({
-              ...request,
-              events: [
-                { id: newId(), type: 'TodoRenamed', data: { id: request.aggregateId, text: 'x' } },
-              ],
-            })
+            .append({ ...request, events: [sneaky(request.aggregateId)] })
             .andThen(() => inner.append(request)),
   };
   return { inner, store };
@@ -187,21 +167,20 @@ describe('command handler retries', () => {
     const handler = createCommandHandler({
       store,
       bus: createInMemoryEventBus(),
-      decider: todoDecider,
-      aggregateType: 'Todo',
+      aggregate: cartAggregate,
       newEventId: newId,
       maxAttempts: 6,
       sleep: async (ms) => {
         waits.push(ms);
       },
     });
-    const id = TodoId.parse(newId())._unsafeUnwrap();
-    const create: TodoCommand = {
-      type: 'CreateTodo',
-      data: { id, text: text('milk'), priority: 'normal', now: clock() },
-    };
-    (await handler.handle(id, create, { isNew: true }))._unsafeUnwrap();
-    const result = await handler.handle(id, { type: 'CompleteTodo', data: { id, now: clock() } });
+    const id = newId();
+    const open: CartCommand = { type: 'OpenCart', data: { id, owner: 'ada', now: clock() } };
+    (await handler.handle(id, open, { isNew: true }))._unsafeUnwrap();
+    const result = await handler.handle(id, {
+      type: 'AddItem',
+      data: { id, item: 'tea', quantity: 1 },
+    });
     expect(result._unsafeUnwrapErr()).toMatchObject({ type: 'Conflict', attempts: 6 });
     expect(waits).toEqual([5, 10, 20, 40, 50]);
   });
@@ -214,22 +193,20 @@ describe('command handler retries', () => {
       return now;
     });
     const make = () =>
-      createTodoService({ store, bus: createInMemoryEventBus(), clock, newId, maxAttempts: 2 });
+      createCartService({ store, bus: createInMemoryEventBus(), clock, newId, maxAttempts: 2 });
     const a = make();
     const b = make();
-    const id = TodoId.parse(
-      (await a.create(text('milk'), 'normal'))._unsafeUnwrap().aggregateId,
-    )._unsafeUnwrap();
-    (await b.complete(id))._unsafeUnwrap();
-    // A remembers it open, so reopening fails on its memory and is decided again on the
-    // store's state; then one lost race still leaves A its second attempt.
+    const id = (await a.open())._unsafeUnwrap().aggregateId;
+    (await b.add(id))._unsafeUnwrap();
+    // A remembers the cart empty, so checking out fails on its memory and is decided again on
+    // the store's state; then one lost race still leaves A its second attempt.
     sneak = true;
-    expect((await a.reopen(id))._unsafeUnwrap().version).toBe(4);
+    expect((await a.checkOut(id))._unsafeUnwrap().version).toBe(4);
     expect(inner.events.map((e) => e.eventType)).toEqual([
-      'TodoCreated',
-      'TodoCompleted',
-      'TodoRenamed',
-      'TodoReopened',
+      'CartOpened',
+      'ItemAdded',
+      'ItemAdded',
+      'CartCheckedOut',
     ]);
   });
 
@@ -246,27 +223,22 @@ describe('command handler retries', () => {
     const handler = createCommandHandler({
       store: counted,
       bus: createInMemoryEventBus(),
-      decider: todoDecider,
-      aggregateType: 'Todo',
+      aggregate: cartAggregate,
       newEventId: newId,
     });
-    const id = TodoId.parse(newId())._unsafeUnwrap();
-    const create: TodoCommand = {
-      type: 'CreateTodo',
-      data: { id, text: text('milk'), priority: 'normal', now: clock() },
-    };
-    (await handler.handle(id, create, { isNew: true }))._unsafeUnwrap();
+    const id = newId();
+    const open: CartCommand = { type: 'OpenCart', data: { id, owner: 'ada', now: clock() } };
+    (await handler.handle(id, open, { isNew: true }))._unsafeUnwrap();
     // A second handler (another process) has never seen it: it must not guess "empty".
     const other = createCommandHandler({
       store: counted,
       bus: createInMemoryEventBus(),
-      decider: todoDecider,
-      aggregateType: 'Todo',
+      aggregate: cartAggregate,
       newEventId: newId,
     });
-    expect((await other.handle(id, create))._unsafeUnwrapErr()).toMatchObject({
+    expect((await other.handle(id, open))._unsafeUnwrapErr()).toMatchObject({
       type: 'Rejected',
-      error: { type: 'TodoAlreadyExists' },
+      error: { type: 'CartAlreadyOpen' },
     });
     expect(appends).toBe(1);
   });

@@ -1,5 +1,6 @@
-import type { Decider, Message } from '@ironstar/domain';
+import type { Message } from '@ironstar/domain';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
+import { type AggregateDefinition, eventReaderOrThrow } from './aggregate';
 import { createAggregateStates, type SnapshotPolicy, type Source } from './aggregate-states';
 import type { EventBus } from './event-bus';
 import type {
@@ -46,14 +47,12 @@ export type HandleOptions = {
 
 export type { SnapshotPolicy } from './aggregate-states';
 
-export type CommandHandlerOptions<C, E extends Message, S, Err> = {
+export type CommandHandlerOptions<C extends Message, E extends Message, S, Err> = {
   readonly store: EventStore;
   readonly bus: EventBus;
-  readonly decider: Decider<C, E, S, Err>;
-  readonly aggregateType: string;
+  /** Its decider, type name and event versions. */
+  readonly aggregate: AggregateDefinition<C, E, S, Err>;
   readonly newEventId: () => string;
-  /** The version each event type is written at (default 1). */
-  readonly eventVersions?: Readonly<Record<string, number>>;
   readonly snapshots?: SnapshotPolicy;
   /** Attempts on a lost optimistic-concurrency race before answering Conflict. */
   readonly maxAttempts?: number;
@@ -73,13 +72,16 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * load (snapshot + tail) → decide → append with the expected version → publish.
  * A lost race re-runs the whole cycle on fresh state, with jittered backoff.
  */
-export const createCommandHandler = <C, E extends Message, S, Err>(
+export const createCommandHandler = <C extends Message, E extends Message, S, Err>(
   options: CommandHandlerOptions<C, E, S, Err>,
 ) => {
-  const { store, bus, decider, aggregateType, newEventId, snapshots } = options;
+  const { store, bus, aggregate, newEventId, snapshots } = options;
+  const { decider, type: aggregateType } = aggregate;
+  const versions: Readonly<Record<string, number>> = aggregate.events;
   const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? defaultSleep;
-  const toDomain = (e: StoredEvent) => ({ type: e.eventType, data: e.payload }) as E;
+  // A stream holding an event its own aggregate cannot read is a bug, not a refusal.
+  const readEvent = eventReaderOrThrow(aggregate);
 
   const replay = (
     recorded: RecordedCommand,
@@ -99,7 +101,7 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
     store,
     decider,
     aggregateType,
-    toDomain,
+    readEvent,
     cacheSize: options.stateCacheSize ?? 10_000,
     ...(snapshots ? { snapshots } : {}),
   });
@@ -148,7 +150,7 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
           events: decided.value.map((event) => ({
             id: newEventId(),
             type: event.type,
-            version: options.eventVersions?.[event.type] ?? 1,
+            version: versions[event.type] ?? 1,
             data: event.data,
             metadata,
           })),
@@ -262,4 +264,6 @@ export const createCommandHandler = <C, E extends Message, S, Err>(
   };
 };
 
-export type CommandHandler<C, S, Err> = ReturnType<typeof createCommandHandler<C, Message, S, Err>>;
+export type CommandHandler<C extends Message, S, Err> = ReturnType<
+  typeof createCommandHandler<C, Message, S, Err>
+>;

@@ -1,38 +1,35 @@
+export {
+  type AggregateDefinition,
+  defineAggregate,
+  eventReader,
+  eventReaderOrThrow,
+  eventTypesOf,
+  type UnreadableEvent,
+} from './aggregate';
+export {
+  type AggregateService,
+  type AggregateServiceDeps,
+  type CommandContext,
+  type CommandRequest,
+  createAggregateService,
+} from './aggregate-service';
 export type {
   AnalyticsEngine,
   AnalyticsUnavailable,
   PreparedQuery,
+  PrepareRefusal,
   QueryExecutionFailed,
   QueryLimits,
   QueryResult,
   ResultColumn,
   SqlRefused,
-} from './analytics/analytics-engine';
-export {
-  type CacheDependency,
-  createQueryCache,
-  type QueryCache,
-  type QueryCacheOptions,
-} from './analytics/query-cache';
-export {
-  createQuerySessionService,
-  type QuerySessionService,
-  type QuerySessionServiceDeps,
-  type StartedQuery,
-  type StartQueryError,
-  type StartQueryInput,
-} from './analytics/query-session-service';
-export {
-  type QuerySessions,
-  type QuerySessionView,
-  querySessionsProjection,
-} from './analytics/query-sessions-projection';
-export type { QuerySlot, SlotRefusal } from './analytics/query-slots';
-export { SAVED_QUERIES, type SavedQuery, savedQuery } from './analytics/saved-queries';
+} from './analytics-engine';
 export {
   type CatchUpOptions,
   type CatchUpSubscription,
+  type CatchUpToHead,
   subscribeFrom,
+  subscribeToHead,
 } from './catch-up-subscription';
 export {
   type CommandError,
@@ -69,21 +66,21 @@ export {
   type HeadWatcher,
 } from './head-watcher';
 export {
+  createProjectionGroup,
   createProjectionRunner,
   createProjectionRunners,
+  mapByIdSnapshot,
+  mapProjectionOf,
   type Projection,
+  type ProjectionCodec,
+  type ProjectionGroup,
   type ProjectionListener,
+  type ProjectionMember,
   type ProjectionRunner,
   type ProjectionRunnerOptions,
   type ProjectionSnapshot,
   type ProjectionSnapshotStore,
+  projectionOf,
 } from './projection';
 export type { Snapshot, SnapshotStore } from './snapshot-store';
-export { type TodoItem, type TodoList, todoListProjection } from './todo/todo-list-projection';
-export {
-  createTodoService,
-  type TodoResult,
-  type TodoService,
-  type TodoServiceDeps,
-} from './todo/todo-service';
-export { createUpcasterChain, withUpcasters } from './upcasting';
+export { createUpcasterChain, withUpcasters, withUpcastersOnBus } from './upcasting';

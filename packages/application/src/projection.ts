@@ -1,23 +1,73 @@
+import type { Message } from '@ironstar/domain';
 import type { ResultAsync } from 'neverthrow';
-import { type CatchUpSubscription, subscribeFrom } from './catch-up-subscription';
+import { type AggregateDefinition, eventReaderOrThrow } from './aggregate';
+import { type CatchUpSubscription, subscribeToHead } from './catch-up-subscription';
 import type { EventBus } from './event-bus';
 import type { EventStore, StoredEvent, StoreUnavailable } from './event-store';
 import type { HeadSource } from './head-watcher';
 
-/** A read model: a pure fold over stored events. */
+/**
+ * A read model fold: stored events folded, in global order, into a state the runner owns.
+ *
+ * Not a pure fold: `evolve` may update the state it is given in place and return it. A read
+ * model of a million items is then O(1) per event, where a copy per event is O(n) and a
+ * persistent map still costs ~3x on a rebuild (measured: issue 10). The price is the rule
+ * that follows: nobody but the runner keeps the state across events. Readers take what they
+ * need while they read (`runner.state()`); a copy (a snapshot, the time machine's past
+ * states) goes through `snapshot.serialize`, which must not share anything `evolve` changes.
+ */
 export type Projection<State> = {
   readonly name: string;
   readonly initialState: () => State;
+  /** Folds one event in; may change `state` and return it (see above). */
   readonly evolve: (state: State, event: StoredEvent) => State;
   readonly filter?: (event: StoredEvent) => boolean;
   /**
-   * For snapshots: bump `version` whenever evolve or the state's shape changes, so an older
-   * snapshot is discarded and the projection rebuilt from the events.
+   * For snapshots and copies: bump `version` whenever evolve or the state's shape changes, so
+   * an older snapshot is discarded and the projection rebuilt from the events.
    */
-  readonly snapshot?: {
-    readonly version: number;
-    readonly serialize: (state: State) => unknown;
-    readonly deserialize: (data: unknown) => State;
+  readonly snapshot?: ProjectionCodec<State>;
+};
+
+/** How a read model's state becomes plain data and back (snapshots, and copies of it). */
+export type ProjectionCodec<State> = {
+  readonly version: number;
+  readonly serialize: (state: State) => unknown;
+  readonly deserialize: (data: unknown) => State;
+};
+
+/**
+ * The codec of a read model that is a Map of immutable items by their id (in insertion
+ * order): its snapshot is the list of items, which `evolve` replaces but never changes.
+ */
+export const mapByIdSnapshot = <Item extends { readonly id: string }>(
+  version: number,
+): ProjectionCodec<Map<string, Item>> => ({
+  version,
+  serialize: (items) => [...items.values()],
+  deserialize: (data) => new Map((data as readonly Item[]).map((item) => [item.id, item])),
+});
+
+/**
+ * A read model over one aggregate's events, typed: its events come through the aggregate's
+ * reader (checked type and version), the stored event beside them for positions and ids.
+ */
+export const projectionOf = <C extends Message, E extends Message, S, Err, State>(
+  aggregate: AggregateDefinition<C, E, S, Err>,
+  spec: {
+    readonly name: string;
+    readonly initialState: () => State;
+    readonly evolve: (state: State, event: E, stored: StoredEvent) => State;
+    readonly snapshot?: ProjectionCodec<State>;
+  },
+): Projection<State> => {
+  const read = eventReaderOrThrow(aggregate);
+  return {
+    name: spec.name,
+    initialState: spec.initialState,
+    filter: (event) => event.aggregateType === aggregate.type,
+    evolve: (state, stored) => spec.evolve(state, read(stored), stored),
+    ...(spec.snapshot ? { snapshot: spec.snapshot } : {}),
   };
 };
 
@@ -63,10 +113,7 @@ export type ProjectionRunnerOptions<State> = {
 /** Keeps one projection current: rebuild at start, then live, applied in global order exactly once. */
 export const createProjectionRunner = <State>(
   options: ProjectionRunnerOptions<State>,
-): ProjectionRunner<State> => {
-  const [runner] = createProjectionRunners<readonly [State]>(options, [options.projection]);
-  return runner;
-};
+): ProjectionRunner<State> => createProjectionGroup(options).add(options.projection);
 
 type Runners<T extends readonly unknown[]> = { [K in keyof T]: ProjectionRunner<T[K]> };
 
@@ -79,16 +126,52 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
   options: Omit<ProjectionRunnerOptions<unknown>, 'projection'>,
   projections: { [K in keyof States]: Projection<States[K]> },
 ): Runners<States> => {
+  const group = createProjectionGroup(options);
+  // A mapped tuple cannot be walked with its element types; each `add` is typed on its own.
+  return (projections as readonly Projection<unknown>[]).map((projection) =>
+    group.add(projection),
+  ) as unknown as Runners<States>;
+};
+
+/** What a group knows of each member, whatever its state's type. */
+export type ProjectionMember = {
+  readonly name: string;
+  position(): number;
+};
+
+/** Projections joined one by one (`add`), then started and stopped together. */
+export type ProjectionGroup = {
+  /** Adds a projection (before `start`); its runner starts and stops the whole group. */
+  add<State>(projection: Projection<State>): ProjectionRunner<State>;
+  /** Every member, for readiness and metrics. */
+  members(): readonly ProjectionMember[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Member = ProjectionMember & {
+  restore(): Promise<void>;
+  apply(event: StoredEvent, live: boolean): void;
+  reached(head: number): void;
+  save(): Promise<void>;
+};
+
+/** The members of one catch-up subscription: see createProjectionRunners. */
+export const createProjectionGroup = (
+  options: Omit<ProjectionRunnerOptions<unknown>, 'projection'>,
+): ProjectionGroup => {
   let subscription: CatchUpSubscription | undefined;
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
+  const members: Member[] = [];
 
-  const members = (projections as readonly Projection<unknown>[]).map((projection) => {
+  const add = <State>(projection: Projection<State>): ProjectionRunner<State> => {
+    if (starting) throw new Error(`projection ${projection.name} added after the start`);
     let state = projection.initialState();
     let position = 0;
     let savedAt = 0;
     let saving: Promise<void> = Promise.resolve();
-    const listeners = new Set<ProjectionListener<unknown>>();
+    const listeners = new Set<ProjectionListener<State>>();
     const snapshots =
       projection.snapshot && options.snapshots
         ? { ...projection.snapshot, ...options.snapshots }
@@ -110,8 +193,9 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
       return saving;
     };
 
-    return {
-      projection,
+    members.push({
+      name: projection.name,
+      position: () => position,
       /** Loads the snapshot to start from, if it is of this projection's version. */
       async restore() {
         if (!snapshots) return;
@@ -125,7 +209,6 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
         state = snapshots.deserialize(snapshot.data);
         position = savedAt = snapshot.position;
       },
-      position: () => position,
       apply(event: StoredEvent, live: boolean) {
         if (event.globalSequence <= position) return; // already in its snapshot
         position = event.globalSequence;
@@ -140,18 +223,19 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
         if (snapshots && position - savedAt >= snapshots.every) void save();
       },
       save,
-      runner: {
-        start: () => start(),
-        state: () => state,
-        position: () => position,
-        onChange(listener: ProjectionListener<unknown>) {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-        stop: () => stop(),
-      } satisfies ProjectionRunner<unknown>,
+    });
+
+    return {
+      start: () => start(),
+      state: () => state,
+      position: () => position,
+      onChange(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      stop: () => stop(),
     };
-  });
+  };
 
   const start = () => {
     starting ??= (async () => {
@@ -159,29 +243,24 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
       if (head.isErr()) throw new Error(`cannot start projections: ${head.error.message}`);
       for (const member of members) await member.restore();
       let rebuilt = false;
-      let reached: () => void = () => {};
-      const caughtUp = new Promise<void>((resolve) => {
-        reached = resolve;
-      });
-      subscription = subscribeFrom({
+      const following = subscribeToHead({
         store: options.store,
         bus: options.bus,
         after: Math.min(...members.map((m) => m.position())),
+        head: head.value,
         handle: (event) => {
           for (const member of members) member.apply(event, rebuilt);
         },
-        onCaughtUp: (position) => {
-          if (rebuilt || position < head.value) return;
+        onReached: (position) => {
           for (const member of members) member.reached(position);
           rebuilt = true;
-          reached();
         },
         ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
         ...(options.heads ? { heads: options.heads } : {}),
-        onStoreError: (error) => options.onError?.(error),
+        ...(options.onError ? { onError: options.onError } : {}),
       });
-      subscription.done.catch((error: unknown) => options.onError?.(error));
-      await caughtUp;
+      subscription = following;
+      await following.caughtUp;
     })();
     return starting;
   };
@@ -195,5 +274,31 @@ export const createProjectionRunners = <States extends readonly unknown[]>(
     return stopping;
   };
 
-  return members.map((m) => m.runner) as unknown as Runners<States>;
+  return { add, members: () => members, start, stop };
 };
+
+/**
+ * A read model over one aggregate that is a Map of immutable items by id, in insertion order
+ * (what a list page shows): it starts empty and snapshots as its list of items.
+ */
+export const mapProjectionOf = <
+  C extends Message,
+  E extends Message,
+  S,
+  Err,
+  Item extends { readonly id: string },
+>(
+  aggregate: AggregateDefinition<C, E, S, Err>,
+  spec: {
+    readonly name: string;
+    /** Bump whenever evolve or the items' shape changes: older snapshots are discarded. */
+    readonly version: number;
+    readonly evolve: (items: Map<string, Item>, event: E, stored: StoredEvent) => Map<string, Item>;
+  },
+): Projection<Map<string, Item>> =>
+  projectionOf(aggregate, {
+    name: spec.name,
+    initialState: () => new Map(),
+    snapshot: mapByIdSnapshot<Item>(spec.version),
+    evolve: spec.evolve,
+  });

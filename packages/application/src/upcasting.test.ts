@@ -1,7 +1,8 @@
 import type { Upcaster } from '@ironstar/domain';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from './event-store';
-import { createUpcasterChain } from './upcasting';
+import { createInMemoryEventBus } from './testing/in-memory-event-bus';
+import { createUpcasterChain, withUpcastersOnBus } from './upcasting';
 
 const stored = (eventType: string, eventVersion: number, payload: unknown): StoredEvent => ({
   globalSequence: 1,
@@ -52,5 +53,35 @@ describe('upcaster chain', () => {
     expect(() => createUpcasterChain([v1to2, { ...v1to2 }])).toThrow(
       'two upcasters for the same event version',
     );
+  });
+});
+
+describe('the bus through upcasters', () => {
+  it('lifts what another process published, and hands a current event on as it is', async () => {
+    const bus = createInMemoryEventBus();
+    const lifted = withUpcastersOnBus(bus, [v1to2, v2to3]);
+    const seen: StoredEvent[] = [];
+    const stop = lifted.subscribe('events/', (event) => seen.push(event));
+    const current = stored('Renamed', 1, { name: 'x' });
+    await bus.publish([stored('Created', 1, { n: 1 }), current]);
+    expect(seen[0]).toMatchObject({ eventVersion: 3, payload: { n: 1, two: true, three: true } });
+    expect(seen[1]).toBe(current);
+    stop();
+    await bus.publish([current]);
+    expect(seen).toHaveLength(2);
+  });
+});
+
+describe('upcasters scoped to an aggregate', () => {
+  it("lift only their own aggregate's events; an unscoped one lifts any aggregate's", () => {
+    const up = createUpcasterChain([
+      { aggregateType: 'A', eventType: 'Created', fromVersion: 1, upcast: () => ({ by: 'A' }) },
+      { aggregateType: 'B', eventType: 'Created', fromVersion: 1, upcast: () => ({ by: 'B' }) },
+      { eventType: 'Created', fromVersion: 2, upcast: (p) => ({ ...(p as object), any: true }) },
+    ]);
+    const of = (aggregateType: string) => ({ ...stored('Created', 1, {}), aggregateType });
+    expect(up(of('A'))).toMatchObject({ eventVersion: 3, payload: { by: 'A', any: true } });
+    expect(up(of('B'))).toMatchObject({ eventVersion: 3, payload: { by: 'B', any: true } });
+    expect(up(of('C'))).toMatchObject({ eventVersion: 1, payload: {} });
   });
 });

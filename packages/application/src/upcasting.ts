@@ -1,37 +1,63 @@
 import type { Upcaster } from '@ironstar/domain';
+import type { EventBus } from './event-bus';
 import type { EventStore, StoredEvent } from './event-store';
 
-/** Applies the chain (event type, version) → version + 1 until no upcaster matches. */
+const keyOf = (aggregateType: string, eventType: string, version: number) =>
+  `${aggregateType}\u0000${eventType}@${version}`;
+
+/**
+ * Applies the chain (aggregate type, event type, version) → version + 1 until no upcaster
+ * matches; an upcaster that names no aggregate type applies to every aggregate's event.
+ */
 export const createUpcasterChain = (upcasters: readonly Upcaster[]) => {
-  const byKey = new Map(upcasters.map((u) => [`${u.eventType}@${u.fromVersion}`, u]));
+  const byKey = new Map(
+    upcasters.map((u) => [keyOf(u.aggregateType ?? '', u.eventType, u.fromVersion), u]),
+  );
   if (byKey.size !== upcasters.length) throw new Error('two upcasters for the same event version');
+  const next = (event: StoredEvent) =>
+    byKey.get(keyOf(event.aggregateType, event.eventType, event.eventVersion)) ??
+    byKey.get(keyOf('', event.eventType, event.eventVersion));
   return (event: StoredEvent): StoredEvent => {
     let current = event;
-    for (let up = byKey.get(`${current.eventType}@${current.eventVersion}`); up; ) {
+    for (let up = next(current); up; up = next(current)) {
       current = {
         ...current,
         eventVersion: current.eventVersion + 1,
         payload: up.upcast(current.payload),
       };
-      up = byKey.get(`${current.eventType}@${current.eventVersion}`);
     }
     return current;
   };
 };
 
 /**
- * The store as every reader should see it: events upcast to their current version on load,
- * so aggregates, projections and the read API agree. The stored rows are never rewritten.
+ * The store and the bus as every reader should see them: events upcast to their current
+ * version, whether loaded (the stored rows are never rewritten) or published by another
+ * process, perhaps older code; so aggregates, projections and the read API agree.
  */
-export const withUpcasters = <S extends EventStore>(
-  store: S,
-  upcasters: readonly Upcaster[],
-): S => {
+export const readersThrough = (upcasters: readonly Upcaster[]) => {
   const up = createUpcasterChain(upcasters);
+  const all = (events: readonly StoredEvent[]) => events.map(up);
   return {
-    ...store,
-    append: (request) => store.append(request).map((r) => ({ ...r, events: r.events.map(up) })),
-    readStream: (type, id, options) => store.readStream(type, id, options).map((es) => es.map(up)),
-    readAll: (options) => store.readAll(options).map((es) => es.map(up)),
+    store: <S extends EventStore>(store: S): S => ({
+      ...store,
+      append: (request) => store.append(request).map((r) => ({ ...r, events: all(r.events) })),
+      readStream: (type, id, options) => store.readStream(type, id, options).map(all),
+      readAll: (options) => store.readAll(options).map(all),
+    }),
+    bus: <B extends Pick<EventBus, 'subscribe'>>(bus: B): B => ({
+      ...bus,
+      subscribe: (prefix, listener) => bus.subscribe(prefix, (event) => listener(up(event))),
+    }),
   };
 };
+
+/** The store through the upcasters (see readersThrough). */
+export const withUpcasters = <S extends EventStore>(store: S, upcasters: readonly Upcaster[]): S =>
+  readersThrough(upcasters).store(store);
+
+/** The bus through the upcasters (see readersThrough). */
+export const withUpcastersOnBus = <B extends Pick<EventBus, 'subscribe'>>(
+  bus: B,
+  upcasters: readonly Upcaster[],
+): B => readersThrough(upcasters).bus(bus);

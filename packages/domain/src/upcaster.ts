@@ -3,6 +3,8 @@
  * stored events are never rewritten; they are read through a chain of these.
  */
 export type Upcaster = {
+  /** Only this aggregate's events (absent: every aggregate's event of that type and version). */
+  readonly aggregateType?: string;
   readonly eventType: string;
   readonly fromVersion: number;
   readonly upcast: (payload: unknown) => unknown;

@@ -1,6 +1,8 @@
-export { COMMAND_BODY_LIMIT } from './api/todo-commands';
+export { COMMAND_BODY_LIMIT } from './api/command-routes';
+export { nonNegativeInt } from './api/query-params';
 export { type App, type AppDeps, createApp, type RequestLog } from './app';
-export { MAX_BODY_BYTES } from './boundary/boundary-guard';
+export type { AppEnv } from './app-env';
+export { isJsonContentType, MAX_BODY_BYTES } from './boundary/boundary-guard';
 export {
   createHostPolicy,
   type HostPolicy,
@@ -9,23 +11,65 @@ export {
 } from './boundary/host-policy';
 export { refuseMisdirected } from './boundary/node-host-guard';
 export { SECURITY_HEADERS } from './boundary/security-headers';
-export {
-  type AnalyticsDeps,
-  countQueryEvents,
-  QUERY_BODY_LIMIT,
-} from './dashboard/analytics/analytics-routes';
+export { BarChart, formatNumber, LineChart, PALETTE, type Series } from './dashboard/svg-chart';
 export {
   createMetricsSampler,
   type MetricsSampler,
   type MetricsSamplerOptions,
 } from './dashboard/system/metrics-sampler';
+export { clockTime, queryString, shortId, signalsOf } from './dashboard/urls';
 export {
   action,
   DATASTAR_SCRIPT_PATH,
   DATASTAR_VERSION,
   mergeFragments,
   mergeSignals,
+  removeFragments,
 } from './datastar/datastar-wire';
+export {
+  commandProblem,
+  type DomainErrorAnswer,
+  type DomainErrorAnswers,
+  type ErrorCode,
+  errorJson,
+  HttpError,
+  type Problem,
+  problem,
+  respond,
+  storeUnavailable,
+} from './http-errors';
 export { createMetrics, type Metrics } from './metrics';
-export { encodeSseComment, encodeSseMessage, type SseMessage } from './sse/sse-frame';
-export { createSseHub, type SseConnection, type SseHub, type SseHubOptions } from './sse/sse-hub';
+export {
+  type CommandHttp,
+  defineModule,
+  type HttpCommand,
+  type JsonObject,
+  type Module,
+  type ModuleContext,
+  type ModuleParts,
+  type ModuleSpec,
+  type ReadModelStatus,
+  type RuntimeLog,
+  type TimeTravelProps,
+  type TimeTravelView,
+} from './module';
+export { Layout, LiveFeed, type NavItem, type PageShell } from './pages/layout';
+export {
+  createRuntime,
+  type Runtime,
+  type RuntimeConfig,
+  type RuntimePorts,
+  readerBus,
+  readerStore,
+} from './runtime';
+export { latestPush } from './sse/latest-push';
+export { encodeSseComment, encodeSseMessage, SSE_HEADERS, type SseMessage } from './sse/sse-frame';
+export {
+  createSseHub,
+  encodeText,
+  type SseConnection,
+  type SseHub,
+  type SseHubOptions,
+} from './sse/sse-hub';
+export { sseFrames, sseStream } from './sse/sse-response';
+export { sseTransport } from './sse/sse-transport';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { todoUpcasters } from '@ironstar/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EventStore, type NewEvent, readAllPages } from '../event-store';
 import type { SnapshotStore } from '../snapshot-store';
 import { withUpcasters } from '../upcasting';
+import { cartUpcasters } from './shopping-cart';
 
 type StoreWithSnapshots = EventStore & { readonly snapshots: SnapshotStore };
 
@@ -264,27 +264,28 @@ export const describeEventStoreContract = (
     });
 
     it('serves old event versions upcast, without rewriting them', async () => {
+      // The framework's fixture: ItemAdded v1 had no quantity.
       (
         await store.append({
-          aggregateType: 'Todo',
+          aggregateType: 'ShoppingCart',
           aggregateId: 'old',
           expectedVersion: 0,
           events: [
-            { id: randomUUID(), type: 'TodoCreated', version: 1, data: { id: 'old', text: 'v1' } },
+            { id: randomUUID(), type: 'ItemAdded', version: 1, data: { id: 'old', item: 'tea' } },
           ],
         })
       )._unsafeUnwrap();
-      const upcast = withUpcasters(store, todoUpcasters);
-      const [viaStream] = (await upcast.readStream('Todo', 'old'))._unsafeUnwrap();
+      const upcast = withUpcasters(store, cartUpcasters);
+      const [viaStream] = (await upcast.readStream('ShoppingCart', 'old'))._unsafeUnwrap();
       const [viaAll] = (await upcast.readAll({ after: 0, limit: 1 }))._unsafeUnwrap();
       for (const event of [viaStream, viaAll]) {
         expect(event).toMatchObject({
           eventVersion: 2,
-          payload: { text: 'v1', priority: 'normal' },
+          payload: { item: 'tea', quantity: 1 },
         });
       }
-      const [raw] = (await store.readStream('Todo', 'old'))._unsafeUnwrap();
-      expect(raw).toMatchObject({ eventVersion: 1, payload: { id: 'old', text: 'v1' } });
+      const [raw] = (await store.readStream('ShoppingCart', 'old'))._unsafeUnwrap();
+      expect(raw).toMatchObject({ eventVersion: 1, payload: { id: 'old', item: 'tea' } });
     });
 
     it('keeps the newest snapshot per stream', async () => {

@@ -8,3 +8,22 @@ export { createInMemoryEventBus } from './in-memory-event-bus';
 export { createInMemoryEventStore } from './in-memory-event-store';
 export { createInMemoryProjectionSnapshots } from './in-memory-projection-snapshots';
 export { createScriptedAnalyticsEngine } from './scripted-analytics-engine';
+export {
+  type AddItem,
+  CART_AGGREGATE_TYPE,
+  type CartCommand,
+  type CartError,
+  type CartEvent,
+  type CartService,
+  type CartState,
+  type Carts,
+  type CartView,
+  type CheckOut,
+  cartAggregate,
+  cartDecider,
+  cartsProjection,
+  cartUpcasters,
+  createCartService,
+  type OpenCart,
+  type RemoveItem,
+} from './shopping-cart';

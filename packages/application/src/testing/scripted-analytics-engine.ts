@@ -4,7 +4,7 @@ import type {
   PreparedQuery,
   QueryExecutionFailed,
   QueryResult,
-} from '../analytics/analytics-engine';
+} from '../analytics-engine';
 
 /**
  * An AnalyticsEngine for unit tests of the core and the web routes: it runs no SQL. It refuses

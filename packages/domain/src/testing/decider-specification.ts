@@ -2,8 +2,8 @@ import type { Decider } from '../decider';
 
 /**
  * Given/when/then for deciders, in the spirit of Emmett's DeciderSpecification:
- *   spec.given([created]).when(complete).then([completed])
- *   spec.given([completed]).when(complete).thenFails('TodoAlreadyCompleted')
+ *   spec.given([opened, added]).when(checkOut).then([checkedOut])
+ *   spec.given([checkedOut]).when(checkOut).thenFails('CartClosed')
  * Framework-free (it throws AssertionError-like errors), so the domain stays dependency-free.
  */
 export const DeciderSpecification = {

@@ -2,13 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createQueryCache,
-  createQuerySessionService,
-  type EventBus,
-  type EventStore,
-  type StoredEvent,
-} from '@ironstar/application';
+import type { EventBus, EventStore, StoredEvent } from '@ironstar/application';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getLibsqlEventStore } from '../libsql/libsql-event-store';
 import { getZeroMqEventBus } from '../zeromq/zeromq-event-bus';
@@ -287,51 +281,5 @@ describe('DuckDB analytics projection', { timeout: 60_000 }, () => {
     const waiting = analytics.waitFor(1, 5000);
     await write(store, bus, 1);
     expect(await waiting).toBe(true);
-  });
-});
-
-describe('query sessions over the DuckDB projection', { timeout: 60_000 }, () => {
-  it('serve a cached result until an event it depends on is applied, then fresh rows', async () => {
-    const { store, bus } = await setup();
-    const analytics = await analyticsOn(store, bus);
-    const cache = createQueryCache({ ttlMs: 60_000 });
-    analytics.onApplied((types) => cache.invalidate(types));
-    const service = createQuerySessionService({
-      store,
-      bus,
-      engine: analytics,
-      cache,
-      limits: { ...LIMITS, maxRows: 100 },
-      clock: () => new Date().toISOString(),
-      newId: randomUUID,
-    });
-    const todo = async (type: 'TodoCreated' | 'TodoCompleted', id: string, version: number) => {
-      const appended = await store.append({
-        aggregateType: 'Todo',
-        aggregateId: id,
-        expectedVersion: version,
-        events: [{ id: randomUUID(), type, data: { id, text: `todo ${id}` } }],
-      });
-      await bus.publish(appended._unsafeUnwrap().events);
-    };
-    const run = async () => {
-      const started = (await service.start({ saved: 'todo-completion-times' }))._unsafeUnwrap();
-      await started.finished;
-      const done = (await store.readStream('QuerySession', started.id))._unsafeUnwrap().at(-1);
-      return { ...(done?.payload as { cached: boolean; rowCount: number }), id: started.id };
-    };
-    await todo('TodoCreated', 'a', 0);
-    await todo('TodoCompleted', 'a', 1);
-    const first = await run();
-    expect(first).toMatchObject({ cached: false, rowCount: 1 });
-    // Its own QuerySession events were applied meanwhile: they do not touch a Todo-only result.
-    expect(await run()).toMatchObject({ cached: true, rowCount: 1 });
-    await todo('TodoCreated', 'b', 0);
-    await todo('TodoCompleted', 'b', 1);
-    const fresh = await run(); // waits for the projection to reach its own start event
-    expect(fresh).toMatchObject({ cached: false, rowCount: 2 });
-    expect(service.result(fresh.id)?.rows.map((row) => row[0])).toEqual(
-      expect.arrayContaining(['todo a', 'todo b']),
-    );
   });
 });

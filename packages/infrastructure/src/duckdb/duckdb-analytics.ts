@@ -8,6 +8,7 @@ import type {
   EventStore,
   HeadSource,
   PreparedQuery,
+  PrepareRefusal,
   QueryExecutionFailed,
   QueryLimits,
   QueryResult,
@@ -225,7 +226,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
   const prepare = (
     sql: string,
     limits: QueryLimits,
-  ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+  ): ResultAsync<PreparedQuery, PrepareRefusal> => {
     const started = performance.now();
     const left = () => limits.timeoutMs - (performance.now() - started);
     return ResultAsync.fromSafePromise(engineWithin(limits.timeoutMs)).andThen((client) =>
@@ -239,12 +240,12 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     sql: string,
     limits: QueryLimits,
     left: () => number,
-  ): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+  ): ResultAsync<PreparedQuery, PrepareRefusal> => {
     const query = nextQuery++;
     const planned = client.call({ op: 'prepare', query, sql });
     return ResultAsync.fromSafePromise(
       withinDeadline(client, query, left(), graceMs, planned),
-    ).andThen((outcome): ResultAsync<PreparedQuery, SqlRefused | AnalyticsUnavailable> => {
+    ).andThen((outcome): ResultAsync<PreparedQuery, PrepareRefusal> => {
       if ('timedOut' in outcome) {
         client.call({ op: 'release', query }).catch(() => {});
         return errAsync(
@@ -313,6 +314,8 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
     },
     /** The engine process's pid while it runs (for memory figures and tests). */
     pid: (): number | undefined => engine?.pid,
+    /** Whether an engine process runs now (not starting, nor restarting after a kill). */
+    running: (): boolean => engine !== undefined,
     /** Kills the engine with `reason` (its queries fail with it); it is then rebuilt. */
     kill(reason: string): void {
       engine?.kill(reason);

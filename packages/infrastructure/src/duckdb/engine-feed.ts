@@ -1,10 +1,9 @@
 import {
-  type CatchUpSubscription,
   type EventBus,
   type EventStore,
   type HeadSource,
   type StoredEvent,
-  subscribeFrom,
+  subscribeToHead,
 } from '@ironstar/application';
 import { type EngineClient, EngineGone } from './duckdb-engine-client';
 
@@ -53,37 +52,33 @@ export const feedEngine = (options: EngineFeedOptions) => {
     client.kill(`the analytics engine was restarted: an append failed: ${message}`);
   };
 
-  let subscription: CatchUpSubscription | undefined;
-  const caughtUp = new Promise<void>((reached) => {
-    subscription = subscribeFrom({
-      store: options.store,
-      bus: options.bus,
-      after: 0,
-      handle: async (event) => {
-        pending.push(event);
-        if (pending.length >= options.batchSize) return flush().catch(failedAppend);
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(() => {
-            scheduled = false;
-            flush().catch(failedAppend);
-          });
-        }
-      },
-      onCaughtUp: (position) => {
-        if (position >= options.head) void flush().then(reached, reached);
-      },
-      ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
-      ...(options.heads ? { heads: options.heads } : {}),
-      onStoreError: (error) => options.onError?.(error),
-    });
-    subscription.done.catch((error: unknown) => options.onError?.(error));
+  const subscription = subscribeToHead({
+    store: options.store,
+    bus: options.bus,
+    after: 0,
+    head: options.head,
+    handle: async (event) => {
+      pending.push(event);
+      if (pending.length >= options.batchSize) return flush().catch(failedAppend);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          flush().catch(failedAppend);
+        });
+      }
+    },
+    // Caught up once what was read up to the head is in the engine.
+    onReached: () => flush().catch(() => {}),
+    ...(options.onFellBehind ? { onFellBehind: options.onFellBehind } : {}),
+    ...(options.heads ? { heads: options.heads } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
   });
   return {
-    caughtUp,
+    caughtUp: subscription.caughtUp,
     async stop(): Promise<void> {
-      subscription?.stop();
-      await subscription?.done.catch(() => {});
+      subscription.stop();
+      await subscription.done.catch(() => {});
     },
   };
 };

@@ -58,7 +58,7 @@ describe('the boundary guard', () => {
 
   it('refuses state changes from a foreign or null Origin, or cross-site, and stores nothing', async () => {
     const t = await setup();
-    const body = JSON.stringify({ type: 'create', text: 'from afar' });
+    const body = JSON.stringify({ type: 'open', owner: 'from afar' });
     for (const headers of [
       { origin: 'http://evil.example' },
       { origin: 'http://localhost.evil.example:3000' },
@@ -66,13 +66,13 @@ describe('the boundary guard', () => {
       { origin: 'file://' },
       { 'sec-fetch-site': 'cross-site' },
     ]) {
-      const res = await t.app.request('/api/commands/todo', post(body, headers));
+      const res = await t.app.request('/api/commands/cart', post(body, headers));
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(await errorOf(res)).toMatchObject({ code: 'forbidden_origin' });
     }
     expect(t.events).toHaveLength(0);
     const same = await t.app.request(
-      '/api/commands/todo',
+      '/api/commands/cart',
       post(body, { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' }),
     );
     expect(same.status).toBe(202);
@@ -80,13 +80,13 @@ describe('the boundary guard', () => {
 
   it('lets reads from any Origin through (they change nothing)', async () => {
     const t = await setup();
-    const res = await t.app.request('/api/todos', { headers: { origin: 'http://evil.example' } });
+    const res = await t.app.request('/api/events', { headers: { origin: 'http://evil.example' } });
     expect(res.status).toBe(200);
   });
 
   it('refuses stored id headers that are not exactly what would be stored', async () => {
     const t = await setup();
-    const body = JSON.stringify({ type: 'create', text: 'x' });
+    const body = JSON.stringify({ type: 'open', owner: 'x' });
     for (const headers of [
       { 'x-correlation-id': 'has space' },
       { 'x-correlation-id': 'caf\u00e9' },
@@ -94,13 +94,13 @@ describe('the boundary guard', () => {
       { 'x-request-id': 'a.b' },
       { 'x-request-id': 'y'.repeat(129) },
     ]) {
-      const res = await t.app.request('/api/commands/todo', post(body, headers));
+      const res = await t.app.request('/api/commands/cart', post(body, headers));
       expect(res.status, JSON.stringify(headers)).toBe(400);
       expect(await errorOf(res)).toMatchObject({ code: 'validation' });
     }
     expect(t.events).toHaveLength(0);
     // On a read they are only replaced, as before.
-    const read = await t.app.request('/api/todos', {
+    const read = await t.app.request('/api/events', {
       headers: { 'x-correlation-id': 'has space' },
     });
     expect(read.status).toBe(200);
@@ -110,12 +110,12 @@ describe('the boundary guard', () => {
   it('refuses lone surrogates anywhere in a JSON body, even in fields no route reads', async () => {
     const t = await setup();
     for (const body of [
-      '{"type":"create","text":"lone \\ud800"}',
-      '{"type":"create","text":"ok","extra":"\\udfff"}',
-      '{"type":"create","text":"ok","\\ud800":1}',
-      '{"type":"create","text":"ok","nested":[{"a":["\\ud800"]}]}',
+      '{"type":"open","owner":"lone \\ud800"}',
+      '{"type":"open","owner":"ok","extra":"\\udfff"}',
+      '{"type":"open","owner":"ok","\\ud800":1}',
+      '{"type":"open","owner":"ok","nested":[{"a":["\\ud800"]}]}',
     ]) {
-      const res = await t.app.request('/api/commands/todo', post(body));
+      const res = await t.app.request('/api/commands/cart', post(body));
       expect(res.status, body).toBe(400);
       expect(await errorOf(res)).toMatchObject({ code: 'validation' });
     }
@@ -124,24 +124,24 @@ describe('the boundary guard', () => {
 
   it('refuses deep JSON, invalid UTF-8 and oversized bodies on any route', async () => {
     const t = await setup();
-    const deep = `{"type":"create","text":"x","d":${'['.repeat(5000)}${']'.repeat(5000)}}`;
-    expect(await errorOf(await t.app.request('/api/commands/todo', post(deep)))).toMatchObject({
+    const deep = `{"type":"open","owner":"x","d":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    expect(await errorOf(await t.app.request('/api/commands/cart', post(deep)))).toMatchObject({
       code: 'validation',
     });
     const invalidUtf8 = new Uint8Array([
-      ...new TextEncoder().encode('{"type":"create","text":"'),
+      ...new TextEncoder().encode('{"type":"open","owner":"'),
       0xff,
       0x22,
       0x7d,
     ]);
-    const res = await t.app.request('/api/commands/todo', {
+    const res = await t.app.request('/api/commands/cart', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: invalidUtf8,
     });
     expect(res.status).toBe(400);
     expect(await errorOf(res)).toMatchObject({ code: 'malformed' });
-    const huge = JSON.stringify({ type: 'create', text: 'x', pad: 'y'.repeat(70_000) });
+    const huge = JSON.stringify({ type: 'open', owner: 'x', pad: 'y'.repeat(70_000) });
     const tooLarge = await t.app.request('/no-such-route', post(huge));
     expect(tooLarge.status).toBe(413);
     expect(t.events).toHaveLength(0);
@@ -150,10 +150,10 @@ describe('the boundary guard', () => {
   it('hands the checked body on to the route unchanged', async () => {
     const t = await setup();
     const res = await t.app.request(
-      '/api/commands/todo',
-      post('{"type":"create","text":"𝄞 \\u00e9t\\u00e9","priority":"high"}'),
+      '/api/commands/cart',
+      post('{"type":"open","owner":"𝄞 \\u00e9t\\u00e9","priority":"high"}'),
     );
     expect(res.status).toBe(202);
-    expect(t.events[0]?.payload).toMatchObject({ text: '𝄞 été', priority: 'high' });
+    expect(t.events[0]?.payload).toMatchObject({ owner: '𝄞 été' });
   });
 });

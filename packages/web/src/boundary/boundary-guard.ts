@@ -4,7 +4,7 @@ import { errorJson } from '../http-errors';
 import type { HostPolicy } from './host-policy';
 import { parseJsonBody, readBounded } from './json-body';
 
-/** The largest body any route takes (todo commands); stricter routes keep their own limit. */
+/** The largest body any route takes (commands); stricter routes keep their own limit. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -38,7 +38,6 @@ export const boundaryGuard =
     if ((host !== undefined && !policy.allowsHost(host)) || !policy.allowsHost(urlHost)) {
       return errorJson(
         c,
-        421,
         'misdirected_request',
         'this server does not answer for that host (see ALLOWED_HOSTS)',
       );
@@ -47,15 +46,15 @@ export const boundaryGuard =
 
     const origin = c.req.header('origin');
     if (origin !== undefined && !policy.allowsOrigin(origin)) {
-      return errorJson(c, 403, 'forbidden_origin', 'requests from that origin are not accepted');
+      return errorJson(c, 'forbidden_origin', 'requests from that origin are not accepted');
     }
     if (c.req.header('sec-fetch-site') === 'cross-site') {
-      return errorJson(c, 403, 'forbidden_origin', 'cross-site requests are not accepted');
+      return errorJson(c, 'forbidden_origin', 'cross-site requests are not accepted');
     }
     for (const { name, pattern, chars } of STORED_ID_HEADERS) {
       const value = c.req.header(name);
       if (value !== undefined && !pattern.test(value)) {
-        return errorJson(c, 400, 'validation', `${name} must be 1-128 ${chars}`);
+        return errorJson(c, 'validation', `${name} must be 1-128 ${chars}`);
       }
     }
 
@@ -68,9 +67,9 @@ export const boundaryGuard =
     if (parsed.isErr()) {
       const error = parsed.error;
       return error.type === 'Invalid'
-        ? errorJson(c, 400, 'validation', error.message)
+        ? errorJson(c, 'validation', error.message)
         : error.type === 'Malformed'
-          ? errorJson(c, 400, 'malformed', error.message)
+          ? errorJson(c, 'malformed', error.message)
           : tooLarge(c);
     }
     // The route reads the very bytes that were checked, through its own body limit.
@@ -79,4 +78,4 @@ export const boundaryGuard =
   };
 
 const tooLarge = (c: Parameters<typeof errorJson>[0]) =>
-  errorJson(c, 413, 'payload_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  errorJson(c, 'payload_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);

@@ -3,34 +3,44 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { EventFanout } from '../feeds/event-fanout';
 import type { Metrics } from '../metrics';
+import type { NavItem, PageShell } from '../pages/layout';
 import type { SseHub } from '../sse/sse-hub';
-import { type AnalyticsDeps, analyticsRoutes } from './analytics/analytics-routes';
 import { eventLogRoutes } from './event-log/event-log-routes';
+import type { EventCatalog } from './event-log/event-log-view';
 import type { MetricsSampler } from './system/metrics-sampler';
 import { systemRoutes } from './system/system-routes';
-import { timeTravelRoutes } from './time-travel/time-travel-routes';
+import { type PastViewAt, timeTravelRoutes } from './time-travel/time-travel-routes';
 
 export type DashboardDeps = {
   readonly store: EventStore;
   readonly bus: EventBus;
   readonly hub: SseHub;
   readonly metrics: Metrics;
+  readonly shell: PageShell;
   /** The shared reader the dashboard's live feeds follow. */
   readonly fanout: EventFanout;
+  /** The registered aggregates' types and event types, for the event log's filters. */
+  readonly catalog: EventCatalog;
+  /** The registered read models time travel rebuilds. */
+  readonly pastViews: readonly PastViewAt[];
   /** Without it there is no /system page. */
   readonly sampler?: MetricsSampler;
-  /** Without it there are no /analytics pages. */
-  readonly analytics?: AnalyticsDeps;
 };
 
-/** The dashboard: event log, time travel, system and analytics pages with their feeds. */
+/** The framework's own pages in the navigation, after the application's. */
+export const DASHBOARD_NAV: readonly NavItem[] = [
+  { path: '/events', label: 'Event log', section: 'dashboard' },
+  { path: '/time-travel', label: 'Time travel', section: 'dashboard' },
+  { path: '/system', label: 'System', section: 'dashboard' },
+];
+
+/** The dashboard: event log, time travel and system pages with their feeds. */
 export const dashboardRoutes = (deps: DashboardDeps) => {
   const app = new Hono<AppEnv>();
   app.route('/', eventLogRoutes(deps));
-  app.route('/', timeTravelRoutes(deps));
-  if (deps.sampler) app.route('/', systemRoutes({ sampler: deps.sampler, hub: deps.hub }));
-  if (deps.analytics) {
-    app.route('/', analyticsRoutes({ ...deps.analytics, hub: deps.hub, metrics: deps.metrics }));
+  app.route('/', timeTravelRoutes({ ...deps, views: deps.pastViews }));
+  if (deps.sampler) {
+    app.route('/', systemRoutes({ sampler: deps.sampler, hub: deps.hub, shell: deps.shell }));
   }
   return app;
 };

@@ -37,9 +37,6 @@ ol.events li.later { opacity: .45; }
 .pill.completed { background: #16a34a; color: white; border-color: #16a34a; }
 .pill.failed { background: #dc2626; color: white; border-color: #dc2626; }
 input[type=range] { width: 100%; }
-ul.todos.past li { padding: .35rem 0; cursor: pointer; }
-ul.todos.past li.completed span.text { text-decoration: line-through; color: var(--muted); }
-ul.todos.past li.selected { background: #6d5dfc22; }
 table.result { border-collapse: collapse; width: 100%; font-size: .85rem; }
 table.result th, table.result td { border-bottom: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; }
 table.result td.num { text-align: right; font-variant-numeric: tabular-nums; }

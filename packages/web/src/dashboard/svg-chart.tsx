@@ -23,6 +23,18 @@ export const formatNumber = (n: number) =>
   Math.abs(n) >= 100 || Number.isInteger(n) ? Math.round(n).toLocaleString('en') : n.toFixed(1);
 
 /** A small line chart drawn on the server: one polyline per series, newest on the right. */
+/** A horizontal rule across the chart (the axis, the top of the scale). */
+const Rule = (props: { width: number; y: number; opacity: string }) => (
+  <line
+    x1="0"
+    x2={String(props.width)}
+    y1={String(props.y)}
+    y2={String(props.y)}
+    stroke="currentColor"
+    stroke-opacity={props.opacity}
+  />
+);
+
 export const LineChart = (props: {
   series: readonly Series[];
   /** How many points the x axis spans (older points are off the left edge). */
@@ -49,22 +61,8 @@ export const LineChart = (props: {
         aria-label={props.label}
         data-peak={String(peak)}
       >
-        <line
-          x1="0"
-          x2={String(width)}
-          y1={String(bottom)}
-          y2={String(bottom)}
-          stroke="currentColor"
-          stroke-opacity=".2"
-        />
-        <line
-          x1="0"
-          x2={String(width)}
-          y1={String(top)}
-          y2={String(top)}
-          stroke="currentColor"
-          stroke-opacity=".08"
-        />
+        <Rule width={width} y={bottom} opacity=".2" />
+        <Rule width={width} y={top} opacity=".08" />
         <text x="2" y={String(top - 2)}>
           {`${formatNumber(max)}${props.unit ?? ''}`}
         </text>

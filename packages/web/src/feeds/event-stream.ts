@@ -1,8 +1,8 @@
 import type { StoredEvent } from '@ironstar/application';
 import { Hono } from 'hono';
-import { nonNegativeInt } from '../api/read-routes';
+import { nonNegativeInt } from '../api/query-params';
 import type { AppEnv } from '../app-env';
-import { errorJson } from '../http-errors';
+import { errorJson, respond, storeUnavailable } from '../http-errors';
 import { encodeSseMessage } from '../sse/sse-frame';
 import { encodeText, type SseHub } from '../sse/sse-hub';
 import { sseTransport } from '../sse/sse-transport';
@@ -35,27 +35,21 @@ export const eventStreamRoutes = (deps: {
     const raw = c.req.header('last-event-id') ?? c.req.query('after');
     const after = nonNegativeInt(raw, -1);
     if (after === undefined) {
-      return errorJson(
-        c,
-        400,
-        'validation',
-        'Last-Event-ID / after must be a non-negative integer',
-      );
+      return errorJson(c, 'validation', 'Last-Event-ID / after must be a non-negative integer');
     }
     const head = await deps.fanout.head();
     if (head === undefined) {
-      return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      return respond(c, storeUnavailable());
     }
     if (after > head) {
       // The shared reader may be a moment behind the store: ask the store before refusing.
       const stored = await deps.fanout.storeHead();
       if (stored === undefined) {
-        return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+        return respond(c, storeUnavailable());
       }
       if (after > stored) {
         return errorJson(
           c,
-          400,
           'validation',
           `Last-Event-ID / after is past the store's head (${stored})`,
         );

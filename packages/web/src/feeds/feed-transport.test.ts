@@ -18,8 +18,10 @@ describe('SSE transport', () => {
   it('compresses a feed and flushes every event, so each arrives whole and at once', async () => {
     const t = await createTestApp({ compression: true });
     close = t.close;
-    await t.command({ type: 'create', text: 'compressed <b>' });
-    const res = await t.app.request('/feed', { headers: { 'accept-encoding': 'gzip' } });
+    await t.command({ type: 'open', owner: 'compressed <b>' });
+    const res = await t.app.request('/api/events/stream?after=0', {
+      headers: { 'accept-encoding': 'gzip' },
+    });
     expect(res.headers.get('content-encoding')).toBe('gzip');
     const gunzip = createGunzip();
     let text = '';
@@ -35,24 +37,25 @@ describe('SSE transport', () => {
       if (done || !value) break;
       gunzip.write(value);
       await new Promise((r) => setTimeout(r, 5));
-      if (!live && text.includes('</section>')) {
+      if (!live && text.includes('compressed <b>')) {
         live = true;
-        void t.command({ type: 'create', text: 'second one' });
+        void t.command({ type: 'open', owner: 'second one' });
       }
     }
     await reader?.cancel();
-    expect(text).toContain('value="compressed &lt;b&gt;"');
+    expect(text).toContain('"owner":"compressed <b>"');
     expect(text).toContain('second one');
   });
 
   it('sends no compression when it is turned off', async () => {
     const t = await createTestApp({ compression: false });
     close = t.close;
-    const res = await t.app.request('/feed', { headers: { 'accept-encoding': 'gzip, br' } });
+    await t.command({ type: 'open', owner: 'plain' });
+    const res = await t.app.request('/api/events/stream?after=0', {
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
     expect(res.headers.get('content-encoding')).toBeNull();
-    expect(await readSse(res, (s) => s.includes('</section>'))).toContain(
-      'datastar-merge-fragments',
-    );
+    expect(await readSse(res, (s) => s.includes('plain'))).toContain('"eventType":"CartOpened"');
   });
 
   it('sends a keep-alive comment at the configured interval', async () => {
@@ -68,23 +71,12 @@ describe('SSE transport', () => {
     close = t.close;
     expect((await t.app.request('/readyz')).status).toBe(200);
     // Stored but not yet delivered: the projection is behind.
+    const id = '00000000-0000-4000-8000-000000000001';
     const appended = await t.store.append({
-      aggregateType: 'Todo',
-      aggregateId: '00000000-0000-4000-8000-000000000001',
+      aggregateType: 'ShoppingCart',
+      aggregateId: id,
       expectedVersion: 0,
-      events: [
-        {
-          id: 'e1',
-          type: 'TodoCreated',
-          version: 2,
-          data: {
-            id: '00000000-0000-4000-8000-000000000001',
-            text: 'x',
-            priority: 'normal',
-            createdAt: 'T',
-          },
-        },
-      ],
+      events: [{ id: 'e1', type: 'CartOpened', data: { id, owner: 'x', openedAt: 'T' } }],
     });
     const behind = await t.app.request('/readyz');
     expect(behind.status).toBe(503);

@@ -21,7 +21,7 @@ const setup = async () => {
   });
   const t = await createTestApp({ wrapStore: counting });
   close = t.close;
-  for (let i = 0; i < 270; i++) await t.command({ type: 'create', text: `todo ${i}` });
+  for (let i = 0; i < 270; i++) await t.command({ type: 'open', owner: `cart ${i}` });
   counts.readAll = 0;
   counts.head = 0;
   return { ...t, counts };
@@ -95,7 +95,7 @@ describe('catching up through the shared reader', () => {
       Array.from({ length: CONNECTIONS }, () => t.app.request('/time-travel/feed')),
     );
     expect(t.counts.readAll + t.counts.head).toBeLessThanOrEqual(4);
-    const next = t.command({ type: 'create', text: 'one more' });
+    const next = t.command({ type: 'open', owner: 'one more' });
     const texts = await Promise.all(
       responses.map((res) => readSse(res, (s) => s.includes('"head":271'), 20_000)),
     );
@@ -106,7 +106,7 @@ describe('catching up through the shared reader', () => {
 
   it('resets a feed that is far behind instead of replaying the gap', async () => {
     const t = await setup();
-    for (let i = 0; i < 300; i++) await t.command({ type: 'create', text: `more ${i}` });
+    for (let i = 0; i < 300; i++) await t.command({ type: 'open', owner: `more ${i}` });
     t.counts.readAll = 0;
     const res = await t.app.request('/events/feed', { headers: { 'last-event-id': '3' } });
     const text = await readSse(res, (s) => s.includes('<section id="event-log">'));

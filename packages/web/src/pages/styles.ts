@@ -9,20 +9,11 @@ nav a { color: inherit; text-decoration: none; opacity: .8; }
 nav a[aria-current] { opacity: 1; font-weight: 600; }
 main { max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
-form.new { display: flex; gap: .5rem; margin-bottom: 1rem; }
 input[type=text] { flex: 1; font: inherit; padding: .5rem .75rem; border: 1px solid var(--line); border-radius: .5rem; background: transparent; color: inherit; }
 button { font: inherit; padding: .4rem .8rem; border: 1px solid var(--line); border-radius: .5rem; background: transparent; color: inherit; cursor: pointer; }
 button.primary { background: var(--accent); color: white; border-color: var(--accent); }
-ul.todos { list-style: none; padding: 0; margin: 0; }
-ul.todos li { display: flex; gap: .5rem; align-items: center; padding: .4rem 0; border-bottom: 1px solid var(--line); }
-ul.todos li.completed input[type=text] { text-decoration: line-through; color: var(--muted); }
-ul.todos li input[type=text] { border-color: transparent; }
-ul.todos li input[type=text]:focus { border-color: var(--line); }
 .pending { opacity: .55; }
 .spinner { color: var(--muted); font-size: .85rem; }
-.priority { font-size: .75rem; padding: .1rem .45rem; border-radius: 1rem; border: 1px solid var(--line); }
-.priority.high { color: #d33; border-color: #d335; }
-.priority.low { color: var(--muted); }
 select { font: inherit; padding: .4rem; border: 1px solid var(--line); border-radius: .5rem; background: transparent; color: inherit; }
 .notice { color: #b60; margin: 0 0 .75rem; }
 .empty, .footer { color: var(--muted); font-size: .9rem; }

@@ -24,3 +24,9 @@ export const encodeSseMessage = (message: SseMessage): string => {
 export const encodeSseComment = (text: string): string => `: ${singleLine(text)}\n\n`;
 
 const singleLine = (value: string) => value.replace(/[\r\n]/g, ' ');
+
+/** The headers of every SSE answer, long-lived feed or short Datastar reply. */
+export const SSE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+};

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { SECURITY_HEADERS } from '../boundary/security-headers';
+import { problem, problemResponse } from '../http-errors';
 import { createFlushingCompressor, type SseEncoding } from './sse-compression';
-import { encodeSseComment } from './sse-frame';
+import { encodeSseComment, SSE_HEADERS } from './sse-frame';
 
 const encoder = new TextEncoder();
 
@@ -24,7 +25,7 @@ export type SseHubOptions = {
   readonly keepAliveMs?: number;
   /** Chunks a web-stream connection may have queued before it counts as slow. */
   readonly queueChunks?: number;
-  /** Open streams across every feed; past it, 503 `unavailable` (default 10,000). */
+  /** Open streams across every feed; past it, `unavailable` (default 10,000). */
   readonly maxConnections?: number;
   /** Seconds a refused client is told to wait (Retry-After). */
   readonly retryAfterSeconds?: number;
@@ -87,18 +88,10 @@ export const createSseHub = (options: SseHubOptions = {}) => {
       // back exactly once.
       if (open.size >= maxConnections) {
         options.onRefused?.(feed);
-        return new Response(
-          JSON.stringify({
-            error: { code: 'unavailable', message: 'too many open streams; retry later' },
+        return problemResponse(
+          problem('unavailable', 'too many open streams; retry later', {
+            'Retry-After': retryAfter,
           }),
-          {
-            status: 503,
-            headers: {
-              ...SECURITY_HEADERS,
-              'Content-Type': 'application/json',
-              'Retry-After': retryAfter,
-            },
-          },
         );
       }
       let closed = false;
@@ -171,8 +164,7 @@ export const createSseHub = (options: SseHubOptions = {}) => {
       const headers: Record<string, string> = {
         // Written straight to Node's response on that path, past Hono's middleware.
         ...SECURITY_HEADERS,
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
+        ...SSE_HEADERS,
         Connection: 'keep-alive',
         'X-Accel-Buffering': 'no',
         Vary: 'Accept-Encoding',

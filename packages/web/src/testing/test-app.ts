@@ -1,119 +1,91 @@
-import { randomUUID } from 'node:crypto';
-import {
-  createProjectionRunner,
-  createQueryCache,
-  createQuerySessionService,
-  createTodoService,
-  type EventStore,
-  querySessionsProjection,
-  todoListProjection,
-} from '@ironstar/application';
+import type { EventStore } from '@ironstar/application';
 import {
   createInMemoryEventBus,
   createInMemoryEventStore,
-  createScriptedAnalyticsEngine,
+  createInMemoryProjectionSnapshots,
 } from '@ironstar/application/testing';
-import { createApp } from '../app';
-import { countQueryEvents } from '../dashboard/analytics/analytics-routes';
-import { createMetricsSampler } from '../dashboard/system/metrics-sampler';
 import { createMetrics } from '../metrics';
-import { createSseHub } from '../sse/sse-hub';
+import type { Module } from '../module';
+import { createRuntime } from '../runtime';
+import { cartModule } from './cart-module';
 
-/** The app in process over the in-memory store and bus, for `app.request(...)` tests. */
-export const createTestApp = async (
-  options: {
-    wrapStore?: (store: EventStore) => EventStore;
-    compression?: boolean;
-    todoPageSize?: number;
-    sseMaxConnections?: number;
-    /** What the scripted analytics engine answers (default: one row, [[1]]). */
-    answer?: Parameters<typeof createScriptedAnalyticsEngine>[0];
-  } = {},
-) => {
+export type TestAppOptions = {
+  /** The modules to run (default: the shopping-cart fixture). */
+  modules?: readonly Module[];
+  /** Wraps the in-memory store, e.g. to make it fail. */
+  wrapStore?: (store: EventStore) => EventStore;
+  compression?: boolean;
+  sseMaxConnections?: number;
+  /**
+   * How often the head watcher reads the store (default 60 s: wired as in production, but
+   * slow enough that tests counting store queries count only their own).
+   */
+  storePollMs?: number;
+};
+
+/**
+ * The app in process, built by the very runtime the server uses (upcasters, shared read
+ * models, snapshots, head watcher, module wiring), over the in-memory store and bus.
+ */
+export const createTestApp = async (options: TestAppOptions = {}) => {
+  const modules = options.modules ?? [cartModule];
   const memory = createInMemoryEventStore();
   const store = options.wrapStore ? options.wrapStore(memory) : memory;
   const bus = createInMemoryEventBus();
-  const todoList = createProjectionRunner({ store, bus, projection: todoListProjection });
-  await todoList.start();
-  const hub = createSseHub({
-    keepAliveMs: 60_000,
-    ...(options.sseMaxConnections === undefined
-      ? {}
-      : { maxConnections: options.sseMaxConnections }),
-  });
   const metrics = createMetrics({ defaultMetrics: false });
-  const todos = createTodoService({
-    store,
-    bus,
-    clock: () => new Date().toISOString(),
-    newId: randomUUID,
-  });
-  // Analytics over the scripted engine (it runs no SQL; DuckDB is tested in infrastructure
-  // and end to end): it "applies" each event as the bus delivers it.
-  const engine = createScriptedAnalyticsEngine(options.answer);
-  bus.subscribe('events/', (e) => engine.apply(e.aggregateType, e.globalSequence));
-  const cache = createQueryCache({ ttlMs: 60_000 });
-  engine.onApplied((types) => cache.invalidate(types));
-  const sessions = createProjectionRunner({ store, bus, projection: querySessionsProjection });
-  await sessions.start();
-  const limits = { timeoutMs: 1000, maxRows: 100, maxBytes: 64 * 1024 };
-  const service = createQuerySessionService({
-    store,
-    bus,
-    engine,
-    cache,
-    limits,
-    clock: () => new Date().toISOString(),
-    newId: randomUUID,
-    onEvents: (events) => countQueryEvents(metrics, events),
-  });
-  const sampler = createMetricsSampler({
-    registry: metrics.registry,
-    beforeSample: () => {
-      metrics.projectionPosition.set({ projection: 'todo-list' }, todoList.position());
+  const runtime = await createRuntime(
+    {
+      store,
+      bus,
+      snapshots: memory.snapshots,
+      projectionSnapshots: createInMemoryProjectionSnapshots(),
+      metrics,
     },
-  });
-  const app = createApp({
-    ...(options.compression === undefined ? {} : { compression: options.compression }),
-    ...(options.todoPageSize === undefined ? {} : { todoPageSize: options.todoPageSize }),
-    store,
-    bus,
-    todos,
-    todoList,
-    hub,
-    metrics,
-    sampler,
-    analytics: { service, sessions, limits },
-  });
-  const command = (body: unknown, headers: Record<string, string> = {}) =>
-    app.request('/api/commands/todo', {
+    {
+      keepAliveMs: 60_000,
+      storePollMs: options.storePollMs ?? 60_000,
+      projectionSnapshotEvery: 10_000,
+      ...(options.compression === undefined ? {} : { compression: options.compression }),
+      ...(options.sseMaxConnections === undefined
+        ? {}
+        : { sseMaxConnections: options.sseMaxConnections }),
+    },
+    modules,
+  );
+  await runtime.start();
+  const commandName = modules.find((module) => module.commandName)?.commandName;
+  /** POSTs a command to the first module that takes commands over HTTP. */
+  const command = (body: unknown, headers: Record<string, string> = {}, to = commandName) =>
+    runtime.app.request(`/api/commands/${to}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const close = async () => {
-    hub.abortAll();
-    hub.stop();
-    await service.drain();
-    await sessions.stop();
-    await todoList.stop();
-  };
+  /** The position of a read model, by name. */
+  const position = (name: string) =>
+    runtime
+      .readModels()
+      .find((model) => model.name === name)
+      ?.position() ?? -1;
+  const close = () => runtime.stop();
   return {
-    app,
+    app: runtime.app,
+    runtime,
+    /** Every stored event, as stored. */
     events: memory.events,
+    /** The store as stored (writes here are read back through the upcasters). */
     store,
     bus,
-    todoList,
-    hub,
+    hub: runtime.hub,
     metrics,
+    sampler: runtime.sampler,
     command,
+    position,
     close,
-    engine,
-    service,
-    sessions,
-    sampler,
   };
 };
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 /** Reads an SSE body until `done` says enough, then cancels it. */
 export const readSse = async (

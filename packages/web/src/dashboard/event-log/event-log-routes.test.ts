@@ -16,8 +16,8 @@ const rowIds = (html: string) => [...html.matchAll(/<li id="ev-(\d+)"/g)].map((m
 describe('GET /events', () => {
   it('lists events newest first, escaped, with its own title and current nav item', async () => {
     const t = await setup();
-    await t.command({ type: 'create', text: 'a <script>alert(1)</script>' });
-    await t.command({ type: 'create', text: 'b' });
+    await t.command({ type: 'open', owner: 'a <script>alert(1)</script>' });
+    await t.command({ type: 'open', owner: 'b' });
     const res = await t.app.request('/events');
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -32,12 +32,12 @@ describe('GET /events', () => {
 
   it('filters by aggregate type, aggregate id, event type and correlation id', async () => {
     const t = await setup();
-    const created = await (await t.command({ type: 'create', text: 'a' })).json();
-    await t.command({ type: 'create', text: 'b' }, { 'x-correlation-id': 'corr-b' });
-    await t.command({ type: 'complete', id: created.id });
+    const created = await (await t.command({ type: 'open', owner: 'a' })).json();
+    await t.command({ type: 'open', owner: 'b' }, { 'x-correlation-id': 'corr-b' });
+    await t.command({ type: 'add', id: created.id, item: 'tea' });
     const ids = async (query: string) =>
       rowIds(await (await t.app.request(`/events${query}`)).text());
-    expect(await ids('?eventType=TodoCompleted')).toEqual([3]);
+    expect(await ids('?eventType=ItemAdded')).toEqual([3]);
     expect(await ids(`?aggregateId=${created.id}`)).toEqual([3, 1]);
     expect(await ids('?correlationId=corr-b')).toEqual([2]);
     expect(await ids('?aggregateType=QuerySession')).toEqual([]);
@@ -77,15 +77,15 @@ describe('GET /events', () => {
 
   it('pushes new matching events to the top of the list, live, id = global sequence', async () => {
     const t = await setup();
-    await t.command({ type: 'create', text: 'before' });
-    const res = await t.app.request('/events/feed?since=1&eventType=TodoCompleted');
-    const created = await (await t.command({ type: 'create', text: 'live' })).json();
-    setTimeout(() => void t.command({ type: 'complete', id: created.id }), 20);
-    const text = await readSse(res, (s) => s.includes('TodoCompleted'));
+    await t.command({ type: 'open', owner: 'before' });
+    const res = await t.app.request('/events/feed?since=1&eventType=ItemAdded');
+    const created = await (await t.command({ type: 'open', owner: 'live' })).json();
+    setTimeout(() => void t.command({ type: 'add', id: created.id, item: 'tea' }), 20);
+    const text = await readSse(res, (s) => s.includes('ItemAdded'));
     expect(text).toContain(
       'event: datastar-merge-fragments\nid: 3\ndata: selector #event-rows\ndata: mergeMode prepend',
     );
-    expect(rowIds(text)).toEqual([3]); // the TodoCreated at #2 did not match
+    expect(rowIds(text)).toEqual([3]); // the CartOpened at #2 did not match
   });
 
   it('resets a long-open tail to its newest row instead of growing without bound', async () => {
@@ -112,7 +112,7 @@ describe('GET /events', () => {
 
   it('resumes after Last-Event-ID', async () => {
     const t = await setup();
-    for (const text of ['a', 'b', 'c']) await t.command({ type: 'create', text });
+    for (const owner of ['a', 'b', 'c']) await t.command({ type: 'open', owner });
     const res = await t.app.request('/events/feed', { headers: { 'last-event-id': '1' } });
     const text = await readSse(res, (s) => rowIds(s).includes(3));
     expect(rowIds(text)).toEqual([2, 3]);

@@ -2,16 +2,17 @@
 import type { EventStore, StoredEvent } from '@ironstar/application';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { nonNegativeInt } from '../../api/read-routes';
+import { nonNegativeInt } from '../../api/query-params';
 import type { AppEnv } from '../../app-env';
 import { mergeFragments } from '../../datastar/datastar-wire';
 import type { EventFanout } from '../../feeds/event-fanout';
-import { errorJson } from '../../http-errors';
+import { errorJson, respond, storeUnavailable } from '../../http-errors';
+import type { PageShell } from '../../pages/layout';
 import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
-import { sseFrames } from '../sse-response';
+import { sseFrames } from '../../sse/sse-response';
 import { type EventFilter, matches, parseFilter, readOlder } from './event-filter';
-import { EventList, EventRow, EventsPage, OlderControl } from './event-log-view';
+import { type EventCatalog, EventList, EventRow, EventsPage, OlderControl } from './event-log-view';
 
 /** Rows shown on first load and per "load older". */
 export const EVENTS_PAGE_SIZE = 50;
@@ -41,21 +42,29 @@ const rowFrame = (event: StoredEvent) => {
 };
 
 /** `/events`: the page, older pages (`/events/older`) and the live tail (`/events/feed`). */
-export const eventLogRoutes = (deps: { store: EventStore; fanout: EventFanout; hub: SseHub }) => {
+export const eventLogRoutes = (deps: {
+  store: EventStore;
+  fanout: EventFanout;
+  hub: SseHub;
+  shell: PageShell;
+  catalog: EventCatalog;
+}) => {
   const newestPage = (filter: EventFilter, before: number) =>
     readOlder(deps.store, { before, filter, want: EVENTS_PAGE_SIZE });
 
   return new Hono<AppEnv>()
     .get('/events', async (c) => {
       const filter = parseFilter((name) => c.req.query(name));
-      if (filter.isErr()) return errorJson(c, 400, 'validation', filter.error);
+      if (filter.isErr()) return errorJson(c, 'validation', filter.error);
       const head = await deps.store.head();
-      if (head.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      if (head.isErr()) return respond(c, storeUnavailable());
       const page = await newestPage(filter.value, head.value + 1);
-      if (page.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      if (page.isErr()) return respond(c, storeUnavailable());
       return c.html(
         html`<!DOCTYPE html>${(
           <EventsPage
+            shell={deps.shell}
+            catalog={deps.catalog}
             events={page.value.events}
             filter={filter.value}
             nextBefore={page.value.nextBefore}
@@ -66,13 +75,13 @@ export const eventLogRoutes = (deps: { store: EventStore; fanout: EventFanout; h
     })
     .get('/events/older', async (c) => {
       const filter = parseFilter((name) => c.req.query(name));
-      if (filter.isErr()) return errorJson(c, 400, 'validation', filter.error);
+      if (filter.isErr()) return errorJson(c, 'validation', filter.error);
       const before = nonNegativeInt(c.req.query('before'), -1);
       if (before === undefined || before < 1) {
-        return errorJson(c, 400, 'validation', 'before must be a positive integer');
+        return errorJson(c, 'validation', 'before must be a positive integer');
       }
       const page = await newestPage(filter.value, before);
-      if (page.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      if (page.isErr()) return respond(c, storeUnavailable());
       const rows = page.value.events.map((event) => String(<EventRow event={event} />)).join('');
       return sseFrames([
         ...(rows ? [mergeFragments(rows, { selector: '#event-rows', mergeMode: 'append' })] : []),
@@ -89,19 +98,14 @@ export const eventLogRoutes = (deps: { store: EventStore; fanout: EventFanout; h
     })
     .get('/events/feed', async (c) => {
       const filter = parseFilter((name) => c.req.query(name));
-      if (filter.isErr()) return errorJson(c, 400, 'validation', filter.error);
+      if (filter.isErr()) return errorJson(c, 'validation', filter.error);
       const after = nonNegativeInt(c.req.header('last-event-id') ?? c.req.query('since'), -1);
       if (after === undefined) {
-        return errorJson(
-          c,
-          400,
-          'validation',
-          'Last-Event-ID / since must be a non-negative integer',
-        );
+        return errorJson(c, 'validation', 'Last-Event-ID / since must be a non-negative integer');
       }
       const head = await deps.fanout.head();
       if (head === undefined) {
-        return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+        return respond(c, storeUnavailable());
       }
       // Far behind (or past the head, which no event will follow): the list starts over from
       // the head, with "load older" below it, instead of replaying the gap.

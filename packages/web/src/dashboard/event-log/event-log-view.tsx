@@ -1,13 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { StoredEvent } from '@ironstar/application';
-import {
-  QUERY_SESSION_AGGREGATE_TYPE,
-  QUERY_SESSION_EVENT_TYPES,
-  TODO_AGGREGATE_TYPE,
-  TODO_EVENT_TYPES,
-} from '@ironstar/domain';
 import { action } from '../../datastar/datastar-wire';
-import { Layout } from '../../pages/layout';
+import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
 import { clockTime, queryString, shortId } from '../urls';
 import { type EventFilter, FILTER_FIELDS } from './event-filter';
 
@@ -149,7 +143,15 @@ const FILTER_LABELS: Record<(typeof FILTER_FIELDS)[number], string> = {
   eventId: 'Event id',
 };
 
+/** What the filter suggests: every registered aggregate's type and event types. */
+export type EventCatalog = {
+  readonly aggregateTypes: readonly string[];
+  readonly eventTypes: readonly string[];
+};
+
 export const EventsPage = (props: {
+  shell: PageShell;
+  catalog: EventCatalog;
   events: readonly StoredEvent[];
   filter: EventFilter;
   nextBefore: number | null;
@@ -158,16 +160,9 @@ export const EventsPage = (props: {
   const feed = `${EVENTS_PAGE}/feed${queryString({ ...props.filter, since: props.head })}`;
   const filtered = Object.keys(props.filter).length > 0;
   return (
-    <Layout title="Event log" path={EVENTS_PAGE} wide>
+    <Layout title="Event log" shell={props.shell} path={EVENTS_PAGE} wide>
       <div id="events-app" data-signals="{_loadingOlder: false}">
-        <div
-          id="event-feed"
-          data-on-load__window={action('get', feed, {
-            retryForever: true,
-            retryMaxWaitMs: 5000,
-            openWhenHidden: true,
-          })}
-        />
+        <LiveFeed id="event-feed" url={feed} />
         <h1>
           Event log <span class="pill live">live</span>
         </h1>
@@ -199,12 +194,12 @@ export const EventsPage = (props: {
           </button>
           {filtered ? <a href={EVENTS_PAGE}>clear</a> : null}
           <datalist id="aggregate-types">
-            {[TODO_AGGREGATE_TYPE, QUERY_SESSION_AGGREGATE_TYPE].map((t) => (
+            {props.catalog.aggregateTypes.map((t) => (
               <option value={t} />
             ))}
           </datalist>
           <datalist id="event-types">
-            {[...TODO_EVENT_TYPES, ...QUERY_SESSION_EVENT_TYPES].map((t) => (
+            {props.catalog.eventTypes.map((t) => (
               <option value={t} />
             ))}
           </datalist>

@@ -9,8 +9,8 @@ describe('the system page', () => {
     const t = await createTestApp();
     close = t.close;
     await t.sampler.sampleNow();
-    for (const text of ['a', 'b', 'c']) await t.command({ type: 'create', text });
-    await t.command({ type: 'complete', id: '00000000-0000-4000-8000-000000000000' });
+    for (const owner of ['a', 'b', 'c']) await t.command({ type: 'open', owner });
+    await t.command({ type: 'checkout', id: '00000000-0000-4000-8000-000000000000' });
     await t.sampler.sampleNow();
     const html = await (await t.app.request('/system')).text();
     expect(html).toContain('<title>System · ironstar</title>');
@@ -21,7 +21,9 @@ describe('the system page', () => {
     expect(commands).toMatch(/accepted \d/);
     expect(commands).toMatch(/rejected \d/);
     const metrics = await (await t.app.request('/metrics')).text();
-    expect(metrics).toContain('ironstar_commands_total{type="create",outcome="accepted"} 3');
+    expect(metrics).toContain(
+      'ironstar_commands_total{aggregate="cart",type="open",outcome="accepted"} 3',
+    );
 
     const res = await t.app.request('/system/feed');
     // Sample again once the feed has sent its first view: it is then listening for samples.

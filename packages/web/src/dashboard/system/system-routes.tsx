@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../../app-env';
 import { mergeFragments } from '../../datastar/datastar-wire';
+import type { PageShell } from '../../pages/layout';
 import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import type { MetricsSampler, Sample } from './metrics-sampler';
@@ -11,7 +12,7 @@ import { SystemPage, SystemView } from './system-view';
 const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
 
 /** `/system`: the page and its feed, one fat morph per sample, rendered once for every client. */
-export const systemRoutes = (deps: { sampler: MetricsSampler; hub: SseHub }) => {
+export const systemRoutes = (deps: { sampler: MetricsSampler; hub: SseHub; shell: PageShell }) => {
   let cached: { sample: Sample; bytes: Uint8Array } | undefined;
   const frame = () => {
     const sample = deps.sampler.samples().at(-1);
@@ -30,6 +31,7 @@ export const systemRoutes = (deps: { sampler: MetricsSampler; hub: SseHub }) => 
       c.html(
         html`<!DOCTYPE html>${(
           <SystemPage
+            shell={deps.shell}
             samples={deps.sampler.samples()}
             intervalMs={deps.sampler.intervalMs}
             keep={deps.sampler.keep}

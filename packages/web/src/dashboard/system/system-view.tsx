@@ -1,6 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { action } from '../../datastar/datastar-wire';
-import { Layout } from '../../pages/layout';
+import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
 import { formatNumber, LineChart, type Series } from '../svg-chart';
 import { gauges, labelValues, rates, type Sample, total } from './metrics-sampler';
 
@@ -26,11 +25,51 @@ const Card = (props: { title: string; figure: string; id: string; children?: unk
   </div>
 );
 
+/** A figure with its chart of the last minutes. */
+const ChartCard = (props: {
+  id: string;
+  title: string;
+  figure: string;
+  series: readonly Series[];
+  points: number;
+  label: string;
+}) => (
+  <Card id={props.id} title={props.title} figure={props.figure}>
+    <LineChart series={props.series} points={props.points} label={props.label} />
+  </Card>
+);
+
 const byLabel = (samples: readonly Sample[], name: string, label: string, kind: 'rate' | 'gauge') =>
   labelValues(samples, name, label).map((value): Series => {
     const pick = (s: Sample) => total(s, name, { [label]: value });
     return { name: value, values: kind === 'rate' ? rates(samples, pick) : gauges(samples, pick) };
   });
+
+// Counters charted per second, one line per outcome; the figure is their sum.
+const BY_OUTCOME = {
+  commands: ['ironstar_commands_total', 'commands / s by outcome', 'commands'],
+  queries: ['ironstar_analytics_queries_total', 'analytics queries / s', 'analytics queries'],
+} as const;
+
+const RatesByOutcome = (props: {
+  of: keyof typeof BY_OUTCOME;
+  samples: readonly Sample[];
+  points: number;
+}) => {
+  const [metric, title, noun] = BY_OUTCOME[props.of];
+  const series = byLabel(props.samples, metric, 'outcome', 'rate');
+  const latest = series.reduce((n, s) => n + (s.values.at(-1) ?? 0), 0);
+  return (
+    <ChartCard
+      id={`fig-${props.of}`}
+      title={title}
+      figure={formatNumber(latest)}
+      series={series}
+      points={props.points}
+      label={`${noun} per second by outcome`}
+    />
+  );
+};
 
 const key = (name: string, labels: Readonly<Record<string, string>>) => {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
@@ -51,7 +90,6 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
   const points = samples.length;
   const seconds = (points * props.intervalMs) / 1000;
   const eventRate = rates(samples, (s) => total(s, 'ironstar_events_appended_total'));
-  const commandRates = byLabel(samples, 'ironstar_commands_total', 'outcome', 'rate');
   const feeds = byLabel(samples, 'ironstar_sse_connections', 'feed', 'gauge');
   const head = total(last, 'ironstar_event_store_head');
   const projections = labelValues(samples, 'ironstar_projection_position', 'projection');
@@ -67,7 +105,6 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
       ),
     }),
   );
-  const queries = byLabel(samples, 'ironstar_analytics_queries_total', 'outcome', 'rate');
   const durationCount = total(last, 'ironstar_command_duration_seconds_count');
   const meanMs =
     durationCount > 0
@@ -90,85 +127,54 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
   return (
     <section id="system-view" data-samples={String(points)}>
       <div class="cards">
-        <Card
+        <ChartCard
           id="fig-events"
           title="events appended / s"
           figure={formatNumber(eventRate.at(-1) ?? 0)}
-        >
-          <LineChart
-            series={[{ name: 'events/s', values: eventRate }]}
-            points={seconds}
-            label="events per second"
-          />
-        </Card>
-        <Card
-          id="fig-commands"
-          title="commands / s by outcome"
-          figure={formatNumber(commandRates.reduce((n, s) => n + (s.values.at(-1) ?? 0), 0))}
-        >
-          <LineChart
-            series={commandRates}
-            points={seconds}
-            label="commands per second by outcome"
-          />
-        </Card>
-        <Card
+          series={[{ name: 'events/s', values: eventRate }]}
+          points={seconds}
+          label="events per second"
+        />
+        <RatesByOutcome of="commands" samples={samples} points={seconds} />
+        <ChartCard
           id="fig-feeds"
           title="open SSE feeds"
           figure={formatNumber(total(last, 'ironstar_sse_connections'))}
-        >
-          <LineChart series={feeds} points={points} label="open feeds by feed" />
-        </Card>
-        <Card
+          series={feeds}
+          points={points}
+          label="open feeds by feed"
+        />
+        <ChartCard
           id="fig-lag"
           title={`projection lag (head #${formatNumber(head)})`}
           figure={formatNumber(Math.max(0, ...lag.map((s) => s.values.at(-1) ?? 0)))}
-        >
-          <LineChart
-            series={lag}
-            points={points}
-            label="events each projection is behind the store"
-          />
-        </Card>
-        <Card
-          id="fig-queries"
-          title="analytics queries / s"
-          figure={formatNumber(queries.reduce((n, s) => n + (s.values.at(-1) ?? 0), 0))}
-        >
-          <LineChart
-            series={queries}
-            points={seconds}
-            label="analytics queries per second by outcome"
-          />
-        </Card>
+          series={lag}
+          points={points}
+          label="events each projection is behind the store"
+        />
+        <RatesByOutcome of="queries" samples={samples} points={seconds} />
         <Card id="fig-latency" title="mean command time" figure={`${meanMs.toFixed(2)} ms`}>
           <p class="muted small">{formatNumber(durationCount)} commands since start</p>
         </Card>
-        <Card
+        <ChartCard
           id="fig-memory"
           title="resident memory"
           figure={`${formatNumber(memory.at(-1) ?? 0)} MiB`}
-        >
-          <LineChart
-            series={[{ name: 'MiB', values: memory }]}
-            points={points}
-            label="resident memory"
-          />
-        </Card>
-        <Card
+          series={[{ name: 'MiB', values: memory }]}
+          points={points}
+          label="resident memory"
+        />
+        <ChartCard
           id="fig-cpu"
           title="CPU / event-loop lag"
           figure={`${formatNumber(cpu.at(-1) ?? 0)} % · ${(loopLag.at(-1) ?? 0).toFixed(1)} ms`}
-        >
-          <LineChart
-            series={[
-              { name: 'CPU %', values: cpu },
-              { name: 'loop lag ms', values: loopLag },
-            ]}
-            points={points}
-            label="CPU percent and event loop lag"
-          />
-        </Card>
+          series={[
+            { name: 'CPU %', values: cpu },
+            { name: 'loop lag ms', values: loopLag },
+          ]}
+          points={points}
+          label="CPU percent and event loop lag"
+        />
       </div>
       <h2 style="margin-top: 1.5rem">Other figures</h2>
       <p class="muted small">
@@ -210,19 +216,13 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
 };
 
 export const SystemPage = (props: {
+  shell: PageShell;
   samples: readonly Sample[];
   intervalMs: number;
   keep: number;
 }) => (
-  <Layout title="System" path={SYSTEM_PAGE} wide>
-    <div
-      id="system-feed"
-      data-on-load__window={action('get', `${SYSTEM_PAGE}/feed`, {
-        retryForever: true,
-        retryMaxWaitMs: 5000,
-        openWhenHidden: true,
-      })}
-    />
+  <Layout title="System" shell={props.shell} path={SYSTEM_PAGE} wide>
+    <LiveFeed id="system-feed" url={`${SYSTEM_PAGE}/feed`} />
     <h1>
       System <span class="pill live">live</span>
     </h1>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../testing/test-app';
-import { MAX_HISTORY, MAX_PAST_TODOS } from './time-travel-view';
+import { MAX_HISTORY } from './time-travel-view';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
@@ -9,17 +9,17 @@ describe('time travel stays bounded', () => {
   it('draws a slice of a long history around the chosen event', async () => {
     const t = await createTestApp();
     close = t.close;
-    const { id } = (await (await t.command({ type: 'create', text: 'v1' })).json()) as {
+    const { id } = (await (await t.command({ type: 'open', owner: 'v1' })).json()) as {
       id: string;
     };
     let middle = 0;
     for (let i = 2; i <= 400; i++) {
-      const res = await t.command({ type: 'rename', id, text: `v${i}` });
+      const res = await t.command({ type: 'add', id, item: `item ${i}` });
       const { sequence } = (await res.json()) as { sequence: number };
       if (i === 200) middle = sequence;
     }
     const html = await (
-      await t.app.request(`/time-travel?at=${middle}&aggregateType=Todo&aggregate=${id}`)
+      await t.app.request(`/time-travel?at=${middle}&aggregateType=ShoppingCart&aggregate=${id}`)
     ).text();
     const history = html.slice(html.indexOf('id="tt-history"'));
     const drawn = [...history.matchAll(/<span class="seq mono">#(\d+)<\/span>/g)].map((m) =>
@@ -31,15 +31,5 @@ describe('time travel stays bounded', () => {
     expect(html).toContain('earlier events not drawn');
     expect(html).toContain('later events not drawn');
     expect(html.length).toBeLessThan(200_000);
-  });
-
-  it(`draws at most ${MAX_PAST_TODOS} todos of a long list`, async () => {
-    const t = await createTestApp();
-    close = t.close;
-    for (let i = 0; i < MAX_PAST_TODOS + 50; i++)
-      await t.command({ type: 'create', text: `t${i}` });
-    const html = await (await t.app.request('/time-travel')).text();
-    expect(html.match(/<li id="tt-todo-/g)).toHaveLength(MAX_PAST_TODOS);
-    expect(html).toContain('…and 50 more not drawn.');
   });
 });

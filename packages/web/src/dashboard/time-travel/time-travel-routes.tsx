@@ -2,24 +2,27 @@
 import type { EventStore, StoredEvent } from '@ironstar/application';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { err, ok, type Result } from 'neverthrow';
-import { nonNegativeInt } from '../../api/read-routes';
+import { err, ok, Result } from 'neverthrow';
+import { nonNegativeInt } from '../../api/query-params';
 import type { AppEnv } from '../../app-env';
 import { mergeFragments, mergeSignals } from '../../datastar/datastar-wire';
 import type { EventFanout } from '../../feeds/event-fanout';
-import { errorJson } from '../../http-errors';
+import { errorJson, respond, storeUnavailable } from '../../http-errors';
+import type { PastView } from '../../module';
+import type { PageShell } from '../../pages/layout';
 import { latestPush } from '../../sse/latest-push';
 import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
-import { sseFrames } from '../sse-response';
+import { sseFrames } from '../../sse/sse-response';
 import { signalsOf } from '../urls';
-import { createTimeMachine } from './time-machine';
+import { eventAt } from './time-machine';
 import {
   HISTORY_BEFORE,
   MAX_HISTORY,
   type TimeTravelModel,
   TimeTravelPage,
   TimeTravelView,
+  VIEW_ACTION,
 } from './time-travel-view';
 
 const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
@@ -27,17 +30,34 @@ const NAME = /^[\w.:-]{1,200}$/;
 
 type Travel = { at: number | undefined; aggregateType: string; aggregateId: string };
 
-/** `/time-travel`: the page, one view per travel (`/view`), and the moving head (`/feed`). */
-export const timeTravelRoutes = (deps: { store: EventStore; fanout: EventFanout; hub: SseHub }) => {
-  const machine = createTimeMachine({ store: deps.store });
+/** A point of the log as one registered read model saw it (see `defineModule`'s timeTravel). */
+export type PastViewAt = (at: number) => Promise<Result<PastView, string>>;
 
+/** A Datastar expression that selects an aggregate's history; only plain names are placed in it. */
+export const selectExpression = (aggregateType: string, aggregateId: string) =>
+  NAME.test(aggregateType) && NAME.test(aggregateId)
+    ? `$aggregateType = '${aggregateType}'; $aggregate = '${aggregateId}'; ${VIEW_ACTION}`
+    : undefined;
+
+/** `/time-travel`: the page, one view per travel (`/view`), and the moving head (`/feed`). */
+export const timeTravelRoutes = (deps: {
+  store: EventStore;
+  fanout: EventFanout;
+  hub: SseHub;
+  shell: PageShell;
+  views: readonly PastViewAt[];
+}) => {
   const model = async (travel: Travel): Promise<Result<TimeTravelModel, string>> => {
     const head = await deps.store.head();
     if (head.isErr()) return err(head.error.message);
     const live = travel.at === undefined;
     const at = Math.min(travel.at ?? head.value, head.value);
-    const [todos, event] = await Promise.all([machine.todosAt(at), machine.eventAt(at)]);
-    if (todos.isErr()) return err(todos.error);
+    const [views, event] = await Promise.all([
+      Promise.all(deps.views.map((view) => view(at))),
+      eventAt(deps.store, at),
+    ]);
+    const past = Result.combine(views);
+    if (past.isErr()) return err(past.error);
     if (event.isErr()) return err(event.error);
     let selected: TimeTravelModel['selected'] = null;
     if (NAME.test(travel.aggregateType) && NAME.test(travel.aggregateId)) {
@@ -54,25 +74,28 @@ export const timeTravelRoutes = (deps: { store: EventStore; fanout: EventFanout;
     let historyFrom = 0;
     if (selected) {
       // A slice of the stream around `at` (its version then), however long the stream is.
+      const { aggregateId } = selected;
       const pivot =
         event.value?.aggregateType === selected.aggregateType &&
-        event.value.aggregateId === selected.aggregateId
+        event.value.aggregateId === aggregateId
           ? event.value.aggregateSequence
-          : (todos.value.get(selected.aggregateId)?.version ?? 0);
+          : (past.value.map((view) => view.versionOf(aggregateId)).find((v) => v !== undefined) ??
+            0);
       historyFrom = Math.max(0, pivot - HISTORY_BEFORE);
-      const stream = await deps.store.readStream(selected.aggregateType, selected.aggregateId, {
+      const stream = await deps.store.readStream(selected.aggregateType, aggregateId, {
         afterVersion: historyFrom,
         limit: MAX_HISTORY + 1,
       });
       if (stream.isErr()) return err(stream.error.message);
       history = stream.value;
     }
+    const drawn = past.value.map((view) => view.render(selected, selectExpression));
     return ok({
       at,
       head: head.value,
       live,
       event: event.value,
-      todos: [...todos.value.values()],
+      views: drawn,
       selected,
       history: history.slice(0, MAX_HISTORY),
       earlierHidden: historyFrom,
@@ -84,15 +107,16 @@ export const timeTravelRoutes = (deps: { store: EventStore; fanout: EventFanout;
     .get('/time-travel', async (c) => {
       const raw = c.req.query('at');
       const at = nonNegativeInt(raw, -1);
-      if (at === undefined)
-        return errorJson(c, 400, 'validation', 'at must be a non-negative integer');
+      if (at === undefined) return errorJson(c, 'validation', 'at must be a non-negative integer');
       const result = await model({
         at: at === -1 ? undefined : at,
         aggregateType: c.req.query('aggregateType') ?? '',
         aggregateId: c.req.query('aggregate') ?? '',
       });
-      if (result.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
-      return c.html(html`<!DOCTYPE html>${<TimeTravelPage model={result.value} />}`);
+      if (result.isErr()) return respond(c, storeUnavailable());
+      return c.html(
+        html`<!DOCTYPE html>${<TimeTravelPage model={result.value} shell={deps.shell} />}`,
+      );
     })
     .get('/time-travel/view', async (c) => {
       const signals = signalsOf(c.req.query('datastar'));
@@ -103,7 +127,7 @@ export const timeTravelRoutes = (deps: { store: EventStore; fanout: EventFanout;
         aggregateType: typeof signals.aggregateType === 'string' ? signals.aggregateType : '',
         aggregateId: typeof signals.aggregate === 'string' ? signals.aggregate : '',
       });
-      if (result.isErr()) return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+      if (result.isErr()) return respond(c, storeUnavailable());
       const { at: resolved, head, selected } = result.value;
       return sseFrames([
         mergeSignals({
@@ -118,7 +142,7 @@ export const timeTravelRoutes = (deps: { store: EventStore; fanout: EventFanout;
     .get('/time-travel/feed', async (c) => {
       const head = await deps.fanout.head();
       if (head === undefined) {
-        return errorJson(c, 503, 'unavailable', 'the event store is unavailable');
+        return respond(c, storeUnavailable());
       }
       return deps.hub.open('time-travel', (connection) => {
         let latest = head;

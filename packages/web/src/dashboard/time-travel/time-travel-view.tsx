@@ -1,24 +1,26 @@
 /** @jsxImportSource hono/jsx */
-import type { StoredEvent, TodoItem } from '@ironstar/application';
+import type { StoredEvent } from '@ironstar/application';
+import type { Child } from 'hono/jsx';
 import { action } from '../../datastar/datastar-wire';
-import { Layout } from '../../pages/layout';
+import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
 import { clockTime, shortId } from '../urls';
 
 export const TIME_TRAVEL_PAGE = '/time-travel';
-/** Past todos drawn per view: the patch stays small however long the list was. */
-export const MAX_PAST_TODOS = 300;
 /** Events of the selected aggregate drawn at most, up to HISTORY_BEFORE of them before `at`. */
 export const MAX_HISTORY = 100;
 export const HISTORY_BEFORE = 60;
 export const VIEW_URL = `${TIME_TRAVEL_PAGE}/view`;
-const view = action('get', VIEW_URL);
+/** The action that redraws the view for the current signals. */
+export const VIEW_ACTION = action('get', VIEW_URL);
+const view = VIEW_ACTION;
 
 export type TimeTravelModel = {
   readonly at: number;
   readonly head: number;
   readonly live: boolean;
   readonly event: StoredEvent | undefined;
-  readonly todos: readonly TodoItem[];
+  /** Each registered read model as it was after `at`, drawn by its module. */
+  readonly views: readonly Child[];
   readonly selected: { readonly aggregateType: string; readonly aggregateId: string } | null;
   /** A slice of the selected aggregate's stream around `at`; events after it are shown as later. */
   readonly history: readonly StoredEvent[];
@@ -26,32 +28,6 @@ export type TimeTravelModel = {
   readonly earlierHidden: number;
   readonly laterHidden: boolean;
 };
-
-// Todo ids are UUIDs (validated by the command API), safe inside an expression.
-const UUID = /^[0-9a-f-]{36}$/;
-
-const PastTodos = (props: { todos: readonly TodoItem[]; selected: string | undefined }) => (
-  <ul class="todos past" id="tt-todos">
-    {props.todos.map((todo) => (
-      <li
-        id={`tt-todo-${todo.id}`}
-        class={
-          [todo.completed ? 'completed' : '', todo.id === props.selected ? 'selected' : '']
-            .join(' ')
-            .trim() || undefined
-        }
-        data-on-click={
-          UUID.test(todo.id)
-            ? `$aggregateType = 'Todo'; $aggregate = '${todo.id}'; ${view}`
-            : undefined
-        }
-      >
-        <span aria-hidden="true">{todo.completed ? '☑' : '☐'}</span>{' '}
-        <span class="text">{todo.text}</span>
-      </li>
-    ))}
-  </ul>
-);
 
 const History = (props: { history: readonly StoredEvent[]; at: number }) => (
   <ol class="events" id="tt-history">
@@ -83,7 +59,6 @@ const History = (props: { history: readonly StoredEvent[]; at: number }) => (
 
 /** The region each travel replaces: the world after event `at`. */
 export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
-  const remaining = model.todos.filter((t) => !t.completed).length;
   const upTo = model.history.filter((e) => e.globalSequence <= model.at).length;
   return (
     <section id="tt-view" data-at={String(model.at)}>
@@ -102,25 +77,7 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
         )}
       </p>
       <div class="grid2">
-        <div>
-          <h2>Todos as of #{model.at}</h2>
-          {model.todos.length === 0 ? <p class="empty">No todos at this point.</p> : null}
-          <PastTodos
-            todos={model.todos.slice(0, MAX_PAST_TODOS)}
-            selected={model.selected?.aggregateId}
-          />
-          {model.todos.length > MAX_PAST_TODOS ? (
-            <p class="muted small" id="tt-more">
-              …and {model.todos.length - MAX_PAST_TODOS} more not drawn.
-            </p>
-          ) : null}
-          <p class="footer">
-            <span id="tt-count">
-              {remaining} of {model.todos.length} left
-            </span>
-            <span class="muted small">click a todo for its history</span>
-          </p>
-        </div>
+        <div id="tt-models">{model.views}</div>
         <div>
           <h2>
             {model.selected ? (
@@ -150,7 +107,7 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
               ) : null}
             </>
           ) : (
-            <p class="empty">Pick a todo to see its history.</p>
+            <p class="empty">Pick an item to see its history.</p>
           )}
         </div>
       </div>
@@ -158,7 +115,20 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
   );
 };
 
-export const TimeTravelPage = ({ model }: { model: TimeTravelModel }) => {
+/** One step along the log: leaves live mode and travels to `to` (an expression over $at). */
+const Step = (props: { id: string; label: string; to: string; text: string }) => (
+  <button
+    type="button"
+    id={props.id}
+    aria-label={props.label}
+    data-on-click={`$live = false; $at = ${props.to}; ${view}`}
+  >
+    {props.text}
+  </button>
+);
+
+export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell }) => {
+  const { model } = props;
   const signals = JSON.stringify({
     at: model.at,
     head: model.head,
@@ -167,17 +137,17 @@ export const TimeTravelPage = ({ model }: { model: TimeTravelModel }) => {
     aggregate: model.selected?.aggregateId ?? '',
   });
   const travel = `$live = false; ${view}`;
+  // The slider and the number field both edit $at, up to the moving head.
+  const atInput = {
+    min: '0',
+    value: String(model.at),
+    'data-bind': 'at',
+    'data-attr-max': '$head',
+  };
   return (
-    <Layout title="Time travel" path={TIME_TRAVEL_PAGE} wide>
+    <Layout title="Time travel" shell={props.shell} path={TIME_TRAVEL_PAGE} wide>
       <div id="tt-app" data-signals={signals}>
-        <div
-          id="tt-feed"
-          data-on-load__window={action('get', `${TIME_TRAVEL_PAGE}/feed`, {
-            retryForever: true,
-            retryMaxWaitMs: 5000,
-            openWhenHidden: true,
-          })}
-        />
+        <LiveFeed id="tt-feed" url={`${TIME_TRAVEL_PAGE}/feed`} />
         {/* While live, every new head moves the view along with it. */}
         <div id="tt-follow" data-on-signal-change-head={`$live ? ($at = $head, ${view}) : null`} />
         <h1>
@@ -187,47 +157,27 @@ export const TimeTravelPage = ({ model }: { model: TimeTravelModel }) => {
           </span>
         </h1>
         <p class="muted small">
-          Pick any point of the log: the todo list is rebuilt from the events up to it with the same
-          projection the live page uses.
+          Pick any point of the log: each read model is rebuilt from the events up to it with the
+          same projection the live pages use.
         </p>
         <div class="row" id="tt-controls">
-          <button
-            type="button"
-            id="tt-back"
-            aria-label="One event back"
-            data-on-click={`$live = false; $at = Math.max(0, $at - 1); ${view}`}
-          >
-            ◀
-          </button>
+          <Step id="tt-back" label="One event back" to="Math.max(0, $at - 1)" text="◀" />
           <input
             type="range"
             id="tt-slider"
             aria-label="Global sequence"
-            min="0"
             max={String(model.head)}
-            value={String(model.at)}
             style="flex: 1"
-            data-bind="at"
-            data-attr-max="$head"
+            {...atInput}
             {...{ 'data-on-input__debounce.150ms': travel }}
           />
-          <button
-            type="button"
-            id="tt-forward"
-            aria-label="One event forward"
-            data-on-click={`$live = false; $at = Math.min($head, $at + 1); ${view}`}
-          >
-            ▶
-          </button>
+          <Step id="tt-forward" label="One event forward" to="Math.min($head, $at + 1)" text="▶" />
           <input
             type="number"
             id="tt-at"
             aria-label="Sequence"
-            min="0"
-            value={String(model.at)}
             style="width: 7rem"
-            data-bind="at"
-            data-attr-max="$head"
+            {...atInput}
             data-on-change={travel}
           />
           <span class="muted small">

@@ -1,0 +1,76 @@
+import { type ValidationError, validationError } from '@ironstar/domain';
+import { type DomainErrorAnswers, type HttpCommand, type JsonObject, problem } from '@ironstar/web';
+import { err, type Result } from 'neverthrow';
+import type { TodoCommand, TodoError } from './todo-decider';
+import { TodoId } from './todo-id';
+import { TodoPriority } from './todo-priority';
+import { TodoText } from './todo-text';
+
+type TodoHttpCommand = HttpCommand<TodoCommand>;
+
+// The commands that name one todo and nothing else.
+const ON_ONE_TODO = {
+  complete: (id, now) => ({ type: 'CompleteTodo', data: { id, now } }),
+  reopen: (id) => ({ type: 'ReopenTodo', data: { id } }),
+  delete: (id) => ({ type: 'DeleteTodo', data: { id } }),
+} satisfies Record<string, (id: TodoId, now: string) => TodoCommand>;
+
+export const TODO_COMMAND_TYPES = ['create', 'rename', 'complete', 'reopen', 'delete'] as const;
+
+/**
+ * `POST /api/commands/todo`: a body to a todo command. Fields a type does not use are
+ * ignored; `input` is what a retry under the same Idempotency-Key must repeat.
+ */
+export const parseTodoCommand = (body: JsonObject): Result<TodoHttpCommand, ValidationError> => {
+  switch (body.type) {
+    case 'create':
+      return TodoText.parse(body.text).andThen((text) =>
+        TodoPriority.parse(body.priority).map(
+          (priority): TodoHttpCommand => ({
+            name: 'create',
+            input: { type: 'create', text, priority },
+            command: ({ aggregateId, now }) => ({
+              type: 'CreateTodo',
+              // The framework made the id up: a UUID, like every TodoId.
+              data: { id: aggregateId as TodoId, text, priority, now },
+            }),
+          }),
+        ),
+      );
+    case 'rename':
+      return TodoId.parse(body.id).andThen((id) =>
+        TodoText.parse(body.text).map(
+          (text): TodoHttpCommand => ({
+            name: 'rename',
+            aggregateId: id,
+            input: { type: 'rename', id, text },
+            command: () => ({ type: 'RenameTodo', data: { id, text } }),
+          }),
+        ),
+      );
+    case 'complete':
+    case 'reopen':
+    case 'delete': {
+      const type = body.type;
+      return TodoId.parse(body.id).map(
+        (id): TodoHttpCommand => ({
+          name: type,
+          aggregateId: id,
+          input: { type, id },
+          command: ({ now }) => ON_ONE_TODO[type](id, now),
+        }),
+      );
+    }
+    default:
+      return err(validationError('type', `type must be one of ${TODO_COMMAND_TYPES.join(', ')}`));
+  }
+};
+
+/** A missing todo is a 404; every other refusal an invalid transition (409). */
+export const todoErrors: DomainErrorAnswers<TodoError> = {
+  TodoNotFound: problem('not_found', 'no such todo'),
+  TodoAlreadyExists: problem('invalid_transition', 'todo already exists'),
+  TodoIsDeleted: problem('invalid_transition', 'todo is deleted'),
+  TodoAlreadyCompleted: problem('invalid_transition', 'todo is already completed'),
+  TodoNotCompleted: problem('invalid_transition', 'todo is not completed'),
+};

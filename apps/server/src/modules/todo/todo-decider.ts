@@ -1,0 +1,100 @@
+import { assertNever, type Decider, type Message } from '@ironstar/domain';
+import { err, ok, type Result } from 'neverthrow';
+import type { TodoId } from './todo-id';
+import type { TodoPriority } from './todo-priority';
+import type { TodoText } from './todo-text';
+
+export const TODO_AGGREGATE_TYPE = 'Todo';
+
+// Commands: imperative, carrying the id and the time the application chose.
+export type CreateTodo = Message<
+  'CreateTodo',
+  { id: TodoId; text: TodoText; priority: TodoPriority; now: string }
+>;
+export type RenameTodo = Message<'RenameTodo', { id: TodoId; text: TodoText }>;
+export type CompleteTodo = Message<'CompleteTodo', { id: TodoId; now: string }>;
+export type ReopenTodo = Message<'ReopenTodo', { id: TodoId }>;
+export type DeleteTodo = Message<'DeleteTodo', { id: TodoId }>;
+export type TodoCommand = CreateTodo | RenameTodo | CompleteTodo | ReopenTodo | DeleteTodo;
+
+// Events: past tense, the persistence schema itself.
+/** Version 2 added `priority` (see todo-upcasters.ts). */
+export type TodoCreated = Message<
+  'TodoCreated',
+  { id: string; text: string; priority: TodoPriority; createdAt: string }
+>;
+export type TodoRenamed = Message<'TodoRenamed', { id: string; text: string }>;
+export type TodoCompleted = Message<'TodoCompleted', { id: string; completedAt: string }>;
+export type TodoReopened = Message<'TodoReopened', { id: string }>;
+export type TodoDeleted = Message<'TodoDeleted', { id: string }>;
+export type TodoEvent = TodoCreated | TodoRenamed | TodoCompleted | TodoReopened | TodoDeleted;
+
+export type TodoState =
+  | { readonly status: 'missing' }
+  | { readonly status: 'active' | 'completed'; readonly id: string; readonly text: string }
+  | { readonly status: 'deleted'; readonly id: string };
+
+export type TodoError =
+  | { readonly type: 'TodoNotFound'; readonly id: string }
+  | { readonly type: 'TodoAlreadyExists'; readonly id: string }
+  | { readonly type: 'TodoIsDeleted'; readonly id: string }
+  | { readonly type: 'TodoAlreadyCompleted'; readonly id: string }
+  | { readonly type: 'TodoNotCompleted'; readonly id: string };
+
+export const initialState = (): TodoState => ({ status: 'missing' });
+
+export const evolve = (state: TodoState, event: TodoEvent): TodoState => {
+  switch (event.type) {
+    case 'TodoCreated':
+      return { status: 'active', id: event.data.id, text: event.data.text };
+    case 'TodoRenamed':
+      return state.status === 'active' || state.status === 'completed'
+        ? { ...state, text: event.data.text }
+        : state;
+    case 'TodoCompleted':
+      return state.status === 'active' ? { ...state, status: 'completed' } : state;
+    case 'TodoReopened':
+      return state.status === 'completed' ? { ...state, status: 'active' } : state;
+    case 'TodoDeleted':
+      return { status: 'deleted', id: event.data.id };
+    default:
+      return assertNever(event);
+  }
+};
+
+export const decide = (
+  command: TodoCommand,
+  state: TodoState,
+): Result<readonly TodoEvent[], TodoError> => {
+  const { id } = command.data;
+  if (command.type === 'CreateTodo') {
+    if (state.status !== 'missing') return err({ type: 'TodoAlreadyExists', id });
+    const { text, priority, now } = command.data;
+    return ok([{ type: 'TodoCreated', data: { id, text, priority, createdAt: now } }]);
+  }
+  if (state.status === 'missing') return err({ type: 'TodoNotFound', id });
+  if (state.status === 'deleted') return err({ type: 'TodoIsDeleted', id });
+
+  switch (command.type) {
+    case 'RenameTodo':
+      // Renaming to the same text changes nothing, so it records nothing.
+      if (state.text === command.data.text) return ok([]);
+      return ok([{ type: 'TodoRenamed', data: { id, text: command.data.text } }]);
+    case 'CompleteTodo':
+      if (state.status === 'completed') return err({ type: 'TodoAlreadyCompleted', id });
+      return ok([{ type: 'TodoCompleted', data: { id, completedAt: command.data.now } }]);
+    case 'ReopenTodo':
+      if (state.status !== 'completed') return err({ type: 'TodoNotCompleted', id });
+      return ok([{ type: 'TodoReopened', data: { id } }]);
+    case 'DeleteTodo':
+      return ok([{ type: 'TodoDeleted', data: { id } }]);
+    default:
+      return assertNever(command);
+  }
+};
+
+export const todoDecider: Decider<TodoCommand, TodoEvent, TodoState, TodoError> = {
+  initialState,
+  evolve,
+  decide,
+};

@@ -1,0 +1,182 @@
+/** @jsxImportSource hono/jsx */
+import {
+  type AppEnv,
+  encodeSseMessage,
+  encodeText,
+  errorJson,
+  mergeFragments,
+  nonNegativeInt,
+  removeFragments,
+  type SseHub,
+  sseTransport,
+} from '@ironstar/web';
+import { Hono } from 'hono';
+import type { TodoIndex, TodoIndexChange } from './todo-index';
+import { TodoListView, type TodoPaging, TodoRow, TodoSummary } from './todo-page';
+
+const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const ITEMS = '#todo-items';
+
+/** The page size, and the most todos one window may show (`?limit=`). */
+export type TodoWindowSettings = { readonly pageSize: number; readonly maxLimit: number };
+
+export const todoWindowSettings = (pageSize = 200): TodoWindowSettings => ({
+  pageSize,
+  maxLimit: pageSize * 5,
+});
+
+/** `?limit=` of the page or the feed: absent is one page; outside 1..maxLimit is refused. */
+export const parseLimit = (raw: string | undefined, settings: TodoWindowSettings) => {
+  const limit = nonNegativeInt(raw, settings.pageSize);
+  return limit === undefined || limit < 1 || limit > settings.maxLimit ? undefined : limit;
+};
+
+export const limitError = (settings: TodoWindowSettings) =>
+  `limit must be an integer from 1 to ${settings.maxLimit}`;
+
+/**
+ * Renders the todo window and what each change does to it. Every frame is bounded by the
+ * window, never by the list: a change is one row appended, morphed, removed or brought in, plus
+ * the summary; the whole window is sent only to a (re)connecting or lagging client.
+ */
+export const createTodoFrames = (index: TodoIndex, settings: TodoWindowSettings) => {
+  const paging = (limit: number): TodoPaging => ({ ...settings, limit });
+  const row = (id: string | undefined) => {
+    const todo = id === undefined ? undefined : index.get(id);
+    return todo ? String(<TodoRow todo={todo} />) : undefined;
+  };
+  const summary = (limit: number) => {
+    const { total, completed } = index.counts();
+    return String(<TodoSummary total={total} completed={completed} paging={paging(limit)} />);
+  };
+
+  /** The whole window (`<section id="todos">`), id = the projection's position. */
+  const full = (limit: number) => {
+    const { total, completed } = index.counts();
+    const html = String(
+      <TodoListView
+        todos={index.newest(limit)}
+        total={total}
+        completed={completed}
+        paging={paging(limit)}
+      />,
+    );
+    return mergeFragments(html, { id: index.position() });
+  };
+
+  /** What `change` does to a client showing the newest `limit` todos; undefined: redraw all. */
+  const patch = (change: TodoIndexChange, limit: number): string | undefined => {
+    const events: string[] = [];
+    switch (change.kind) {
+      case 'reset':
+        return undefined;
+      case 'created': {
+        const html = row(change.id);
+        if (html) events.push(mergeFragments(html, { selector: ITEMS, mergeMode: 'append' }));
+        // The window was full: its oldest row leaves.
+        const leaving = index.nthNewest(limit + 1);
+        if (leaving !== undefined) events.push(removeFragments(`#todo-${leaving}`));
+        break;
+      }
+      case 'updated': {
+        const html = change.newer < limit ? row(change.id) : undefined;
+        if (html) events.push(mergeFragments(html));
+        break;
+      }
+      case 'deleted': {
+        if (change.newer < limit) {
+          events.push(removeFragments(`#todo-${change.id}`));
+          // The next older todo moves into the window, at its top.
+          const html = row(index.nthNewest(limit));
+          if (html) events.push(mergeFragments(html, { selector: ITEMS, mergeMode: 'prepend' }));
+        }
+        break;
+      }
+    }
+    // The summary goes last and carries the id: a client that got only part of a frame
+    // reconnects with the previous id and is sent the whole window.
+    events.push(mergeFragments(summary(limit), { id: change.sequence }));
+    return events.join('');
+  };
+
+  return { full, patch };
+};
+
+/**
+ * `GET /feed[?limit=]`: the Datastar feed of the todo page. On connect, the window of the
+ * newest todos once (unless Last-Event-ID says the client has this very state); then one small
+ * patch per change, `id:` = its global sequence. A client that stops taking data is sent
+ * nothing meanwhile and the whole window once it drains.
+ */
+export const todoFeedRoutes = (deps: {
+  index: TodoIndex;
+  hub: SseHub;
+  settings: TodoWindowSettings;
+  compression?: boolean;
+}) => {
+  const frames = createTodoFrames(deps.index, deps.settings);
+  // Each frame is rendered once per position and window size, for every connection.
+  const cache = <K,>(render: (key: K) => string | undefined) => {
+    let at = -1;
+    const byLimit = new Map<number, Uint8Array | undefined>();
+    return (position: number, limit: number, key: K) => {
+      if (position !== at || byLimit.size >= 16) {
+        at = position;
+        byLimit.clear();
+      }
+      if (!byLimit.has(limit)) {
+        const text = render(key);
+        byLimit.set(limit, text === undefined ? undefined : encodeText(text));
+      }
+      return byLimit.get(limit);
+    };
+  };
+  const fullFrame = cache((limit: number) => frames.full(limit));
+  const patchFrame = cache(([change, limit]: [TodoIndexChange, number]) =>
+    frames.patch(change, limit),
+  );
+
+  return new Hono<AppEnv>().get('/feed', (c) => {
+    const limit = parseLimit(c.req.query('limit'), deps.settings);
+    if (limit === undefined) return errorJson(c, 'validation', limitError(deps.settings));
+    const lastEventId = nonNegativeInt(c.req.header('last-event-id'), -1);
+    return deps.hub.open(
+      'todos',
+      (connection) => {
+        let synced = false;
+        let waiting = false;
+        const sendWindow = () => {
+          if (connection.writable()) {
+            const bytes = fullFrame(deps.index.position(), limit, limit);
+            if (bytes) connection.send(bytes);
+            synced = true;
+            return;
+          }
+          if (waiting) return;
+          waiting = true;
+          connection.onDrain(() => {
+            waiting = false;
+            sendWindow();
+          });
+        };
+        // Subscribe first, then bring the client up to date: no change falls in between.
+        const unsubscribe = deps.index.onChange((change) => {
+          if (synced && connection.writable()) {
+            const bytes = patchFrame(change.sequence, limit, [change, limit]);
+            if (bytes) {
+              connection.send(bytes);
+              return;
+            }
+          }
+          synced = false;
+          sendWindow();
+        });
+        connection.onClose(unsubscribe);
+        connection.send(RETRY);
+        if (lastEventId === deps.index.position()) synced = true;
+        else sendWindow();
+      },
+      sseTransport(c, deps.compression),
+    );
+  });
+};

@@ -1,0 +1,104 @@
+import type { EventMetadata } from '@ironstar/application';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from '../app-env';
+import { isJsonContentType } from '../boundary/boundary-guard';
+import { errorJson, respond } from '../http-errors';
+import type { Metrics } from '../metrics';
+import type { CommandEndpoint, JsonObject } from '../module';
+import { parseCommandId, parseIfMatch } from './command-headers';
+
+export const COMMAND_BODY_LIMIT = 64 * 1024;
+
+const isJsonObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `POST /api/commands/:aggregate`, written once for every module: JSON only (415), at most
+ * 64 KiB (413), well-formed (400), parsed by the module (400), Idempotency-Key or `commandId`
+ * with the command's fingerprint (a reuse is 422), If-Match (412 with the current ETag),
+ * request and correlation ids into the events' metadata, metrics by aggregate, type and
+ * outcome, and `202 { id, sequence }` with the aggregate's version as ETag.
+ */
+export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metrics: Metrics }) => {
+  const endpoints = new Map(deps.commands.map((endpoint) => [endpoint.name, endpoint]));
+  const invalid = (aggregate: string) =>
+    deps.metrics.commands.inc({ aggregate, type: 'unknown', outcome: 'invalid' });
+  return new Hono<AppEnv>().post(
+    '/api/commands/:aggregate',
+    async (c, next) => {
+      const endpoint = endpoints.get(c.req.param('aggregate'));
+      if (!endpoint) return errorJson(c, 'not_found', 'no aggregate takes commands by that name');
+      if (!isJsonContentType(c.req.header('content-type'))) {
+        invalid(endpoint.name);
+        return errorJson(c, 'unsupported_media_type', 'send the command as application/json');
+      }
+      await next();
+    },
+    bodyLimit({
+      maxSize: COMMAND_BODY_LIMIT,
+      onError: (c) =>
+        errorJson(
+          c,
+          'payload_too_large',
+          `command bodies are limited to ${COMMAND_BODY_LIMIT} bytes`,
+        ),
+    }),
+    async (c) => {
+      const started = performance.now();
+      // Present: the first handler checked it.
+      const endpoint = endpoints.get(c.req.param('aggregate'));
+      if (!endpoint) return errorJson(c, 'not_found', 'no aggregate takes commands by that name');
+      const aggregate = endpoint.name;
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        invalid(aggregate);
+        return errorJson(c, 'malformed', 'body is not valid JSON');
+      }
+      const refuse = (message: string) => {
+        invalid(aggregate);
+        return errorJson(c, 'validation', message);
+      };
+      if (!isJsonObject(body)) return refuse('body must be a JSON object');
+      const parsed = endpoint.parse(body);
+      if (parsed.isErr()) return refuse(parsed.error.message);
+      const command = parsed.value;
+      const commandId = parseCommandId(c.req.header('idempotency-key'), body);
+      if (commandId.isErr()) return refuse(commandId.error.message);
+      const ifMatch = parseIfMatch(c.req.header('if-match'), aggregate);
+      if (ifMatch.isErr()) return refuse(ifMatch.error.message);
+      if (ifMatch.value !== undefined && command.isNew) {
+        return refuse(`If-Match applies to commands on an existing ${aggregate}`);
+      }
+      const metadata: EventMetadata = {
+        requestId: c.get('requestId'),
+        correlationId: c.get('correlationId'),
+      };
+      const result = await command.send({
+        metadata,
+        ...(commandId.value === undefined
+          ? {}
+          : { commandId: commandId.value, fingerprint: command.fingerprint }),
+        ...(ifMatch.value === undefined ? {} : { expectedVersion: ifMatch.value }),
+      });
+      const outcome = result.isOk()
+        ? result.value.replayed
+          ? 'replayed'
+          : 'accepted'
+        : result.error.outcome;
+      const labels = { aggregate, type: command.name, outcome };
+      deps.metrics.commands.inc(labels);
+      deps.metrics.commandDuration.observe(labels, (performance.now() - started) / 1000);
+      if (result.isErr()) return respond(c, result.error.problem);
+      const { aggregateId, sequence, version, events, replayed } = result.value;
+      if (events.length > 0) {
+        deps.metrics.eventsAppended.inc({ aggregate_type: endpoint.aggregateType }, events.length);
+      }
+      c.header('ETag', `"${version}"`);
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json({ id: aggregateId, sequence }, 202);
+    },
+  );
+};

@@ -1,0 +1,2 @@
+export { cartErrors, cartModule, parseCartCommand } from './cart-module';
+export { createTestApp, readSse, type TestApp, type TestAppOptions } from './test-app';
