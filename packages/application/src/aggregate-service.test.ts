@@ -87,3 +87,46 @@ describe('an aggregate service', () => {
     });
   });
 });
+
+describe('an aggregate service, on its options', () => {
+  it('takes no snapshots under a policy of every 0 events', async () => {
+    const store = createInMemoryEventStore();
+    let n = 0;
+    const cart = createAggregateService(
+      { ...cartAggregate, snapshots: { every: 0, stateVersion: 1 } },
+      {
+        store,
+        bus: createInMemoryEventBus(),
+        clock: () => 'T',
+        newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+        snapshots: store.snapshots,
+      },
+    );
+    const { aggregateId } = (await cart.send(open))._unsafeUnwrap();
+    for (const item of ['a', 'b', 'c']) await cart.send(add(aggregateId, item));
+    expect((await store.snapshots.load('ShoppingCart', aggregateId))._unsafeUnwrap()).toBeNull();
+  });
+
+  it('reads the stream of an aggregate it did not make up before deciding', async () => {
+    const { store, cart } = setup();
+    const { aggregateId } = (await cart.send(open))._unsafeUnwrap();
+    // Another process (its own memory) on the same store, told the id: the stream is read, so
+    // opening the cart again is refused without even trying to append.
+    let appends = 0;
+    const other = createAggregateService(cartAggregate, {
+      store: {
+        ...store,
+        append: (request) => {
+          appends++;
+          return store.append(request);
+        },
+      },
+      bus: createInMemoryEventBus(),
+      clock: () => 'T',
+      newId: () => '00000000-0000-4000-8000-00000000aaaa',
+    });
+    const again = await other.send({ aggregateId, command: open.command });
+    expect(again._unsafeUnwrapErr()).toMatchObject({ type: 'Rejected' });
+    expect(appends).toBe(0);
+  });
+});

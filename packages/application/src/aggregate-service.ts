@@ -65,8 +65,8 @@ export const createAggregateService = <C extends Message, E extends Message, S, 
           },
         }
       : {}),
-    ...(deps.maxAttempts === undefined ? {} : { maxAttempts: deps.maxAttempts }),
-    ...(deps.stateCacheSize === undefined ? {} : { stateCacheSize: deps.stateCacheSize }),
+    maxAttempts: deps.maxAttempts,
+    stateCacheSize: deps.stateCacheSize,
     ...(deps.onPublishError ? { onPublishError: deps.onPublishError } : {}),
   });
   return {

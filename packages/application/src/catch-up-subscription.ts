@@ -56,12 +56,9 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
   // Live first: anything committed after this line either reaches the buffer or the store read.
   const unsubscribe = options.bus.subscribe(ALL_EVENTS, (event) => {
     if (stopped || event.globalSequence <= position) return;
-    if (live.length >= bufferSize) {
-      overflowed = true;
-      live = [];
-    } else {
-      live.push(event);
-    }
+    // A full buffer stays as it is: the run loop drops it and reads the store instead.
+    if (live.length >= bufferSize) overflowed = true;
+    else live.push(event);
     nudge();
   });
 
@@ -132,7 +129,6 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
   };
 
   const done = run().finally(() => {
-    stopped = true;
     unsubscribe();
     stopHeads?.();
   });

@@ -219,6 +219,59 @@ describe('If-Match (expected version)', () => {
   });
 });
 
+describe('idempotent commands, against a decider that has moved on', () => {
+  it('replays a recorded command even when deciding it again would now be refused', async () => {
+    const { store, carts } = setup();
+    const id = await idOf(carts);
+    const first = (await carts.add(id, 'tea', { commandId: 'k-add' }))._unsafeUnwrap();
+    await carts.checkOut(id);
+    // The cart is closed, so a fresh AddItem would be refused; the retry gets the first answer.
+    const retry = (await carts.add(id, 'tea', { commandId: 'k-add' }))._unsafeUnwrap();
+    expect(retry).toMatchObject({ replayed: true, version: first.version, events: [] });
+    expect(store.events).toHaveLength(3);
+  });
+
+  it('answers PreconditionFailed at once when a racing writer wins, without reading again', async () => {
+    let sneak = false;
+    let reads = 0;
+    const { carts } = setup((inner) => ({
+      ...inner,
+      readStream: (...args: Parameters<EventStore['readStream']>) => {
+        reads++;
+        return inner.readStream(...args);
+      },
+      append: (request) => {
+        if (!sneak) return inner.append(request);
+        sneak = false;
+        const other = {
+          id: 'other2',
+          type: 'ItemAdded',
+          version: 2,
+          data: { id: request.aggregateId, item: 'o', quantity: 1 },
+        };
+        return inner.append({ ...request, events: [other] }).andThen(() => inner.append(request));
+      },
+    }));
+    const id = await idOf(carts);
+    sneak = true;
+    reads = 0;
+    const raced = await carts.add(id, 'mine', { expectedVersion: 1 });
+    expect(raced._unsafeUnwrapErr()).toMatchObject({ type: 'PreconditionFailed', expected: 1 });
+    expect(reads).toBe(1);
+  });
+
+  it('checks an expected version against the store, not against a memory another process outdated', async () => {
+    const store = createInMemoryEventStore();
+    const bus = createInMemoryEventBus();
+    const mine = createCartService({ store, bus, clock: () => 'T', newId });
+    const theirs = createCartService({ store, bus, clock: () => 'T', newId });
+    const id = (await mine.open('x'))._unsafeUnwrap().aggregateId; // remembered at version 1
+    await theirs.add(id, 'other'); // version 2, behind my memory's back
+    const added = await mine.add(id, 'mine', { expectedVersion: 2 });
+    expect(added._unsafeUnwrap().version).toBe(3);
+  });
+});
+
 describe('upcasting on load', () => {
   it('reads a version-1 ItemAdded as version 2 everywhere, leaving the stored row alone', async () => {
     const raw = createInMemoryEventStore();

@@ -1,4 +1,4 @@
-import { errAsync } from 'neverthrow';
+import { errAsync, ResultAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCommandHandler } from './command-handler';
 import { type EventStore, type StoredEvent, storeUnavailable } from './event-store';
@@ -241,5 +241,55 @@ describe('command handler retries', () => {
       error: { type: 'CartAlreadyOpen' },
     });
     expect(appends).toBe(1);
+  });
+});
+
+describe('command handler turns', () => {
+  it('queues a command behind every earlier one on its aggregate, however their turns end', async () => {
+    const store = createInMemoryEventStore();
+    // Appends wait until the test lets them through, one by one.
+    const gates: Array<() => void> = [];
+    const gated: EventStore = {
+      ...store,
+      append: (request) =>
+        new ResultAsync(
+          new Promise<void>((resolve) => {
+            gates.push(resolve);
+          }).then(() => store.append(request)),
+        ),
+    };
+    const retries: number[] = [];
+    const handler = createCommandHandler({
+      store: gated,
+      bus: createInMemoryEventBus(),
+      aggregate: cartAggregate,
+      newEventId: newId,
+      sleep: async (ms) => {
+        retries.push(ms);
+      },
+    });
+    const id = newId();
+    const add = (item: string): CartCommand => ({
+      type: 'AddItem',
+      data: { id, item, quantity: 1 },
+    });
+    const opening = handler.handle(
+      id,
+      { type: 'OpenCart', data: { id, owner: 'ada', now: clock() } },
+      { isNew: true },
+    );
+    const first = handler.handle(id, add('a'));
+    await vi.waitFor(() => expect(gates).toHaveLength(1));
+    gates[0]?.();
+    await opening;
+    // The first add is appending now; the opening's turn is over and must not unqueue it.
+    await vi.waitFor(() => expect(gates).toHaveLength(2));
+    const second = handler.handle(id, add('b'));
+    gates[1]?.();
+    await first;
+    await vi.waitFor(() => expect(gates).toHaveLength(3));
+    gates[2]?.();
+    expect((await second)._unsafeUnwrap().version).toBe(3);
+    expect(retries).toEqual([]);
   });
 });

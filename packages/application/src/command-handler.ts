@@ -55,12 +55,12 @@ export type CommandHandlerOptions<C extends Message, E extends Message, S, Err> 
   readonly newEventId: () => string;
   readonly snapshots?: SnapshotPolicy;
   /** Attempts on a lost optimistic-concurrency race before answering Conflict. */
-  readonly maxAttempts?: number;
+  readonly maxAttempts?: number | undefined;
   /**
    * Aggregates whose state is kept in memory after a command (least recently used go first;
    * 0 turns the cache off). A stale entry is caught by the append's version check.
    */
-  readonly stateCacheSize?: number;
+  readonly stateCacheSize?: number | undefined;
   readonly onPublishError?: (error: unknown) => void;
   /** Waits between attempts; injectable so tests need not sleep. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -117,8 +117,8 @@ export const createCommandHandler = <C extends Message, E extends Message, S, Er
       // Anything but a successful append, decided on remembered state, is decided again on
       // the store's state: the memory may be behind another process.
       const recheck = source === 'cache';
+      // With an expected version the state always comes from the store (see `source`).
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== loaded.version) {
-        if (recheck) return okAsync('reload' as const);
         return errAsync({
           type: 'PreconditionFailed' as const,
           expected: opts.expectedVersion,

@@ -143,10 +143,10 @@ export async function* readAllPages(
   for (;;) {
     const page = await store.readAll({ after, limit: pageSize });
     if (page.isErr()) throw new StoreReadError(page.error);
-    if (page.value.length === 0) return;
-    yield page.value;
     const last = page.value.at(-1);
-    if (last) after = last.globalSequence;
+    if (last === undefined) return;
+    yield page.value;
+    after = last.globalSequence;
     if (page.value.length < pageSize) return;
   }
 }

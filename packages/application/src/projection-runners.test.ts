@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type EventStore, type StoredEvent, storeUnavailable } from './event-store';
 import type { HeadListener } from './head-watcher';
 import {
+  createProjectionGroup,
   createProjectionRunner,
   createProjectionRunners,
   type Projection,
@@ -316,5 +317,44 @@ describe('projection runners', () => {
     void runner.start();
     await vi.waitFor(() => expect(runner.position()).toBe(1));
     await expect(runner.stop()).resolves.toBeUndefined();
+  });
+});
+
+describe('a projection group', () => {
+  it('lists its members, and refuses one added after the start', async () => {
+    const { store, bus } = await setup(2);
+    const group = createProjectionGroup({ store, bus });
+    const a = group.add(seen('a'));
+    group.add(seen('b'));
+    expect(group.members().map((m) => [m.name, m.position()])).toEqual([
+      ['a', 0],
+      ['b', 0],
+    ]);
+    await a.start();
+    expect(group.members().map((m) => m.position())).toEqual([2, 2]);
+    expect(() => group.add(seen('late'))).toThrow('projection late added after the start');
+    await group.stop();
+  });
+
+  it('never folds again what a snapshot ahead of the others already holds', async () => {
+    const { store, bus, write } = await setup(5);
+    const snapshots = recordedSnapshots();
+    // Saved at 7 by an earlier run; the store has been read only up to 5 by the other member.
+    await snapshots.inner.save({
+      name: 'ahead',
+      version: 1,
+      position: 7,
+      data: [1, 2, 3, 4, 5, 6, 7],
+    });
+    const [ahead, fresh] = createProjectionRunners(
+      { store, bus, snapshots: { store: snapshots.store, every: 1000 } },
+      [seen('ahead'), seen('fresh')] as const,
+    );
+    await ahead.start();
+    expect([ahead.position(), fresh.position()]).toEqual([7, 5]);
+    await write(3);
+    await vi.waitFor(() => expect(fresh.position()).toBe(8));
+    expect(ahead.state()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    await ahead.stop();
   });
 });

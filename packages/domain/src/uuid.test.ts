@@ -15,4 +15,9 @@ describe('isUuid', () => {
     '0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e11 ',
     "0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e1'",
   ])('refuses %j', (raw) => expect(isUuid(raw)).toBe(false));
+  it('refuses a non-string that reads as a UUID', () => {
+    const lookalike = { toString: () => '0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e11' };
+    expect(isUuid(lookalike)).toBe(false);
+    expect(isUuid(['0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e11'])).toBe(false);
+  });
 });
