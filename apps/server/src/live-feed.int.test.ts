@@ -82,7 +82,7 @@ describe('GET /api/events/stream under stress', () => {
     await write(server.url, 6000, 500);
     const encodedWhileStalled = await encodedBytes(server.url);
     slow.resume();
-    await until(() => slow.ids.length >= 6000, 'the stalled reader to catch up');
+    await until(() => slow.ids.length >= 6000, 'the stalled reader to catch up', 120_000);
     expect(slow.ids).toEqual(Array.from({ length: 6000 }, (_, i) => i + 1));
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(
@@ -91,7 +91,8 @@ describe('GET /api/events/stream under stress', () => {
     // While stalled, the server stopped producing frames for it (it did not queue them all in
     // memory): the rest were read from the store once it resumed.
     expect(encodedWhileStalled).toBeLessThan(await encodedBytes(server.url));
-  });
+    // 6,000 large commands: ~13 s on a quiet 2-core box, over 60 s when it is shared.
+  }, 240_000);
 });
 
 const encodedBytes = async (url: string) => {
