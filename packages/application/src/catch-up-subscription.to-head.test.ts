@@ -95,6 +95,22 @@ describe('a subscription to the head', () => {
     await Promise.all([waiting.done, failing.done]);
   });
 
+  it('settles when onReached fails and nobody listens for errors', async () => {
+    const { store, bus } = await setup(1);
+    const sub = subscribeToHead({
+      store,
+      bus,
+      after: 0,
+      head: 1,
+      handle: () => {},
+      onReached: () => Promise.reject(new Error('saving failed')),
+    });
+    await sub.caughtUp;
+    expect(sub.position()).toBe(1);
+    sub.stop();
+    await sub.done;
+  });
+
   it('settles without an onReached', async () => {
     const { store, bus } = await setup(1);
     const sub = subscribeToHead({ store, bus, after: 0, head: 1, handle: () => {} });
