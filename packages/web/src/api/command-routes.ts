@@ -1,12 +1,36 @@
 import type { EventMetadata } from '@ironstar/application';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
 import { isJsonContentType } from '../boundary/boundary-guard';
+import { DATASTAR_REQUEST_HEADER, mergeSignals } from '../datastar/datastar-wire';
 import { errorJson, respond } from '../http-errors';
 import type { Metrics } from '../metrics';
 import type { CommandEndpoint, JsonObject } from '../module';
 import { parseCommandId, parseIfMatch } from './command-headers';
+
+/**
+ * A refused command from a Datastar page answers with the same status, and its body as a
+ * Datastar event setting `_status` and `_message` (ui/live.tsx), so the page can show the
+ * server's own words: Datastar hands a page only the status of an error, never its body.
+ * Every other client gets the JSON error body.
+ */
+const errorsAsSignals: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (c.req.header(DATASTAR_REQUEST_HEADER) === undefined || c.res.status < 400) return;
+  if (!isJsonContentType(c.res.headers.get('content-type') ?? undefined)) return;
+  const body = (await c.res.clone().json()) as { error?: { code?: unknown; message?: unknown } };
+  const headers = new Headers(c.res.headers);
+  headers.set('Content-Type', 'text/event-stream');
+  headers.set('Cache-Control', 'no-cache');
+  c.res = new Response(
+    mergeSignals({
+      _status: c.res.status,
+      _message: String(body.error?.message ?? ''),
+    }),
+    { status: c.res.status, headers },
+  );
+};
 
 export const COMMAND_BODY_LIMIT = 64 * 1024;
 
@@ -26,6 +50,7 @@ export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metr
     deps.metrics.commands.inc({ aggregate, type: 'unknown', outcome: 'invalid' });
   return new Hono<AppEnv>().post(
     '/api/commands/:aggregate',
+    errorsAsSignals,
     async (c, next) => {
       const endpoint = endpoints.get(c.req.param('aggregate'));
       if (!endpoint) return errorJson(c, 'not_found', 'no aggregate takes commands by that name');

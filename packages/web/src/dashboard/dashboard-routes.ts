@@ -25,6 +25,8 @@ export type DashboardDeps = {
   readonly pastViews: readonly PastViewAt[];
   /** Without it there is no /system page. */
   readonly sampler?: MetricsSampler;
+  /** Compress the dashboard's feeds for clients that accept it (SSE_COMPRESSION). */
+  readonly compression?: boolean;
 };
 
 /** The framework's own pages in the navigation, after the application's. */
@@ -40,7 +42,15 @@ export const dashboardRoutes = (deps: DashboardDeps) => {
   app.route('/', eventLogRoutes(deps));
   app.route('/', timeTravelRoutes({ ...deps, views: deps.pastViews }));
   if (deps.sampler) {
-    app.route('/', systemRoutes({ sampler: deps.sampler, hub: deps.hub, shell: deps.shell }));
+    app.route(
+      '/',
+      systemRoutes({
+        sampler: deps.sampler,
+        hub: deps.hub,
+        shell: deps.shell,
+        ...(deps.compression === undefined ? {} : { compression: deps.compression }),
+      }),
+    );
   }
   return app;
 };

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
-import { DASHBOARD_STYLES } from '../dashboard/dashboard-styles';
 import { action, DATASTAR_SCRIPT_PATH } from '../datastar/datastar-wire';
-import { STYLES } from './styles';
+import { ConnectionIndicator, LIVE_SIGNALS, LiveState } from '../ui/live';
+import { STYLES } from '../ui/styles';
 
 /** One entry of the navigation: the application's pages come first, then the dashboard's. */
 export type NavItem = {
@@ -20,7 +20,11 @@ export const navigation = (items: readonly NavItem[]): readonly NavItem[] => [
 /** What every page's shell shows: the navigation, and the registered modules' styles. */
 export type PageShell = { readonly nav: readonly NavItem[]; readonly styles: string };
 
-/** The page shell every ironstar page shares; `path` marks the current page in the navigation. */
+/**
+ * The page shell every ironstar page shares (also exported as `Page`): the one stylesheet, a
+ * compact header with the navigation and the connection indicator, and the live/command
+ * signals (ui/live.tsx). `path` marks the current page in the navigation.
+ */
 export const Layout = (props: {
   title: string;
   shell: PageShell;
@@ -34,10 +38,11 @@ export const Layout = (props: {
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{`${props.title} · ironstar`}</title>
       <link rel="icon" href="data:," />
-      <style>{STYLES + DASHBOARD_STYLES + props.shell.styles}</style>
+      <style>{STYLES + props.shell.styles}</style>
       <script type="module" src={DATASTAR_SCRIPT_PATH} />
     </head>
-    <body>
+    <body data-signals={JSON.stringify(LIVE_SIGNALS)}>
+      <LiveState />
       <header class="top">
         <a class="brand" href="/">
           ironstar
@@ -52,16 +57,21 @@ export const Layout = (props: {
             </a>
           ))}
         </nav>
+        <ConnectionIndicator />
       </header>
       <main class={props.wide ? 'wide' : undefined}>{props.children}</main>
     </body>
   </html>
 );
 
-/** Opens the page's live feed once it has loaded, and keeps reopening it (Datastar SSE). */
+/**
+ * Opens the page's live feed once it has loaded, and keeps reopening it (Datastar SSE); the
+ * connection indicator follows it (data-live-feed). Its feed must send FEED_OPENED first.
+ */
 export const LiveFeed = (props: { id: string; url: string }) => (
   <div
     id={props.id}
+    data-live-feed
     data-on-load__window={action('get', props.url, {
       retryForever: true,
       retryMaxWaitMs: 5000,
@@ -69,3 +79,5 @@ export const LiveFeed = (props: { id: string; url: string }) => (
     })}
   />
 );
+
+export { Layout as Page };

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import {
   type AppEnv,
-  encodeSseMessage,
   encodeText,
   errorJson,
+  FEED_OPENED,
   mergeFragments,
   nonNegativeInt,
   removeFragments,
@@ -14,7 +14,7 @@ import { Hono } from 'hono';
 import type { TodoIndex, TodoIndexChange } from './todo-index';
 import { TodoListView, type TodoPaging, TodoRow, TodoSummary } from './todo-page';
 
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 const ITEMS = '#todo-items';
 
 /** The page size, and the most todos one window may show (`?limit=`). */
@@ -172,7 +172,7 @@ export const todoFeedRoutes = (deps: {
           sendWindow();
         });
         connection.onClose(unsubscribe);
-        connection.send(RETRY);
+        connection.send(OPENED);
         if (lastEventId === deps.index.position()) synced = true;
         else sendWindow();
       },

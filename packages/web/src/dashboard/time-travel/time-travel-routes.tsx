@@ -11,9 +11,10 @@ import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import type { PastView } from '../../module';
 import type { PageShell } from '../../pages/layout';
 import { latestPush } from '../../sse/latest-push';
-import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseFrames } from '../../sse/sse-response';
+import { sseTransport } from '../../sse/sse-transport';
+import { FEED_OPENED } from '../../ui/live';
 import { signalsOf } from '../urls';
 import { eventAt } from './time-machine';
 import {
@@ -25,7 +26,7 @@ import {
   VIEW_ACTION,
 } from './time-travel-view';
 
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 const NAME = /^[\w.:-]{1,200}$/;
 
 type Travel = { at: number | undefined; aggregateType: string; aggregateId: string };
@@ -46,6 +47,7 @@ export const timeTravelRoutes = (deps: {
   hub: SseHub;
   shell: PageShell;
   views: readonly PastViewAt[];
+  compression?: boolean;
 }) => {
   const model = async (travel: Travel): Promise<Result<TimeTravelModel, string>> => {
     const head = await deps.store.head();
@@ -144,22 +146,26 @@ export const timeTravelRoutes = (deps: {
       if (head === undefined) {
         return respond(c, storeUnavailable());
       }
-      return deps.hub.open('time-travel', (connection) => {
-        let latest = head;
-        // Coalesced: a burst of events is one signal update with the newest head.
-        const push = latestPush(
-          connection,
-          () => latest,
-          () => encodeText(mergeSignals({ head: latest })),
-        );
-        // The head moves with the shared reader: no store read per connection.
-        const unwatch = deps.fanout.watch((sequence) => {
-          latest = Math.max(latest, sequence);
+      return deps.hub.open(
+        'time-travel',
+        (connection) => {
+          let latest = head;
+          // Coalesced: a burst of events is one signal update with the newest head.
+          const push = latestPush(
+            connection,
+            () => latest,
+            () => encodeText(mergeSignals({ head: latest })),
+          );
+          // The head moves with the shared reader: no store read per connection.
+          const unwatch = deps.fanout.watch((sequence) => {
+            latest = Math.max(latest, sequence);
+            push();
+          });
+          connection.onClose(unwatch);
+          connection.send(OPENED);
           push();
-        });
-        connection.onClose(unwatch);
-        connection.send(RETRY);
-        push();
-      });
+        },
+        sseTransport(c, deps.compression),
+      );
     });
 };

@@ -1,0 +1,123 @@
+/** @jsxImportSource hono/jsx */
+import { action, mergeSignals } from '../datastar/datastar-wire';
+import { encodeSseMessage } from '../sse/sse-frame';
+
+/**
+ * The browser side of "live" and of commands, shared by every page. Page-local signals (a
+ * leading `_` keeps Datastar from sending them):
+ * - `_conn`: 'connecting' | 'live' | 'reconnecting' | 'offline', from the page's feed: each
+ *   feed says 'live' when it (re)opens (FEED_OPENED), and a failed attempt to reach it says
+ *   'reconnecting', then 'offline';
+ * - `_pending`: the id of the element whose command is in flight ('' when none). One command
+ *   at a time, so a resend can never overtake a newer change;
+ * - `_queued`: that command could not reach the server and is being resent (same key);
+ * - `_status`, `_message`: the last refused command's HTTP status and the server's message;
+ * - `_notice`: what to tell the user about the last refused command ('' when nothing).
+ */
+export const LIVE_SIGNALS = {
+  _conn: 'connecting',
+  _feedFails: 0,
+  _pending: '',
+  _queued: false,
+  _refused: false,
+  _status: 0,
+  _message: '',
+  _notice: '',
+} as const;
+
+/** Sent first on every (re)opened feed: the reconnect pace, and "you are live". */
+export const FEED_OPENED =
+  encodeSseMessage({ retry: 1000 }) + mergeSignals({ _conn: 'live', _feedFails: 0 });
+
+/** The DOM event a command's element receives when its command is done: `detail.accepted`. */
+export const COMMAND_DONE_EVENT = 'ironstar-command';
+
+// What a refusal means to a user; validation errors show the server's own message.
+const FRIENDLY: Readonly<Record<string, string>> = {
+  '404': 'That is gone; showing the latest.',
+  '409': 'That is no longer possible; showing the latest.',
+  '412': 'It was changed elsewhere meanwhile; showing the latest.',
+  '429': 'The server is busy; try again in a moment.',
+  '503': 'The server cannot save right now; nothing was lost, try again in a moment.',
+};
+
+// Datastar's request lifecycle, for the feed (marked data-live-feed) and the pending command.
+const ON_SSE = [
+  'const d = evt.detail',
+  'const feed = document.getElementById(d.elId)?.hasAttribute("data-live-feed")',
+  `feed && d.type === 'retrying' && ($_feedFails = $_feedFails + 1, $_conn = $_feedFails > 1 ? 'offline' : 'reconnecting')`,
+  `feed && d.type === 'retries-failed' && ($_conn = 'offline')`,
+  `d.elId === $_pending && d.type === 'retrying' && ($_queued = true, $_conn = 'offline')`,
+  `d.elId === $_pending && d.type === 'error' && ($_refused = true, $_status = Number(d.argsRaw.status))`,
+  `d.elId === $_pending && d.type === 'finished' && ($_notice = $_refused ? (${JSON.stringify(FRIENDLY)}[String($_status)] || $_message || 'Something went wrong.') : '', document.getElementById($_pending)?.dispatchEvent(new CustomEvent('${COMMAND_DONE_EVENT}', {detail: {accepted: !$_refused, status: $_status}})), $_pending = '', $_queued = false)`,
+].join('; ');
+
+/**
+ * Where the connection state lives: listens to Datastar's request lifecycle for the whole
+ * page. Rendered once, by the Layout, inside the element that declares LIVE_SIGNALS.
+ */
+export const LiveState = () => (
+  <div
+    id="live-state"
+    hidden
+    data-on-datastar-sse={ON_SSE}
+    data-on-offline__window="$_conn = 'offline'"
+  />
+);
+
+const CONN_TEXT = `{connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline'}[$_conn]`;
+
+/** Live / reconnecting / offline, from the page's feed (shown in every page's header). */
+export const ConnectionIndicator = () => (
+  <output
+    id="connection"
+    class="conn"
+    data-conn="connecting"
+    data-attr-data-conn="$_conn"
+    aria-live="polite"
+    title="The live connection to the server"
+  >
+    <span class="conn-label" data-text={CONN_TEXT}>
+      connecting…
+    </span>
+  </output>
+);
+
+/** True while a command cannot be sent now: for `data-attr-disabled` on command controls. */
+export const COMMANDS_BLOCKED = "$_pending !== '' || $_conn === 'offline'";
+
+// A fresh key per intent; randomUUID needs a secure context (localhost or https).
+const NEW_KEY =
+  "(crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + '-' + Math.random().toString(36).slice(2))";
+
+/**
+ * A Datastar expression that sends one command: `prepare` (expressions setting the body's
+ * signals, joined with commas) and a POST to `url` with a fresh Idempotency-Key. Datastar
+ * resends it at a steady 1 s pace with the same key and body until the server answers, so a
+ * create whose answer was lost is never applied twice; nothing else is sent meanwhile.
+ * `ifMatch`: the version the element shows (412 if it changed elsewhere).
+ */
+export const commandAction = (
+  url: string,
+  options: { readonly prepare?: readonly string[]; readonly ifMatch?: number } = {},
+) => {
+  const post = action('post', url, {
+    retryForever: true,
+    retryInterval: 1000,
+    retryScaler: 1,
+    retryMaxWaitMs: 1000,
+    headerExpressions: { 'Idempotency-Key': NEW_KEY },
+    ...(options.ifMatch === undefined ? {} : { headers: { 'If-Match': `"${options.ifMatch}"` } }),
+  });
+  const steps = [
+    '$_pending = ctx.el.id',
+    '$_refused = false',
+    '$_queued = false',
+    "$_notice = ''",
+    '$_status = 0',
+    "$_message = ''",
+    ...(options.prepare ?? []),
+    post,
+  ];
+  return `(${COMMANDS_BLOCKED}) ? null : (${steps.join(', ')})`;
+};
