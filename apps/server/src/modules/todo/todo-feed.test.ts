@@ -30,6 +30,8 @@ const follow = (response: Response) => {
       const messages = buffer.split('\n\n');
       buffer = messages.pop() ?? '';
       for (const message of messages) {
+        // The "you are live" hello every feed opens with is not part of any frame.
+        if (message.includes('signals {"_conn":"live"')) continue;
         const lines = message.split('\n');
         const field = (name: string) =>
           lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));

@@ -20,7 +20,7 @@ export const todoModule = (options: TodoModuleOptions = {}) =>
   defineModule({
     aggregate: {
       ...todoAggregate,
-      snapshots: { every: options.snapshotEvery ?? 100, stateVersion: 1 },
+      snapshots: { every: options.snapshotEvery ?? 100, stateVersion: 2 },
     },
     http: { name: 'todo', parse: parseTodoCommand, errors: todoErrors },
     projections: { list: todoListProjection },
