@@ -90,6 +90,6 @@ export {
   ConnectionIndicator,
   commandAction,
   FEED_OPENED,
-  LIVE_SIGNALS,
+  liveSignals,
 } from './ui/live';
 export { STYLES } from './ui/styles';

@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { action, DATASTAR_SCRIPT_PATH } from '../datastar/datastar-wire';
-import { ConnectionIndicator, LIVE_SIGNALS, LiveState } from '../ui/live';
+import { ConnectionIndicator, LiveState, liveSignals } from '../ui/live';
 import { STYLES } from '../ui/styles';
 
 /** One entry of the navigation: the application's pages come first, then the dashboard's. */
@@ -38,10 +39,11 @@ export const Layout = (props: {
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{`${props.title} · ironstar`}</title>
       <link rel="icon" href="data:," />
-      <style>{STYLES + props.shell.styles}</style>
+      {/* Our own constant CSS, never user text: written raw (escaping would break its quotes). */}
+      <style>{raw(STYLES + props.shell.styles)}</style>
       <script type="module" src={DATASTAR_SCRIPT_PATH} />
     </head>
-    <body data-signals={JSON.stringify(LIVE_SIGNALS)}>
+    <body data-signals={JSON.stringify(liveSignals(crypto.randomUUID()))}>
       <LiveState />
       <header class="top">
         <a class="brand" href="/">

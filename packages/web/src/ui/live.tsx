@@ -8,14 +8,17 @@ import { encodeSseMessage } from '../sse/sse-frame';
  * - `_conn`: 'connecting' | 'live' | 'reconnecting' | 'offline', from the page's feed: each
  *   feed says 'live' when it (re)opens (FEED_OPENED), and a failed attempt to reach it says
  *   'reconnecting', then 'offline';
+ * - `_key`: the Idempotency-Key of the next command (made by the server for the first, then
+ *   afresh in the browser after each one is answered);
  * - `_pending`: the id of the element whose command is in flight ('' when none). One command
  *   at a time, so a resend can never overtake a newer change;
  * - `_queued`: that command could not reach the server and is being resent (same key);
  * - `_status`, `_message`: the last refused command's HTTP status and the server's message;
  * - `_notice`: what to tell the user about the last refused command ('' when nothing).
  */
-export const LIVE_SIGNALS = {
+export const liveSignals = (key: string) => ({
   _conn: 'connecting',
+  _key: key,
   _feedFails: 0,
   _pending: '',
   _queued: false,
@@ -23,13 +26,16 @@ export const LIVE_SIGNALS = {
   _status: 0,
   _message: '',
   _notice: '',
-} as const;
+});
 
 /** Sent first on every (re)opened feed: the reconnect pace, and "you are live". */
 export const FEED_OPENED =
   encodeSseMessage({ retry: 1000 }) + mergeSignals({ _conn: 'live', _feedFails: 0 });
 
-/** The DOM event a command's element receives when its command is done: `detail.accepted`. */
+/**
+ * The DOM event a command's element receives when its command is done (it bubbles, so a page
+ * may listen on window too): `detail` is `{ elId, accepted, status }`.
+ */
 export const COMMAND_DONE_EVENT = 'ironstar-command';
 
 // What a refusal means to a user; validation errors show the server's own message.
@@ -41,15 +47,20 @@ const FRIENDLY: Readonly<Record<string, string>> = {
   '503': 'The server cannot save right now; nothing was lost, try again in a moment.',
 };
 
+// A fresh key per intent; randomUUID needs a secure context (localhost or https).
+const NEW_KEY =
+  "(crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + '-' + Math.random().toString(36).slice(2))";
+
 // Datastar's request lifecycle, for the feed (marked data-live-feed) and the pending command.
 const ON_SSE = [
   'const d = evt.detail',
   'const feed = document.getElementById(d.elId)?.hasAttribute("data-live-feed")',
   `feed && d.type === 'retrying' && ($_feedFails = $_feedFails + 1, $_conn = $_feedFails > 1 ? 'offline' : 'reconnecting')`,
   `feed && d.type === 'retries-failed' && ($_conn = 'offline')`,
+  `d.elId === $_pending && d.type === 'started' && ($_refused = false, $_queued = false, $_notice = '', $_status = 0, $_message = '')`,
   `d.elId === $_pending && d.type === 'retrying' && ($_queued = true, $_conn = 'offline')`,
   `d.elId === $_pending && d.type === 'error' && ($_refused = true, $_status = Number(d.argsRaw.status))`,
-  `d.elId === $_pending && d.type === 'finished' && ($_notice = $_refused ? (${JSON.stringify(FRIENDLY)}[String($_status)] || $_message || 'Something went wrong.') : '', document.getElementById($_pending)?.dispatchEvent(new CustomEvent('${COMMAND_DONE_EVENT}', {detail: {accepted: !$_refused, status: $_status}})), $_pending = '', $_queued = false)`,
+  `d.elId === $_pending && d.type === 'finished' && ($_notice = $_refused ? (${JSON.stringify(FRIENDLY)}[String($_status)] || $_message || 'Something went wrong.') : '', (document.getElementById($_pending) ?? document).dispatchEvent(new CustomEvent('${COMMAND_DONE_EVENT}', {bubbles: true, detail: {elId: $_pending, accepted: !$_refused, status: $_status}})), $_pending = '', $_queued = false, $_key = ${NEW_KEY})`,
 ].join('; ');
 
 /**
@@ -86,10 +97,6 @@ export const ConnectionIndicator = () => (
 /** True while a command cannot be sent now: for `data-attr-disabled` on command controls. */
 export const COMMANDS_BLOCKED = "$_pending !== '' || $_conn === 'offline'";
 
-// A fresh key per intent; randomUUID needs a secure context (localhost or https).
-const NEW_KEY =
-  "(crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + '-' + Math.random().toString(36).slice(2))";
-
 /**
  * A Datastar expression that sends one command: `prepare` (expressions setting the body's
  * signals, joined with commas) and a POST to `url` with a fresh Idempotency-Key. Datastar
@@ -99,25 +106,24 @@ const NEW_KEY =
  */
 export const commandAction = (
   url: string,
-  options: { readonly prepare?: readonly string[]; readonly ifMatch?: number } = {},
+  options: {
+    readonly prepare?: readonly string[];
+    readonly ifMatch?: number;
+    /** If-Match as an expression (e.g. read from the element's row), instead of `ifMatch`. */
+    readonly ifMatchExpression?: string;
+  } = {},
 ) => {
   const post = action('post', url, {
     retryForever: true,
     retryInterval: 1000,
     retryScaler: 1,
     retryMaxWaitMs: 1000,
-    headerExpressions: { 'Idempotency-Key': NEW_KEY },
+    headerExpressions: {
+      'Idempotency-Key': '$_key',
+      ...(options.ifMatchExpression === undefined ? {} : { 'If-Match': options.ifMatchExpression }),
+    },
     ...(options.ifMatch === undefined ? {} : { headers: { 'If-Match': `"${options.ifMatch}"` } }),
   });
-  const steps = [
-    '$_pending = ctx.el.id',
-    '$_refused = false',
-    '$_queued = false',
-    "$_notice = ''",
-    '$_status = 0',
-    "$_message = ''",
-    ...(options.prepare ?? []),
-    post,
-  ];
+  const steps = ['$_pending = ctx.el.id', ...(options.prepare ?? []), post];
   return `(${COMMANDS_BLOCKED}) ? null : (${steps.join(', ')})`;
 };

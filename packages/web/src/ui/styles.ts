@@ -19,7 +19,7 @@ export const STYLES = `
 }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; background: var(--bg); color: var(--fg); overflow-wrap: anywhere; }
+body { margin: 0; font: 16px/1.5 -apple-system, "Segoe UI", Roboto, Ubuntu, "Liberation Sans", "DejaVu Sans", system-ui, sans-serif; background: var(--bg); color: var(--fg); overflow-wrap: anywhere; }
 a { color: var(--link); }
 a:hover { text-decoration-thickness: 2px; }
 :focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
@@ -45,7 +45,7 @@ main.wide { max-width: 76rem; }
 }
 
 /* Connection indicator: what the page's live feed is doing right now. */
-.conn { display: inline-flex; align-items: center; gap: .35rem; font-size: .8rem; color: var(--muted); white-space: nowrap; }
+.conn { flex: none; display: inline-flex; align-items: center; gap: .35rem; font-size: .8rem; color: var(--muted); white-space: nowrap; }
 .conn::before { content: ""; width: .55rem; height: .55rem; border-radius: 50%; background: var(--muted); }
 .conn[data-conn=live]::before { background: var(--ok); }
 .conn[data-conn=reconnecting]::before { background: var(--warn); }
@@ -104,7 +104,7 @@ dl.keys dt { color: var(--muted); }
 
 /* Charts drawn on the server as SVG */
 .chart { display: block; width: 100%; height: auto; min-height: 120px; overflow: visible; }
-.chart text { font: 11px system-ui, sans-serif; fill: var(--muted); }
+.chart text { font: 11px -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", sans-serif; fill: var(--muted); }
 .chart .grid { stroke: var(--line); }
 .chart .dot { opacity: 0; }
 .chart g.point:hover .dot { opacity: 1; }

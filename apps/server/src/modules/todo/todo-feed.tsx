@@ -12,7 +12,7 @@ import {
 } from '@ironstar/web';
 import { Hono } from 'hono';
 import type { TodoIndex, TodoIndexChange } from './todo-index';
-import { TodoListView, type TodoPaging, TodoRow, TodoSummary } from './todo-page';
+import { TodoListView, type TodoPaging, TodoRow, TodoSummary, TodoToolbar } from './todo-page';
 
 const OPENED = encodeText(FEED_OPENED);
 const ITEMS = '#todo-items';
@@ -47,7 +47,10 @@ export const createTodoFrames = (index: TodoIndex, settings: TodoWindowSettings)
   };
   const summary = (limit: number) => {
     const { total, completed } = index.counts();
-    return String(<TodoSummary total={total} completed={completed} paging={paging(limit)} />);
+    return (
+      String(<TodoToolbar total={total} completed={completed} />) +
+      String(<TodoSummary total={total} completed={completed} paging={paging(limit)} />)
+    );
   };
 
   /** The whole window (`<section id="todos">`), id = the projection's position. */

@@ -1,5 +1,6 @@
 import { defineModule } from '@ironstar/web';
 import { todoAggregate } from './todo-aggregate';
+import { todoBulkRoutes } from './todo-bulk-routes';
 import { parseTodoCommand, todoErrors } from './todo-commands';
 import { todoFeedRoutes, todoWindowSettings } from './todo-feed';
 import { createTodoIndex } from './todo-index';
@@ -32,15 +33,14 @@ export const todoModule = (options: TodoModuleOptions = {}) =>
       versionOf: (todos, id) => todos.get(id)?.version,
       render: TodoListThen,
     },
-    setup: ({ shell, hub, compression, projections }) => {
+    setup: ({ shell, hub, compression, projections, commands, metrics }) => {
       // The page and its feed show a window of the newest todos, found through this index.
       const index = createTodoIndex(projections.list);
       const settings = todoWindowSettings(options.pageSize);
       return {
-        routes: todoRoutes({ shell, list: projections.list, index, settings }).route(
-          '/',
-          todoFeedRoutes({ index, hub, settings, compression }),
-        ),
+        routes: todoRoutes({ shell, list: projections.list, index, settings })
+          .route('/', todoFeedRoutes({ index, hub, settings, compression }))
+          .route('/', todoBulkRoutes({ index, commands, metrics })),
       };
     },
   });
