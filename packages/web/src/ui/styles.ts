@@ -142,6 +142,7 @@ ul.sessions li button { padding: .1rem .5rem; font-size: .8rem; min-height: 0; }
 
 /* Time travel */
 #tt-controls input[type=range] { flex: 1 1 12rem; }
+#tt-controls .seq-input { width: 6.5rem; }
 @media (max-width: 600px) { #tt-controls input[type=range] { flex-basis: 100%; order: -1; } }
 
 /* Lists of items (todos and the like) */

@@ -167,7 +167,6 @@ export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell
             id="tt-slider"
             aria-label="Global sequence"
             max={String(model.head)}
-            style="flex: 1"
             {...atInput}
             {...{ 'data-on-input__debounce.150ms': travel }}
           />
@@ -176,7 +175,7 @@ export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell
             type="number"
             id="tt-at"
             aria-label="Sequence"
-            style="width: 7rem"
+            class="seq-input"
             {...atInput}
             data-on-change={travel}
           />
