@@ -58,7 +58,7 @@ const ON_SSE = [
   `feed && d.type === 'retrying' && ($_feedFails = $_feedFails + 1, $_conn = $_feedFails > 1 ? 'offline' : 'reconnecting')`,
   `feed && d.type === 'retries-failed' && ($_conn = 'offline')`,
   `d.elId === $_pending && d.type === 'started' && ($_refused = false, $_queued = false, $_notice = '', $_status = 0, $_message = '')`,
-  `d.elId === $_pending && d.type === 'retrying' && ($_queued = true, $_conn = 'offline')`,
+  `d.elId === $_pending && d.type === 'retrying' && ($_queued = true)`,
   `d.elId === $_pending && d.type === 'error' && ($_refused = true, $_status = Number(d.argsRaw.status))`,
   `d.elId === $_pending && d.type === 'finished' && ($_notice = $_refused ? (${JSON.stringify(FRIENDLY)}[String($_status)] || $_message || 'Something went wrong.') : '', (document.getElementById($_pending) ?? document).dispatchEvent(new CustomEvent('${COMMAND_DONE_EVENT}', {bubbles: true, detail: {elId: $_pending, accepted: !$_refused, status: $_status}})), $_pending = '', $_queued = false, $_key = ${NEW_KEY})`,
 ].join('; ');
