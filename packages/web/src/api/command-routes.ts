@@ -46,8 +46,13 @@ const isJsonObject = (value: unknown): value is JsonObject =>
  */
 export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metrics: Metrics }) => {
   const endpoints = new Map(deps.commands.map((endpoint) => [endpoint.name, endpoint]));
-  const invalid = (aggregate: string) =>
-    deps.metrics.commands.inc({ aggregate, type: 'unknown', outcome: 'invalid' });
+  // A refused command's type, when the module lists it: the label set stays closed.
+  const typeOf = (endpoint: CommandEndpoint, body: unknown) => {
+    const type = (body as { type?: unknown } | null)?.type;
+    return typeof type === 'string' && endpoint.types?.includes(type) ? type : 'unknown';
+  };
+  const invalid = (aggregate: string, type = 'unknown') =>
+    deps.metrics.commands.inc({ aggregate, type, outcome: 'invalid' });
   return new Hono<AppEnv>().post(
     '/api/commands/:aggregate',
     errorsAsSignals,
@@ -83,7 +88,7 @@ export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metr
         return errorJson(c, 'malformed', 'body is not valid JSON');
       }
       const refuse = (message: string) => {
-        invalid(aggregate);
+        invalid(aggregate, typeOf(endpoint, body));
         return errorJson(c, 'validation', message);
       };
       if (!isJsonObject(body)) return refuse('body must be a JSON object');

@@ -106,8 +106,11 @@ dl.keys dt { color: var(--muted); }
 .chart { display: block; width: 100%; height: auto; min-height: 120px; overflow: visible; }
 .chart text { font: 11px -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", sans-serif; fill: var(--muted); }
 .chart .grid { stroke: var(--line); }
-.chart .dot { opacity: 0; }
-.chart g.point:hover .dot { opacity: 1; }
+figure.chart-figure { margin: .25rem 0 0; }
+.chart rect.band:hover { fill: color-mix(in srgb, var(--fg) 7%, transparent); }
+.range { display: inline-flex; gap: .25rem; }
+.range a { text-decoration: none; color: inherit; padding: .15rem .55rem; border: 1px solid var(--line); border-radius: .4rem; font-size: .85rem; }
+.range a[aria-current] { border-color: var(--accent); color: var(--accent); font-weight: 600; }
 .legend { display: flex; gap: .75rem; flex-wrap: wrap; font-size: .8rem; color: var(--muted); margin-top: .25rem; }
 .legend i { display: inline-block; width: .7rem; height: .7rem; border-radius: .15rem; margin-right: .25rem; vertical-align: -1px; }
 .s-ok { --c: var(--ok); } .s-warn { --c: var(--warn); } .s-bad { --c: var(--bad); } .s-info { --c: var(--info); } .s-lag { --c: var(--lag); } .s-accent { --c: var(--accent); } .s-muted { --c: var(--muted); }
@@ -117,7 +120,7 @@ form.filters { display: flex; gap: .5rem; flex-wrap: wrap; margin-bottom: 1rem; 
 form.filters input { flex: 1 1 10rem; min-width: 0; }
 ol.events { list-style: none; padding: 0; margin: 0; }
 ol.events li { border-bottom: 1px solid var(--line); }
-ol.events summary { display: grid; grid-template-columns: 1rem auto auto 1fr; gap: .1rem .6rem; align-items: baseline; padding: .45rem .25rem; cursor: pointer; list-style: none; }
+ol.events summary { display: grid; grid-template-columns: 1rem auto minmax(0, 1fr) auto; gap: .1rem .6rem; align-items: baseline; padding: .45rem .25rem; cursor: pointer; list-style: none; }
 ol.events summary::-webkit-details-marker { display: none; }
 ol.events summary::before { content: "▸"; color: var(--muted); grid-row: span 2; transition: transform .15s; }
 ol.events details[open] > summary::before { transform: rotate(90deg); }

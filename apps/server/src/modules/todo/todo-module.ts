@@ -1,7 +1,7 @@
 import { defineModule } from '@ironstar/web';
 import { todoAggregate } from './todo-aggregate';
 import { todoBulkRoutes } from './todo-bulk-routes';
-import { parseTodoCommand, todoErrors } from './todo-commands';
+import { parseTodoCommand, TODO_COMMAND_TYPES, todoErrors } from './todo-commands';
 import { todoFeedRoutes, todoWindowSettings } from './todo-feed';
 import { createTodoIndex } from './todo-index';
 import { todoListProjection } from './todo-list-projection';
@@ -23,7 +23,7 @@ export const todoModule = (options: TodoModuleOptions = {}) =>
       ...todoAggregate,
       snapshots: { every: options.snapshotEvery ?? 100, stateVersion: 2 },
     },
-    http: { name: 'todo', parse: parseTodoCommand, errors: todoErrors },
+    http: { name: 'todo', parse: parseTodoCommand, errors: todoErrors, types: TODO_COMMAND_TYPES },
     projections: { list: todoListProjection },
     nav: [{ path: '/', label: 'Todos' }],
     styles: TODO_STYLES,

@@ -92,7 +92,8 @@ export const eventLogRoutes = (deps: {
             <OlderControl
               filter={filter.value}
               nextBefore={page.value.nextBefore}
-              shown={page.value.events.length}
+              // Rows are above it already: an end here is the start of the log.
+              shown={Math.max(1, page.value.events.length)}
             />,
           ),
         ),
