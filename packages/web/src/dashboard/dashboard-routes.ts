@@ -23,6 +23,8 @@ export type DashboardDeps = {
   readonly catalog: EventCatalog;
   /** The registered read models time travel rebuilds. */
   readonly pastViews: readonly PastViewAt[];
+  /** The aggregate types those read models follow: time travel steps from one to the next. */
+  readonly travelTypes?: readonly string[];
   /** Without it there is no /system page. */
   readonly sampler?: MetricsSampler;
   /** Compress the dashboard's feeds for clients that accept it (SSE_COMPRESSION). */
@@ -40,7 +42,10 @@ export const DASHBOARD_NAV: readonly NavItem[] = [
 export const dashboardRoutes = (deps: DashboardDeps) => {
   const app = new Hono<AppEnv>();
   app.route('/', eventLogRoutes(deps));
-  app.route('/', timeTravelRoutes({ ...deps, views: deps.pastViews }));
+  app.route(
+    '/',
+    timeTravelRoutes({ ...deps, views: deps.pastViews, travelTypes: deps.travelTypes ?? [] }),
+  );
   if (deps.sampler) {
     app.route(
       '/',

@@ -25,6 +25,7 @@ import {
   TimeTravelView,
   VIEW_ACTION,
 } from './time-travel-view';
+import { stepFrom } from './travel-step';
 
 const OPENED = encodeText(FEED_OPENED);
 const NAME = /^[\w.:-]{1,200}$/;
@@ -47,6 +48,8 @@ export const timeTravelRoutes = (deps: {
   hub: SseHub;
   shell: PageShell;
   views: readonly PastViewAt[];
+  /** Aggregate types a step stops at (none: every event). */
+  travelTypes?: readonly string[];
   compression?: boolean;
 }) => {
   const model = async (travel: Travel): Promise<Result<TimeTravelModel, string>> => {
@@ -122,8 +125,24 @@ export const timeTravelRoutes = (deps: {
     })
     .get('/time-travel/view', async (c) => {
       const signals = signalsOf(c.req.query('datastar'));
-      const at = Number(signals.at);
+      let at = Number(signals.at);
       const live = signals.live === true;
+      const step = signals.step;
+      const types = deps.travelTypes ?? [];
+      if ((step === 'back' || step === 'forward') && !live && Number.isFinite(at) && types.length) {
+        const head = await deps.store.head();
+        if (head.isErr()) return respond(c, storeUnavailable());
+        const to = await stepFrom(deps.store, {
+          at: Math.max(0, Math.trunc(at)),
+          direction: step,
+          types,
+          head: head.value,
+        });
+        if (to.isErr()) return respond(c, storeUnavailable());
+        at = to.value;
+      } else if (step === 'back' || step === 'forward') {
+        at = Math.max(0, Math.trunc(at) + (step === 'back' ? -1 : 1));
+      }
       const result = await model({
         at: live || !Number.isFinite(at) ? undefined : Math.max(0, Math.trunc(at)),
         aggregateType: typeof signals.aggregateType === 'string' ? signals.aggregateType : '',
@@ -133,6 +152,7 @@ export const timeTravelRoutes = (deps: {
       const { at: resolved, head, selected } = result.value;
       return sseFrames([
         mergeSignals({
+          step: '',
           at: resolved,
           head,
           aggregateType: selected?.aggregateType ?? '',
