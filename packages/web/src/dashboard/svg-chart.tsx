@@ -184,7 +184,9 @@ export const BarChart = (props: {
         return (
           <g>
             <text x={String(labelWidth - 6)} y={String(yy + 11)} text-anchor="end">
-              {label.length > 34 ? `${label.slice(0, 33)}…` : label}
+              {/* ~7 units a character: longer labels would spill out of their column. */}
+              {label.length > 26 ? `${label.slice(0, 25)}…` : label}
+              <title>{label}</title>
             </text>
             <rect
               x={String(labelWidth)}
@@ -195,7 +197,8 @@ export const BarChart = (props: {
               fill={PALETTE[0]}
             />
             <text x={String(labelWidth + w + 4)} y={String(yy + 11)}>
-              {formatNumber(v)}
+              {/* As the table shows it, so the two agree. */}
+              {String(v)}
             </text>
           </g>
         );

@@ -142,6 +142,7 @@ ul.sessions { list-style: none; padding: 0; margin: 0; }
 ul.sessions li { display: flex; gap: .5rem; align-items: baseline; padding: .35rem 0; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
 ul.sessions li button { padding: .1rem .5rem; font-size: .8rem; min-height: 0; }
 #result-chart text { font-size: 12px; fill: currentColor; }
+#result-pane.running #result { display: none; }
 
 /* Time travel */
 #tt-controls input[type=range] { flex: 1 1 12rem; }
