@@ -59,12 +59,9 @@ afterAll(async () => {
 });
 
 const fileName = (path: string) =>
-  path === '/'
-    ? 'todos'
-    : path
-        .slice(1)
-        .replace(/[^a-z]+/g, '-')
-        .replace(/-$/, '');
+  path.startsWith('/?') || path === '/'
+    ? `todos${path.includes('active') ? '-active' : ''}`
+    : path.slice(1);
 
 describe('every page in Chromium at 1280×800 and 390×844', () => {
   for (const size of SIZES) {

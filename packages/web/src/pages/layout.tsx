@@ -49,7 +49,11 @@ export const Layout = (props: {
         <a class="brand" href="/">
           ironstar
         </a>
-        <nav>
+        {/* On a phone the navigation scrolls sideways: bring the current page into view. */}
+        <nav
+          aria-label="Pages"
+          data-on-load__window="const a = ctx.el.querySelector('[aria-current]'); a && (ctx.el.scrollLeft = a.offsetLeft - ctx.el.offsetLeft - 24)"
+        >
           {props.shell.nav.map((item) => (
             <a
               href={item.path}

@@ -40,6 +40,7 @@ main.wide { max-width: 76rem; }
 @media (max-width: 600px) {
   header.top { padding: .4rem .6rem; gap: .5rem; }
   header.top nav a { padding: .25rem .4rem; font-size: .875rem; }
+  header.top nav { mask-image: linear-gradient(to right, transparent 0, #000 .75rem, #000 calc(100% - 1.5rem), transparent); padding: 0 .5rem; }
   main { margin: 1rem auto; padding: 0 .75rem; }
   h1 { font-size: 1.3rem; }
 }
@@ -96,7 +97,8 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 table.result, table.table { border-collapse: collapse; width: 100%; font-size: .85rem; }
 table.result th, table.result td, table.table th, table.table td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 table.result th, table.table th { font-weight: 600; color: var(--muted); }
-table.result td.num, table.table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.result td.num, table.table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.result th { white-space: nowrap; }
 dl.keys { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .75rem; margin: 0; font-size: .85rem; }
 dl.keys dt { color: var(--muted); }
 .shortcuts { font-size: .85rem; color: var(--muted); margin-top: 1.25rem; }

@@ -233,12 +233,13 @@ export const AnalyticsPage = (props: {
         {props.savedQueries.map((q) => (
           <button
             type="button"
-            class="quiet"
+            class="quiet small"
+            title="Put this query in the editor, to change it before running"
             id={`edit-${q.name}`}
             data-sql={q.sql}
             data-on-click="$sql = ctx.el.dataset.sql; document.getElementById('sql').focus()"
           >
-            {q.title}
+            ✎ {q.title}
           </button>
         ))}
         <span class="spinner" data-show="$_running">

@@ -1,5 +1,6 @@
 // The todo pages' own rules, on top of the one stylesheet (@ironstar/web STYLES).
 export const TODO_STYLES = `
+ul.todos { list-style: none; padding: 0; margin: 0; }
 form.new { display: flex; gap: .5rem; margin-bottom: .25rem; }
 form.new input[type=text] { min-width: 0; font-size: 1.05rem; padding: .55rem .75rem; }
 form.new select { flex: none; }

@@ -196,7 +196,7 @@ export const SystemView = (props: {
           id="fig-lag"
           title={`projection lag, events (head #${formatNumber(head)})`}
           figure={formatNumber(Math.max(0, ...lag.map((s) => s.values.at(-1) ?? 0)))}
-          series={lag.map((s) => ({ ...s, tone: 'lag' as const }))}
+          series={lag}
           points={points}
           step={step}
           label="events each projection is behind the store"
@@ -236,36 +236,38 @@ export const SystemView = (props: {
         Every other ironstar counter and gauge (bus traffic, subscribers that fell behind, …), as
         <a href="/metrics"> /metrics</a> reports it; counters also per second.
       </p>
-      <table class="result" id="other-metrics">
-        <thead>
-          <tr>
-            <th>metric</th>
-            <th>value</th>
-            <th>per second</th>
-          </tr>
-        </thead>
-        <tbody>
-          {others.length === 0 ? (
+      <div class="scroll-x">
+        <table class="result" id="other-metrics">
+          <thead>
             <tr>
-              <td colspan={3} class="muted">
-                none yet
-              </td>
+              <th>metric</th>
+              <th>value</th>
+              <th>per second</th>
             </tr>
-          ) : null}
-          {others.map((v) => {
-            const rate = v.name.endsWith('_total')
-              ? rates(samples.slice(-2), (s) => total(s, v.name, v.labels)).at(-1)
-              : undefined;
-            return (
+          </thead>
+          <tbody>
+            {others.length === 0 ? (
               <tr>
-                <td class="mono">{key(v.name, v.labels)}</td>
-                <td class="num">{formatNumber(v.value)}</td>
-                <td class="num">{rate === undefined ? '' : formatNumber(rate)}</td>
+                <td colspan={3} class="muted">
+                  none yet
+                </td>
               </tr>
-            );
-          })}
-        </tbody>
-      </table>
+            ) : null}
+            {others.map((v) => {
+              const rate = v.name.endsWith('_total')
+                ? rates(samples.slice(-2), (s) => total(s, v.name, v.labels)).at(-1)
+                : undefined;
+              return (
+                <tr>
+                  <td class="mono">{key(v.name, v.labels)}</td>
+                  <td class="num">{formatNumber(v.value)}</td>
+                  <td class="num">{rate === undefined ? '' : formatNumber(rate)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 };

@@ -44,8 +44,8 @@ const History = (props: { history: readonly StoredEvent[]; at: number }) => (
         <details>
           <summary>
             <span class="seq mono">#{event.globalSequence}</span>
-            <time class="mono muted">{clockTime(event.createdAt)}</time>
             <span class="etype">{event.eventType}</span>
+            <time class="mono muted small">{clockTime(event.createdAt)}</time>
             {event.globalSequence > props.at ? <span class="muted small">(later)</span> : null}
           </summary>
           <div class="body">
@@ -102,8 +102,8 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
                 {name === undefined ? (
                   <span class="mono">{shortId(model.selected.aggregateId)}</span>
                 ) : (
-                  <span dir="auto" id="tt-history-name" title={model.selected.aggregateId}>
-                    “{name.length > 60 ? `${name.slice(0, 59)}…` : name}”
+                  <span id="tt-history-name" title={model.selected.aggregateId}>
+                    “<bdi>{name.length > 60 ? `${name.slice(0, 59)}…` : name}</bdi>”
                   </span>
                 )}
               </>
