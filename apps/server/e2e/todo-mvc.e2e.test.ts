@@ -51,7 +51,7 @@ describe('the todo page as TodoMVC in Chromium', () => {
       expect(await page.locator('#todo-summary .none-at-all').isVisible()).toBe(true);
       expect(await counts(page)).toBe('0 items left');
       // Keyboard shortcuts are listed; N focuses the new-todo field.
-      expect(await page.locator('#shortcuts').innerText()).toContain('undo a delete');
+      expect(await page.locator('#shortcuts').textContent()).toContain('undo a delete');
       await page.locator('h1').click();
       await page.keyboard.press('n');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('new-todo-text');
@@ -73,7 +73,7 @@ describe('the todo page as TodoMVC in Chromium', () => {
       expect(await row(page, 1).locator('.text').getAttribute('dir')).toBe('auto');
       // Long text is shown whole (it wraps), not cut off.
       const long = row(page, 2).locator('.text');
-      expect(await long.innerText()).toContain('until the end');
+      expect(await long.textContent()).toContain('until the end');
       const box = await long.boundingBox();
       expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
 
@@ -82,20 +82,20 @@ describe('the todo page as TodoMVC in Chromium', () => {
       await expect
         .poll(() => row(page, 0).locator('.row-problem').textContent())
         .toBe('text must be 1-500 characters');
-      expect(await row(page, 0).locator('.text').innerText()).toBe('buy milk');
+      expect(await row(page, 0).locator('.text').textContent()).toBe('buy milk');
       expect(await row(page, 0).locator('.text').isVisible()).toBe(true);
       // Escape cancels an edit: nothing is sent, even after Tab.
       await row(page, 0).locator('button[aria-label=Edit]').click();
       await row(page, 0).locator('input[type=text]').fill('never saved');
       await row(page, 0).locator('input[type=text]').press('Escape');
       await page.keyboard.press('Tab');
-      expect(await row(page, 0).locator('.text').innerText()).toBe('buy milk');
+      expect(await row(page, 0).locator('.text').textContent()).toBe('buy milk');
       expect((await apiTodos(server))[0]?.text).toBe('buy milk');
       // A real edit, by double-click.
       await row(page, 0).locator('.text').dblclick();
       await row(page, 0).locator('input[type=text]').fill('buy oat milk');
       await row(page, 0).locator('input[type=text]').press('Enter');
-      await expect.poll(() => row(page, 0).locator('.text').innerText()).toBe('buy oat milk');
+      await expect.poll(() => row(page, 0).locator('.text').textContent()).toBe('buy oat milk');
 
       // Priority, after creation.
       await row(page, 0).locator('select').selectOption('high');
