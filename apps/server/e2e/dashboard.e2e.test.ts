@@ -21,6 +21,7 @@ let browser: Browser;
 let server: ServerProcess;
 let removeDir: () => Promise<unknown>;
 let shots: string;
+const ids: string[] = [];
 // Each page's own problem list, read after its test: watchPage keeps filling the array it
 // returned, so the reference is held (copying it would freeze it empty).
 let watched: Array<{ path: string; problems: string[] }> = [];
@@ -37,7 +38,6 @@ beforeAll(async () => {
   });
   browser = await launchChromium();
   // A small history: three todos, one completed, one renamed.
-  const ids: string[] = [];
   for (const text of ['buy milk', 'write the report', 'call <b>Ada</b>']) {
     const priority = text === 'call <b>Ada</b>' ? 'high' : 'normal';
     ids.push(String((await sendCommand(server.url, { type: 'create', text, priority })).body.id));
@@ -165,6 +165,11 @@ describe('the dashboard in Chromium', () => {
       'TodoRenamed',
     ]);
     await shoot(page, 'time-travel');
+    // A todo picked at a point before it was created says it does not exist yet.
+    await page.goto(`${server.url}/time-travel?at=1&aggregateType=Todo&aggregate=${ids[2]}`);
+    await waitLive(page);
+    expect(await page.locator('#tt-not-yet').isVisible()).toBe(true);
+    await page.click('#tt-now');
 
     await page.click('#tt-now');
     await expect.poll(texts).toContain('write the long report');
@@ -290,5 +295,21 @@ describe('the dashboard in Chromium', () => {
       .poll(() => page.locator('#result-table tbody td').first().textContent())
       .toBe(String(todoEvents));
     await page.context().close();
+
+    // The log now ends with analytics sessions: time travel steps back over them to the last
+    // event that changes a read model it shows.
+    const travel = await open('/time-travel');
+    const head = Number(await travel.locator('#tt-view').getAttribute('data-at'));
+    const { events } = (await (await fetch(`${server.url}/api/events?limit=1000`)).json()) as {
+      events: Array<{ aggregateType: string; globalSequence: number }>;
+    };
+    expect(events.at(-1)?.aggregateType).toBe('QuerySession');
+    const lastTodo = events.filter((e) => e.aggregateType === 'Todo').at(-1)?.globalSequence;
+    expect(lastTodo).toBeLessThan(head - 1);
+    await travel.click('#tt-back');
+    await expect
+      .poll(() => travel.locator('#tt-view').getAttribute('data-at'))
+      .toBe(String(lastTodo));
+    await travel.context().close();
   });
 });

@@ -72,6 +72,14 @@ describe('every page in Chromium at 1280×800 and 390×844', () => {
       try {
         const page = await context.newPage();
         const problems = watchPage(page);
+        // Every page's feed arrives compressed.
+        const feeds = new Map<string, string | undefined>();
+        page.on('response', (response) => {
+          const url = new URL(response.url());
+          if (url.pathname.endsWith('/feed')) {
+            feeds.set(url.pathname, response.headers()['content-encoding']);
+          }
+        });
         for (const path of PAGES) {
           await page.goto(`${server.url}${path}`);
           await waitLive(page);
@@ -100,6 +108,13 @@ describe('every page in Chromium at 1280×800 and 390×844', () => {
             fullPage: true,
           });
         }
+        expect(Object.fromEntries(feeds)).toEqual({
+          '/feed': 'br',
+          '/events/feed': 'br',
+          '/time-travel/feed': 'br',
+          '/system/feed': 'br',
+          '/analytics/feed': 'br',
+        });
         expect(problems).toEqual([]);
       } finally {
         await context.close();
