@@ -12,6 +12,8 @@ import { encodeSseMessage } from '../sse/sse-frame';
  *   afresh in the browser after each one is answered);
  * - `_pending`: the id of the element whose command is in flight ('' when none). One command
  *   at a time, so a resend can never overtake a newer change;
+ * - `_target`: the id of the element told when that command is done, when it is not the one
+ *   that sent it (a list's controls may hand their command to one handler on the list);
  * - `_queued`: that command could not reach the server and is being resent (same key);
  * - `_status`, `_message`: the last refused command's HTTP status and the server's message;
  * - `_notice`: what to tell the user about the last refused command ('' when nothing).
@@ -21,6 +23,7 @@ export const liveSignals = (key: string) => ({
   _key: key,
   _feedFails: 0,
   _pending: '',
+  _target: '',
   _queued: false,
   _refused: false,
   _status: 0,
@@ -60,7 +63,7 @@ const ON_SSE = [
   `d.elId === $_pending && d.type === 'started' && ($_refused = false, $_queued = false, $_notice = '', $_status = 0, $_message = '')`,
   `d.elId === $_pending && d.type === 'retrying' && ($_queued = true)`,
   `d.elId === $_pending && d.type === 'error' && ($_refused = true, $_status = Number(d.argsRaw.status))`,
-  `d.elId === $_pending && d.type === 'finished' && ($_notice = $_refused ? (${JSON.stringify(FRIENDLY)}[String($_status)] || $_message || 'Something went wrong.') : '', (document.getElementById($_pending) ?? document).dispatchEvent(new CustomEvent('${COMMAND_DONE_EVENT}', {bubbles: true, detail: {elId: $_pending, accepted: !$_refused, status: $_status}})), $_pending = '', $_queued = false, $_key = ${NEW_KEY})`,
+  `d.elId === $_pending && d.type === 'finished' && ($_notice = $_refused ? (${JSON.stringify(FRIENDLY)}[String($_status)] || $_message || 'Something went wrong.') : '', (document.getElementById($_target || $_pending) ?? document).dispatchEvent(new CustomEvent('${COMMAND_DONE_EVENT}', {bubbles: true, detail: {elId: $_target || $_pending, accepted: !$_refused, status: $_status}})), $_pending = '', $_target = '', $_queued = false, $_key = ${NEW_KEY})`,
 ].join('; ');
 
 /**
@@ -102,7 +105,8 @@ export const COMMANDS_BLOCKED = "$_pending !== '' || $_conn === 'offline'";
  * signals, joined with commas) and a POST to `url` with a fresh Idempotency-Key. Datastar
  * resends it at a steady 1 s pace with the same key and body until the server answers, so a
  * create whose answer was lost is never applied twice; nothing else is sent meanwhile.
- * `ifMatch`: the version the element shows (412 if it changed elsewhere).
+ * `ifMatch`: the version the element shows (412 if it changed elsewhere). The element running
+ * it must have an id (Datastar reports a request's progress by it).
  */
 export const commandAction = (
   url: string,
@@ -111,6 +115,8 @@ export const commandAction = (
     readonly ifMatch?: number;
     /** If-Match as an expression (e.g. read from the element's row), instead of `ifMatch`. */
     readonly ifMatchExpression?: string;
+    /** An expression naming the id of the element told when the command is done (`_target`). */
+    readonly target?: string;
   } = {},
 ) => {
   const post = action('post', url, {
@@ -124,6 +130,11 @@ export const commandAction = (
     },
     ...(options.ifMatch === undefined ? {} : { headers: { 'If-Match': `"${options.ifMatch}"` } }),
   });
-  const steps = ['$_pending = ctx.el.id', ...(options.prepare ?? []), post];
+  const steps = [
+    '$_pending = ctx.el.id',
+    ...(options.target === undefined ? [] : [`$_target = ${options.target}`]),
+    ...(options.prepare ?? []),
+    post,
+  ];
   return `(${COMMANDS_BLOCKED}) ? null : (${steps.join(', ')})`;
 };

@@ -128,10 +128,10 @@ describe('the windowed todo feed', () => {
       // Past one page, only the digits of counts and sequences differ.
       expect(Math.abs(bytes - (full[i] ?? 0)), `frame ${i}`).toBeLessThan(48);
       // Below a page, a frame lacks the "show more" line and the row leaving or entering the
-      // window: at most one row (~4 KB before compression: each control carries its Datastar
-      // command expression, which compresses to almost nothing) smaller.
-      expect(bytes - (few[i] ?? 0), `frame ${i}`).toBeLessThan(5 * 1024);
-      expect(bytes).toBeLessThan(12 * 1024);
+      // window: at most one row (~2.6 KB before compression: its controls' Datastar
+      // expressions, which compress to almost nothing) smaller.
+      expect(bytes - (few[i] ?? 0), `frame ${i}`).toBeLessThan(3 * 1024);
+      expect(bytes).toBeLessThan(8 * 1024);
     }
   }, 60_000);
 

@@ -40,25 +40,37 @@ const signals = (filter: TodoFilter) =>
 
 // Only validated UUIDs, numbers and our own words are placed in these expressions, never user
 // text: user text travels in signals and is shown with data-text (textContent). A row's
-// controls read its id and version from the row (data-id, data-version), so every row carries
-// the same short expressions.
-const ROW = "ctx.el.closest('li').dataset";
-const on = (type: string, ...prepare: string[]) =>
-  commandAction(COMMAND_URL, {
-    prepare: [`$_noticeAt = ${ROW}.id`, `$type = '${type}'`, '$id = $_noticeAt', ...prepare],
-    ifMatchExpression: `'"' + ${ROW}.version + '"'`,
-  });
-const EDIT = `$_editing = ${ROW}.id, ctx.el.closest('li').querySelector('input[type=text]').focus()`;
+// controls hand their command to one handler on #app (a bubbling 'todo-command' event naming
+// it), which reads the todo's id and version from the row (data-id, data-version): each row
+// carries a few short expressions, not a copy of the command machinery per control.
+const TODO_COMMAND_EVENT = 'todo-command';
+const ask = (type: string) =>
+  `ctx.el.dispatchEvent(new CustomEvent('${TODO_COMMAND_EVENT}', {bubbles: true, detail: '${type}'}))`;
+const ROW = "evt.target.closest('li').dataset";
+const ROW_COMMAND = commandAction(COMMAND_URL, {
+  target: 'evt.target.id',
+  prepare: [
+    `$_noticeAt = ${ROW}.id`,
+    '$type = evt.detail',
+    '$id = $_noticeAt',
+    "evt.detail === 'rename' && ($text = evt.target.value)",
+    "evt.detail === 'prioritize' && ($priority = evt.target.value)",
+    "evt.detail === 'delete' && ($_undoText = evt.target.closest('li').querySelector('.text').textContent)",
+  ],
+  ifMatchExpression: `'"' + ${ROW}.version + '"'`,
+});
+const EDIT =
+  "$_editing = ctx.el.closest('li').dataset.id, ctx.el.closest('li').querySelector('input[type=text]').focus()";
 // A refused command puts the control back as the server last said it was.
 const RESTORE_VALUE = 'evt.detail.accepted || (evt.target.value = evt.target.defaultValue)';
 const RESTORE_CHECKED = 'evt.detail.accepted || (evt.target.checked = evt.target.defaultChecked)';
-const RENAME = `${on('rename', '$text = evt.target.value')}; $_editing = ''`;
+const RENAME = `${ask('rename')}; $_editing = ''`;
 const CANCEL_EDIT =
   "evt.key === 'Escape' && (evt.target.value = evt.target.defaultValue, $_editing = '')";
-const PRIORITIZE = on('prioritize', '$priority = evt.target.value');
-const DELETE = on('delete', "$_undoText = ctx.el.closest('li').querySelector('.text').textContent");
-const COMPLETE = on('complete');
-const REOPEN = on('reopen');
+const PRIORITIZE = ask('prioritize');
+const DELETE = ask('delete');
+const COMPLETE = ask('complete');
+const REOPEN = ask('reopen');
 
 const createTodo = commandAction(COMMAND_URL, {
   prepare: [
@@ -306,6 +318,7 @@ export const TodoPage = (props: {
       data-class-blocked={COMMANDS_BLOCKED}
       data-signals={signals(props.filter)}
       data-on-keydown__window={KEYS}
+      {...{ [`data-on-${TODO_COMMAND_EVENT}`]: ROW_COMMAND }}
       data-on-ironstar-command__window={
         "evt.detail.accepted && evt.detail.elId.startsWith('delete-') && ($_undoId = evt.detail.elId.slice(7)); evt.detail.accepted && evt.detail.elId === 'undo-button' && ($_undoId = '')"
       }
