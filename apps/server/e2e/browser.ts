@@ -26,7 +26,17 @@ export const watchPage = (page: Page) => {
   return problems;
 };
 
-export const todoTexts = (page: Page) =>
-  page
-    .locator('#todos li input[type=text]')
-    .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+/** The todo texts the list shows, in order. */
+export const todoTexts = (page: Page) => page.locator('#todo-items > li .text').allTextContents();
+
+/** Waits until the page's connection indicator says its feed is live. */
+export const waitLive = (page: Page) =>
+  page.waitForSelector('#connection[data-conn=live]', { state: 'attached' });
+
+/** Renames the todo in the n-th row the way a user does: Edit, type, Enter. */
+export const renameTodo = async (page: Page, row: number, text: string) => {
+  const li = page.locator('#todo-items > li').nth(row);
+  await li.locator('button[aria-label=Edit]').click();
+  await li.locator('input[type=text]').fill(text);
+  await li.locator('input[type=text]').press('Enter');
+};

@@ -10,7 +10,7 @@ import {
   spawnServer,
   tempDir,
 } from '../src/testing/spawn-server';
-import { launchChromium, watchPage } from './browser';
+import { launchChromium, waitLive, watchPage } from './browser';
 
 // Committed screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp dir.
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
@@ -21,6 +21,7 @@ let browser: Browser;
 let server: ServerProcess;
 let removeDir: () => Promise<unknown>;
 let shots: string;
+const ids: string[] = [];
 // Each page's own problem list, read after its test: watchPage keeps filling the array it
 // returned, so the reference is held (copying it would freeze it empty).
 let watched: Array<{ path: string; problems: string[] }> = [];
@@ -37,9 +38,9 @@ beforeAll(async () => {
   });
   browser = await launchChromium();
   // A small history: three todos, one completed, one renamed.
-  const ids: string[] = [];
   for (const text of ['buy milk', 'write the report', 'call <b>Ada</b>']) {
-    ids.push(String((await sendCommand(server.url, { type: 'create', text })).body.id));
+    const priority = text === 'call <b>Ada</b>' ? 'high' : 'normal';
+    ids.push(String((await sendCommand(server.url, { type: 'create', text, priority })).body.id));
   }
   await sendCommand(server.url, { type: 'complete', id: ids[0] });
   await sendCommand(server.url, { type: 'rename', id: ids[1], text: 'write the long report' });
@@ -63,6 +64,7 @@ const open = async (path: string) => {
   page.setDefaultTimeout(10_000);
   watched.push({ path, problems: watchPage(page) });
   await page.goto(`${server.url}${path}`);
+  await waitLive(page);
   return page;
 };
 
@@ -100,6 +102,28 @@ describe('the dashboard in Chromium', () => {
       'TodoCompleted',
     ]);
 
+    // Dates on every row; ids match by prefix (the short id a row shows), types by part.
+    expect(await page.locator('#event-rows time').first().textContent()).toMatch(
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/,
+    );
+    await page.fill('#filter-eventType', 'Renamed');
+    await page.click('#event-filters button[type=submit]');
+    await page.waitForURL(/eventType=Renamed/);
+    expect(await page.locator('#event-rows .etype').allTextContents()).toEqual(['TodoRenamed']);
+    const short = await page.locator('#event-rows .meta a.mono').first().textContent();
+    await page.goto(`${server.url}/events?aggregateId=${encodeURIComponent(short ?? '')}`);
+    expect(await page.locator('#event-rows .etype').allTextContents()).toEqual([
+      'TodoRenamed',
+      'TodoCreated',
+    ]);
+    // Highlighted JSON in an expanded row; nothing matching says so once.
+    await page.locator('#event-rows > li').first().locator('summary').click();
+    expect(await page.locator('#event-rows .j-key').first().textContent()).toBe('"id"');
+    await page.goto(`${server.url}/events?eventType=NoSuchThing`);
+    expect(await page.locator('#no-events').isVisible()).toBe(true);
+    expect(await page.locator('#event-older').textContent()).toBe('');
+    await page.goto(`${server.url}/events?eventType=TodoCompleted`);
+
     // Following a correlation id shows every event of that request.
     await page.locator('#event-rows > li').first().locator('summary').click();
     await page
@@ -125,6 +149,8 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('#tt-todos li.completed').count()).toBe(0);
     await page.click('#tt-forward');
     await expect.poll(texts).toEqual(['buy milk', 'write the report', 'call <b>Ada</b>']);
+    // The priority shows as a badge, as on the live page.
+    expect(await page.locator('#tt-todos .badge').allTextContents()).toEqual(['high']);
     await page.click('#tt-forward');
     await expect
       .poll(() => page.locator('#tt-todos li.completed .text').allTextContents())
@@ -134,10 +160,16 @@ describe('the dashboard in Chromium', () => {
     await expect
       .poll(() => page.locator('#tt-history li:not(.later) .etype').allTextContents())
       .toEqual(['TodoCreated']);
+    expect(await page.locator('#tt-history-name').textContent()).toBe('“write the report”');
     expect(await page.locator('#tt-history li.later .etype').allTextContents()).toEqual([
       'TodoRenamed',
     ]);
     await shoot(page, 'time-travel');
+    // A todo picked at a point before it was created says it does not exist yet.
+    await page.goto(`${server.url}/time-travel?at=1&aggregateType=Todo&aggregate=${ids[2]}`);
+    await waitLive(page);
+    expect(await page.locator('#tt-not-yet').isVisible()).toBe(true);
+    await page.click('#tt-now');
 
     await page.click('#tt-now');
     await expect.poll(texts).toContain('write the long report');
@@ -167,6 +199,19 @@ describe('the dashboard in Chromium', () => {
     expect(Number(await page.locator('#fig-feeds .figure').textContent())).toBeGreaterThanOrEqual(
       1,
     );
+    // Legible: charts at least 120 px tall, labels at least 11 px; values on hover.
+    const chart = await page.locator('#fig-commands svg').boundingBox();
+    expect(chart?.height ?? 0).toBeGreaterThanOrEqual(120);
+    const labelPx = await page
+      .locator('#fig-commands svg text')
+      .first()
+      .evaluate((t) => (t as SVGTextElement).getBoundingClientRect().height);
+    expect(labelPx).toBeGreaterThanOrEqual(11);
+    expect(await page.locator('#fig-commands svg rect.band title').last().textContent()).toMatch(
+      /^now: accepted /,
+    );
+    // Accepted is drawn in the "ok" colour, whatever its position.
+    expect(await page.locator('#fig-commands .legend .s-ok').textContent()).toContain('accepted');
     if (SCREENSHOTS) {
       // A few seconds of steady traffic make the committed picture worth looking at.
       for (let i = 0; i < 16; i++) {
@@ -177,6 +222,10 @@ describe('the dashboard in Chromium', () => {
       }
     }
     await shoot(page, 'system');
+    await page.click('#range-1h');
+    await page.waitForURL(/range=1h/);
+    await waitLive(page);
+    expect(await page.locator('#system-view').getAttribute('data-range')).toBe('1h');
     await page.context().close();
   });
 
@@ -197,11 +246,20 @@ describe('the dashboard in Chromium', () => {
 
     await page.click('#saved-todo-completion-times');
     await expect.poll(() => page.locator('#result-table tbody tr').count()).toBe(2);
+    // A saved query opens in the editor; Ctrl+Enter runs what is there.
+    await page.click('#edit-busiest-aggregates');
+    expect(await page.inputValue('#sql')).toContain('FROM events');
+    await page.fill('#sql', 'SELECT 10000000000 AS big');
+    await page.press('#sql', 'Control+Enter');
+    await expect.poll(() => page.locator('#result-summary').textContent()).toMatch(/^1 row /);
+    // The chart and the table show the same number.
+    expect(await page.locator('#result-table tbody td').first().textContent()).toBe('10000000000');
+    expect(await page.locator('#result-chart text').allTextContents()).toContain('10000000000');
     await page.click('#saved-events-per-minute');
     await expect.poll(() => page.locator('#result b').textContent()).toBe('events-per-minute');
     await expect.poll(() => page.locator('#result').getAttribute('data-status')).toBe('completed');
     // The sessions list is live: every run is there, newest first.
-    await expect.poll(() => page.locator('#sessions li[data-status=completed]').count()).toBe(3);
+    await expect.poll(() => page.locator('#sessions li[data-status=completed]').count()).toBe(4);
     await shoot(page, 'analytics');
 
     const adHoc = async (sql: string) => {
@@ -237,5 +295,21 @@ describe('the dashboard in Chromium', () => {
       .poll(() => page.locator('#result-table tbody td').first().textContent())
       .toBe(String(todoEvents));
     await page.context().close();
+
+    // The log now ends with analytics sessions: time travel steps back over them to the last
+    // event that changes a read model it shows.
+    const travel = await open('/time-travel');
+    const head = Number(await travel.locator('#tt-view').getAttribute('data-at'));
+    const { events } = (await (await fetch(`${server.url}/api/events?limit=1000`)).json()) as {
+      events: Array<{ aggregateType: string; globalSequence: number }>;
+    };
+    expect(events.at(-1)?.aggregateType).toBe('QuerySession');
+    const lastTodo = events.filter((e) => e.aggregateType === 'Todo').at(-1)?.globalSequence;
+    expect(lastTodo).toBeLessThan(head - 1);
+    await travel.click('#tt-back');
+    await expect
+      .poll(() => travel.locator('#tt-view').getAttribute('data-at'))
+      .toBe(String(lastTodo));
+    await travel.context().close();
   });
 });

@@ -9,7 +9,7 @@ import {
   spawnBusProxy,
   useServers,
 } from '../src/testing/spawn-server';
-import { launchChromium, todoTexts, watchPage } from './browser';
+import { launchChromium, renameTodo, todoTexts, waitLive, watchPage } from './browser';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ const openPage = async (url: string) => {
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(url);
-  // The feed is open once the server counts it.
+  await waitLive(page);
   return { page, problems };
 };
 
@@ -41,7 +41,7 @@ describe('the todo page in Chromium', () => {
     const server = await serverOn(join(dir, 'e2e.db'), await freePort());
     const a = await openPage(server.url);
     const b = await openPage(server.url);
-    await expect.poll(() => b.page.locator('#todos').textContent()).toContain('0 of 0 left');
+    await expect.poll(() => b.page.locator('#todos').textContent()).toContain('0 items left');
 
     await a.page.fill('#new-todo-text', HOSTILE);
     await a.page.click('#new-todo button[type=submit]');
@@ -49,11 +49,10 @@ describe('the todo page in Chromium', () => {
     await expect.poll(() => a.page.inputValue('#new-todo-text')).toBe('');
 
     // Complete it in B; A sees it completed.
-    await b.page.click('#todos li button[aria-label=Complete]');
+    await b.page.click('#todos li input[aria-label=Complete]');
     await expect.poll(() => a.page.locator('#todos li').getAttribute('class')).toBe('completed');
     // Rename in A; B sees the new text.
-    await a.page.fill('#todos li input[type=text]', 'renamed <b>in A</b>');
-    await a.page.press('#todos li input[type=text]', 'Enter');
+    await renameTodo(a.page, 0, 'renamed <b>in A</b>');
     await expect.poll(() => todoTexts(b.page)).toEqual(['renamed <b>in A</b>']);
 
     // The markup never became elements, and no script ran.
@@ -114,21 +113,30 @@ describe('the todo page in Chromium', () => {
     servers.defer(() => contextB.close());
     const b = await contextB.newPage();
     const bProblems = watchPage(b);
-    await b.route('**/feed**', (route) => route.abort());
+    // Its feed says "live" once and then ends, as a stream that has stalled would look.
+    await b.route('**/feed**', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: 'event: datastar-merge-signals\ndata: signals {"_conn":"live"}\n\n',
+      }),
+    );
     await b.goto(server.url);
+    await waitLive(b);
     await expect.poll(() => todoTexts(b)).toEqual(['original']);
 
-    await a.page.fill('#todos li input[type=text]', 'edited in A');
-    await a.page.press('#todos li input[type=text]', 'Enter');
+    await renameTodo(a.page, 0, 'edited in A');
     await expect
       .poll(async () => (await (await fetch(`${server.url}/api/todos`)).json()) as unknown)
       .toMatchObject({
         todos: [{ text: 'edited in A', version: 2 }],
       });
-    await b.fill('#todos li input[type=text]', 'edited in B');
-    await b.press('#todos li input[type=text]', 'Enter');
-    // B is told, and A's edit stands.
-    await expect.poll(() => b.locator('#notice').textContent()).toContain('changed elsewhere');
+    await renameTodo(b, 0, 'edited in B');
+    // B is told, on the row itself, and A's edit stands; B's row shows its text, not B's edit.
+    await expect
+      .poll(() => b.locator('#todo-items li .row-problem').textContent())
+      .toContain('changed elsewhere');
+    expect(await todoTexts(b)).toEqual(['original']);
     const final = (await (await fetch(`${server.url}/api/todos`)).json()) as {
       todos: Array<{ text: string }>;
     };
@@ -160,7 +168,7 @@ describe('the todo page in Chromium', () => {
     await onA.page.fill('#new-todo-text', 'added on server A');
     await onA.page.click('#new-todo button[type=submit]');
     await expect.poll(() => todoTexts(onB.page)).toEqual(['added on server A']);
-    await onB.page.click('#todos li button[aria-label=Complete]');
+    await onB.page.click('#todos li input[aria-label=Complete]');
     await expect.poll(() => onA.page.locator('#todos li').getAttribute('class')).toBe('completed');
     expect([...onA.problems, ...onB.problems]).toEqual([]);
   });

@@ -37,6 +37,8 @@ export type AppDeps = {
   readonly catalog: EventCatalog;
   /** Read models time travel rebuilds. */
   readonly pastViews: readonly PastViewAt[];
+  /** The aggregate types those read models follow (time travel steps between them). */
+  readonly travelTypes?: readonly string[];
   /** Every read model /readyz waits for. */
   readonly readModels: () => readonly ReadModelStatus[];
   /** Sets the position, lag and store head gauges before /metrics is read. */

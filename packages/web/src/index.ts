@@ -53,7 +53,7 @@ export {
   type TimeTravelProps,
   type TimeTravelView,
 } from './module';
-export { Layout, LiveFeed, type NavItem, type PageShell } from './pages/layout';
+export { Layout, LiveFeed, type NavItem, Page, type PageShell } from './pages/layout';
 export {
   createRuntime,
   type Runtime,
@@ -73,3 +73,23 @@ export {
 } from './sse/sse-hub';
 export { sseFrames, sseStream } from './sse/sse-response';
 export { sseTransport } from './sse/sse-transport';
+export {
+  Badge,
+  Button,
+  type ButtonKind,
+  EmptyState,
+  JsonView,
+  Panel,
+  Shortcuts,
+  Table,
+  type Tone,
+} from './ui/components';
+export {
+  COMMAND_DONE_EVENT,
+  COMMANDS_BLOCKED,
+  ConnectionIndicator,
+  commandAction,
+  FEED_OPENED,
+  liveSignals,
+} from './ui/live';
+export { STYLES } from './ui/styles';

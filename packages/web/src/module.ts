@@ -48,6 +48,11 @@ export type CommandHttp<C, Err extends { readonly type: string }> = {
   readonly parse: (body: JsonObject) => Result<HttpCommand<C>, ValidationError>;
   /** Each domain error type's HTTP answer, e.g. `OrderNotFound: problem('not_found', '…')`. */
   readonly errors: DomainErrorAnswers<Err>;
+  /**
+   * The body `type`s it takes: a refused command is counted under its type when it is one of
+   * these (metrics labels stay a closed set), else under 'unknown'.
+   */
+  readonly types?: readonly string[];
 };
 
 /** What a time-travel view draws: its read model's state after event `at`. */
@@ -154,6 +159,7 @@ export type CommandFailure = { readonly outcome: string; readonly problem: Probl
 export type CommandEndpoint = {
   readonly name: string;
   readonly aggregateType: string;
+  readonly types?: readonly string[];
   parse(body: JsonObject): Result<ParsedCommand, ValidationError>;
 };
 
@@ -263,6 +269,7 @@ const commandEndpoint = <C extends Message, S, Err extends { readonly type: stri
   const answer = { noun: http.name, errors: http.errors };
   return {
     name: http.name,
+    ...(http.types ? { types: http.types } : {}),
     aggregateType,
     parse: (body) =>
       http.parse(body).map((parsed) => ({

@@ -27,7 +27,7 @@ describe('the runtime builds the app from its modules', () => {
   it("puts the modules' pages first in the navigation, then the dashboard, and their styles in every page", async () => {
     const t = await setup();
     const html = await (await t.app.request('/carts')).text();
-    const nav = [...html.matchAll(/<nav>.*<\/nav>/gs)][0]?.[0] ?? '';
+    const nav = [...html.matchAll(/<nav aria-label="Pages"[^>]*>.*?<\/nav>/gs)][0]?.[0] ?? '';
     expect([...nav.matchAll(/>([^<]+)<\/a>/g)].map((m) => m[1])).toEqual([
       'Carts',
       'Event log',

@@ -197,6 +197,8 @@ export const createRuntime = async (
       eventTypes: modules.flatMap((module) => module.eventTypes),
     },
     pastViews: installed.flatMap((module) => (module.pastView ? [module.pastView] : [])),
+    // Installed in the modules' order: the aggregate types whose read models travel.
+    travelTypes: modules.filter((_, i) => installed[i]?.pastView).map((m) => m.aggregateType),
     readModels,
     recordPositions,
     ...(heads ? { heads } : {}),

@@ -1,12 +1,36 @@
 import type { EventMetadata } from '@ironstar/application';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
 import { isJsonContentType } from '../boundary/boundary-guard';
+import { DATASTAR_REQUEST_HEADER, mergeSignals } from '../datastar/datastar-wire';
 import { errorJson, respond } from '../http-errors';
 import type { Metrics } from '../metrics';
 import type { CommandEndpoint, JsonObject } from '../module';
 import { parseCommandId, parseIfMatch } from './command-headers';
+
+/**
+ * A refused command from a Datastar page answers with the same status, and its body as a
+ * Datastar event setting `_status` and `_message` (ui/live.tsx), so the page can show the
+ * server's own words: Datastar hands a page only the status of an error, never its body.
+ * Every other client gets the JSON error body.
+ */
+const errorsAsSignals: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (c.req.header(DATASTAR_REQUEST_HEADER) === undefined || c.res.status < 400) return;
+  if (!isJsonContentType(c.res.headers.get('content-type') ?? undefined)) return;
+  const body = (await c.res.clone().json()) as { error?: { code?: unknown; message?: unknown } };
+  const headers = new Headers(c.res.headers);
+  headers.set('Content-Type', 'text/event-stream');
+  headers.set('Cache-Control', 'no-cache');
+  c.res = new Response(
+    mergeSignals({
+      _status: c.res.status,
+      _message: String(body.error?.message ?? ''),
+    }),
+    { status: c.res.status, headers },
+  );
+};
 
 export const COMMAND_BODY_LIMIT = 64 * 1024;
 
@@ -22,10 +46,16 @@ const isJsonObject = (value: unknown): value is JsonObject =>
  */
 export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metrics: Metrics }) => {
   const endpoints = new Map(deps.commands.map((endpoint) => [endpoint.name, endpoint]));
-  const invalid = (aggregate: string) =>
-    deps.metrics.commands.inc({ aggregate, type: 'unknown', outcome: 'invalid' });
+  // A refused command's type, when the module lists it: the label set stays closed.
+  const typeOf = (endpoint: CommandEndpoint, body: unknown) => {
+    const type = (body as { type?: unknown } | null)?.type;
+    return typeof type === 'string' && endpoint.types?.includes(type) ? type : 'unknown';
+  };
+  const invalid = (aggregate: string, type = 'unknown') =>
+    deps.metrics.commands.inc({ aggregate, type, outcome: 'invalid' });
   return new Hono<AppEnv>().post(
     '/api/commands/:aggregate',
+    errorsAsSignals,
     async (c, next) => {
       const endpoint = endpoints.get(c.req.param('aggregate'));
       if (!endpoint) return errorJson(c, 'not_found', 'no aggregate takes commands by that name');
@@ -58,7 +88,7 @@ export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metr
         return errorJson(c, 'malformed', 'body is not valid JSON');
       }
       const refuse = (message: string) => {
-        invalid(aggregate);
+        invalid(aggregate, typeOf(endpoint, body));
         return errorJson(c, 'validation', message);
       };
       if (!isJsonObject(body)) return refuse('body must be a JSON object');

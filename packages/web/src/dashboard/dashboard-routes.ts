@@ -23,8 +23,12 @@ export type DashboardDeps = {
   readonly catalog: EventCatalog;
   /** The registered read models time travel rebuilds. */
   readonly pastViews: readonly PastViewAt[];
+  /** The aggregate types those read models follow: time travel steps from one to the next. */
+  readonly travelTypes?: readonly string[];
   /** Without it there is no /system page. */
   readonly sampler?: MetricsSampler;
+  /** Compress the dashboard's feeds for clients that accept it (SSE_COMPRESSION). */
+  readonly compression?: boolean;
 };
 
 /** The framework's own pages in the navigation, after the application's. */
@@ -38,9 +42,20 @@ export const DASHBOARD_NAV: readonly NavItem[] = [
 export const dashboardRoutes = (deps: DashboardDeps) => {
   const app = new Hono<AppEnv>();
   app.route('/', eventLogRoutes(deps));
-  app.route('/', timeTravelRoutes({ ...deps, views: deps.pastViews }));
+  app.route(
+    '/',
+    timeTravelRoutes({ ...deps, views: deps.pastViews, travelTypes: deps.travelTypes ?? [] }),
+  );
   if (deps.sampler) {
-    app.route('/', systemRoutes({ sampler: deps.sampler, hub: deps.hub, shell: deps.shell }));
+    app.route(
+      '/',
+      systemRoutes({
+        sampler: deps.sampler,
+        hub: deps.hub,
+        shell: deps.shell,
+        ...(deps.compression === undefined ? {} : { compression: deps.compression }),
+      }),
+    );
   }
   return app;
 };

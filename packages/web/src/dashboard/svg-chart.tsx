@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 
+/** Colours for charts whose series carry no meaning of their own (bar charts). */
 export const PALETTE = [
   '#6d5dfc',
   '#16a34a',
@@ -10,7 +11,14 @@ export const PALETTE = [
   '#65a30d',
 ];
 
-export type Series = { readonly name: string; readonly values: readonly number[] };
+/** What a series means, which picks its colour (the stylesheet's --ok, --bad, …). */
+export type SeriesTone = 'ok' | 'warn' | 'bad' | 'info' | 'lag' | 'accent' | 'muted';
+
+export type Series = {
+  readonly name: string;
+  readonly values: readonly number[];
+  readonly tone?: SeriesTone;
+};
 
 const niceMax = (max: number) => {
   if (max <= 0) return 1;
@@ -22,38 +30,49 @@ const niceMax = (max: number) => {
 export const formatNumber = (n: number) =>
   Math.abs(n) >= 100 || Number.isInteger(n) ? Math.round(n).toLocaleString('en') : n.toFixed(1);
 
-/** A small line chart drawn on the server: one polyline per series, newest on the right. */
-/** A horizontal rule across the chart (the axis, the top of the scale). */
-const Rule = (props: { width: number; y: number; opacity: string }) => (
-  <line
-    x1="0"
-    x2={String(props.width)}
-    y1={String(props.y)}
-    y2={String(props.y)}
-    stroke="currentColor"
-    stroke-opacity={props.opacity}
-  />
-);
+const TONES: readonly SeriesTone[] = ['accent', 'info', 'lag', 'warn', 'ok', 'bad', 'muted'];
+/** A series' tone: its own, else one by position among those without meaning. */
+const toneOf = (series: Series, i: number) => series.tone ?? TONES[i % TONES.length] ?? 'accent';
 
+/** "−5m", "−30s": how long before now `seconds` is. */
+const ago = (seconds: number) =>
+  seconds >= 120 ? `−${Math.round(seconds / 60)}m` : `−${Math.round(seconds)}s`;
+
+/** Hover targets per chart: each shows every series' value at that time (SVG <title>). */
+const HOVER_BANDS = 24;
+
+/**
+ * A line chart drawn on the server, newest on the right: a y axis with its scale, an x axis
+ * in time before now, one line per series coloured by what it means, and values on hover
+ * (no script: a <title> per time band).
+ */
 export const LineChart = (props: {
   series: readonly Series[];
   /** How many points the x axis spans (older points are off the left edge). */
   points: number;
+  /** Seconds between two points. */
+  step?: number;
   label: string;
   width?: number;
   height?: number;
   unit?: string;
 }) => {
   const width = props.width ?? 320;
-  const height = props.height ?? 90;
-  const top = 10;
-  const bottom = height - 14;
+  const height = props.height ?? 150;
+  const left = 34;
+  const top = 8;
+  const bottom = height - 18;
+  const step = props.step ?? 1;
   const peak = Math.max(0, ...props.series.flatMap((s) => s.values));
   const max = niceMax(peak);
-  const x = (i: number, n: number) => width - ((n - 1 - i) / Math.max(1, props.points - 1)) * width;
+  const span = Math.max(1, props.points - 1);
+  const x = (i: number, n: number) => width - ((n - 1 - i) / span) * (width - left);
   const y = (v: number) => bottom - (v / max) * (bottom - top);
+  const unit = props.unit ?? '';
+  const longest = Math.max(0, ...props.series.map((s) => s.values.length));
+  const bandWidth = (width - left) / HOVER_BANDS;
   return (
-    <figure style="margin: 0">
+    <figure class="chart-figure">
       <svg
         class="chart"
         viewBox={`0 0 ${width} ${height}`}
@@ -61,35 +80,75 @@ export const LineChart = (props: {
         aria-label={props.label}
         data-peak={String(peak)}
       >
-        <Rule width={width} y={bottom} opacity=".2" />
-        <Rule width={width} y={top} opacity=".08" />
-        <text x="2" y={String(top - 2)}>
-          {`${formatNumber(max)}${props.unit ?? ''}`}
+        {[0, 0.5, 1].map((f) => (
+          <>
+            <line
+              class="grid"
+              x1={String(left)}
+              x2={String(width)}
+              y1={String(y(max * f))}
+              y2={String(y(max * f))}
+              stroke-dasharray={f === 0 ? undefined : '3 3'}
+            />
+            <text x={String(left - 4)} y={String(y(max * f) + 4)} text-anchor="end">
+              {`${formatNumber(max * f)}${unit}`}
+            </text>
+          </>
+        ))}
+        <text x={String(left)} y={String(height - 3)}>
+          {ago(span * step)}
         </text>
-        <text x="2" y={String(height - 2)}>
-          −{Math.round(props.points)}s
+        <text x={String((left + width) / 2)} y={String(height - 3)} text-anchor="middle">
+          {ago((span * step) / 2)}
         </text>
-        <text x={String(width - 2)} y={String(height - 2)} text-anchor="end">
+        <text x={String(width)} y={String(height - 3)} text-anchor="end">
           now
         </text>
         {props.series.map((s, i) => (
           <polyline
             fill="none"
-            stroke={PALETTE[i % PALETTE.length]}
-            stroke-width="1.5"
+            class={`s-${toneOf(s, i)}`}
+            stroke="var(--c)"
+            stroke-width="1.75"
             stroke-linejoin="round"
             points={s.values
               .map((v, j) => `${x(j, s.values.length).toFixed(1)},${y(v).toFixed(1)}`)
               .join(' ')}
           />
         ))}
+        {longest > 0
+          ? Array.from({ length: HOVER_BANDS }, (_, b) => {
+              // The newest point inside this band, counted back from now.
+              const back = Math.round(((HOVER_BANDS - 1 - b) / HOVER_BANDS) * span);
+              if (back >= longest) return null;
+              const values = props.series
+                .map(
+                  (s) =>
+                    `${s.name} ${formatNumber(s.values[s.values.length - 1 - back] ?? 0)}${unit}`,
+                )
+                .join(' · ');
+              return (
+                <rect
+                  class="band"
+                  x={(left + b * bandWidth).toFixed(1)}
+                  y="0"
+                  width={bandWidth.toFixed(1)}
+                  height={String(bottom)}
+                  fill="transparent"
+                >
+                  <title>{`${back === 0 ? 'now' : ago(back * step)}: ${values}`}</title>
+                </rect>
+              );
+            })
+          : null}
       </svg>
       {props.series.length > 0 ? (
         <figcaption class="legend">
           {props.series.map((s, i) => (
-            <span>
-              <i style={`background: ${PALETTE[i % PALETTE.length]}`} />
+            <span class={`s-${toneOf(s, i)}`}>
+              <i style="background: var(--c)" />
               {s.name} {formatNumber(s.values.at(-1) ?? 0)}
+              {unit}
             </span>
           ))}
         </figcaption>
@@ -125,7 +184,9 @@ export const BarChart = (props: {
         return (
           <g>
             <text x={String(labelWidth - 6)} y={String(yy + 11)} text-anchor="end">
-              {label.length > 34 ? `${label.slice(0, 33)}…` : label}
+              {/* ~7 units a character: longer labels would spill out of their column. */}
+              {label.length > 26 ? `${label.slice(0, 25)}…` : label}
+              <title>{label}</title>
             </text>
             <rect
               x={String(labelWidth)}
@@ -136,7 +197,8 @@ export const BarChart = (props: {
               fill={PALETTE[0]}
             />
             <text x={String(labelWidth + w + 4)} y={String(yy + 11)}>
-              {formatNumber(v)}
+              {/* As the table shows it, so the two agree. */}
+              {String(v)}
             </text>
           </g>
         );

@@ -63,9 +63,17 @@ export type SseActionOptions = {
   /** Keep retrying for ever (the client's default gives up after 10 failures). */
   readonly retryForever?: boolean;
   readonly retryMaxWaitMs?: number;
+  /** First wait before a retry, and what each failure multiplies it by (1: a steady pace). */
+  readonly retryInterval?: number;
+  readonly retryScaler?: number;
   readonly openWhenHidden?: boolean;
   /** Extra request headers (names and values are written as JS string literals). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Extra request headers whose values are Datastar expressions, evaluated when the action
+   * runs (never put user text in one: only signals and code the server wrote).
+   */
+  readonly headerExpressions?: Readonly<Record<string, string>>;
 };
 
 /** A `@get(...)` / `@post(...)` action expression for a data-on-* attribute. */
@@ -73,13 +81,21 @@ export const action = (method: 'get' | 'post', url: string, options: SseActionOp
   const parts: string[] = [];
   if (options.retryForever) parts.push('retryMaxCount: Infinity');
   if (options.retryMaxWaitMs !== undefined) parts.push(`retryMaxWaitMs: ${options.retryMaxWaitMs}`);
+  if (options.retryInterval !== undefined) parts.push(`retryInterval: ${options.retryInterval}`);
+  if (options.retryScaler !== undefined) parts.push(`retryScaler: ${options.retryScaler}`);
   if (options.openWhenHidden) parts.push('openWhenHidden: true');
-  if (options.headers) {
-    const entries = Object.entries(options.headers).map(
+  const headers = [
+    ...Object.entries(options.headers ?? {}).map(
       ([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`,
-    );
-    parts.push(`headers: {${entries.join(', ')}}`);
-  }
+    ),
+    ...Object.entries(options.headerExpressions ?? {}).map(
+      ([k, v]) => `${JSON.stringify(k)}: (${v})`,
+    ),
+  ];
+  if (headers.length > 0) parts.push(`headers: {${headers.join(', ')}}`);
   const args = parts.length > 0 ? `, {${parts.join(', ')}}` : '';
   return `@${method}(${JSON.stringify(url).replaceAll('"', "'")}${args})`;
 };
+
+/** The event name Datastar dispatches on `document` for each request's lifecycle. */
+export const DATASTAR_SSE_EVENT = 'datastar-sse';

@@ -1,8 +1,9 @@
 /** @jsxImportSource hono/jsx */
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { DASHBOARD_STYLES } from '../dashboard/dashboard-styles';
 import { action, DATASTAR_SCRIPT_PATH } from '../datastar/datastar-wire';
-import { STYLES } from './styles';
+import { ConnectionIndicator, LiveState, liveSignals } from '../ui/live';
+import { STYLES } from '../ui/styles';
 
 /** One entry of the navigation: the application's pages come first, then the dashboard's. */
 export type NavItem = {
@@ -20,7 +21,11 @@ export const navigation = (items: readonly NavItem[]): readonly NavItem[] => [
 /** What every page's shell shows: the navigation, and the registered modules' styles. */
 export type PageShell = { readonly nav: readonly NavItem[]; readonly styles: string };
 
-/** The page shell every ironstar page shares; `path` marks the current page in the navigation. */
+/**
+ * The page shell every ironstar page shares (also exported as `Page`): the one stylesheet, a
+ * compact header with the navigation and the connection indicator, and the live/command
+ * signals (ui/live.tsx). `path` marks the current page in the navigation.
+ */
 export const Layout = (props: {
   title: string;
   shell: PageShell;
@@ -34,15 +39,21 @@ export const Layout = (props: {
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{`${props.title} · ironstar`}</title>
       <link rel="icon" href="data:," />
-      <style>{STYLES + DASHBOARD_STYLES + props.shell.styles}</style>
+      {/* Our own constant CSS, never user text: written raw (escaping would break its quotes). */}
+      <style>{raw(STYLES + props.shell.styles)}</style>
       <script type="module" src={DATASTAR_SCRIPT_PATH} />
     </head>
-    <body>
+    <body data-signals={JSON.stringify(liveSignals(crypto.randomUUID()))}>
+      <LiveState />
       <header class="top">
         <a class="brand" href="/">
           ironstar
         </a>
-        <nav>
+        {/* On a phone the navigation scrolls sideways: bring the current page into view. */}
+        <nav
+          aria-label="Pages"
+          data-on-load__window="const a = ctx.el.querySelector('[aria-current]'); a && (ctx.el.scrollLeft = a.offsetLeft - ctx.el.offsetLeft - 24)"
+        >
           {props.shell.nav.map((item) => (
             <a
               href={item.path}
@@ -52,16 +63,21 @@ export const Layout = (props: {
             </a>
           ))}
         </nav>
+        <ConnectionIndicator />
       </header>
       <main class={props.wide ? 'wide' : undefined}>{props.children}</main>
     </body>
   </html>
 );
 
-/** Opens the page's live feed once it has loaded, and keeps reopening it (Datastar SSE). */
+/**
+ * Opens the page's live feed once it has loaded, and keeps reopening it (Datastar SSE); the
+ * connection indicator follows it (data-live-feed). Its feed must send FEED_OPENED first.
+ */
 export const LiveFeed = (props: { id: string; url: string }) => (
   <div
     id={props.id}
+    data-live-feed
     data-on-load__window={action('get', props.url, {
       retryForever: true,
       retryMaxWaitMs: 5000,
@@ -69,3 +85,5 @@ export const LiveFeed = (props: { id: string; url: string }) => (
     })}
   />
 );
+
+export { Layout as Page };

@@ -11,9 +11,9 @@ import {
   type AppEnv,
   commandProblem,
   type DomainErrorAnswers,
-  encodeSseMessage,
   encodeText,
   errorJson,
+  FEED_OPENED,
   isJsonContentType,
   latestPush,
   type Metrics,
@@ -25,6 +25,7 @@ import {
   type SseHub,
   sseFrames,
   sseStream,
+  sseTransport,
 } from '@ironstar/web';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -39,7 +40,7 @@ import type { SavedQuery } from './saved-queries';
 
 export const QUERY_BODY_LIMIT = 16 * 1024;
 const RECENT = 20;
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 
 export type AnalyticsDeps = {
   readonly service: QuerySessionService;
@@ -106,7 +107,12 @@ const clientOf = (c: Context<AppEnv>) => c.env?.incoming?.socket.remoteAddress ?
 
 /** `/analytics` and `/api/analytics/*`: query sessions over the DuckDB projection. */
 export const analyticsRoutes = (
-  deps: AnalyticsDeps & { hub: SseHub; metrics: Metrics; shell: PageShell },
+  deps: AnalyticsDeps & {
+    hub: SseHub;
+    metrics: Metrics;
+    shell: PageShell;
+    compression?: boolean;
+  },
 ) => {
   const recent = () => [...deps.sessions.state().values()].slice(-RECENT).reverse();
 
@@ -277,13 +283,17 @@ export const analyticsRoutes = (
         mergeFragments(String(<ResultView session={session} result={deps.service.result(id)} />)),
       ]);
     })
-    .get('/analytics/feed', () =>
-      deps.hub.open('analytics', (connection) => {
-        const push = latestPush(connection, deps.sessions.position, listFrame);
-        const unsubscribe = deps.sessions.onChange(push);
-        connection.onClose(unsubscribe);
-        connection.send(RETRY);
-        push();
-      }),
+    .get('/analytics/feed', (c) =>
+      deps.hub.open(
+        'analytics',
+        (connection) => {
+          const push = latestPush(connection, deps.sessions.position, listFrame);
+          const unsubscribe = deps.sessions.onChange(push);
+          connection.onClose(unsubscribe);
+          connection.send(OPENED);
+          push();
+        },
+        sseTransport(c, deps.compression),
+      ),
     );
 };

@@ -30,7 +30,8 @@ const StatusPill = ({ status }: { status: QuerySessionView['status'] }) => (
 const summary = (session: QuerySessionView) => {
   if (session.status === 'executing') return 'running…';
   if (session.status === 'failed') return session.error ?? 'failed';
-  return `${formatNumber(session.rowCount ?? 0)} rows${session.truncated ? ' (truncated)' : ''} in ${(session.durationMs ?? 0).toFixed(1)} ms${session.cached ? ', cached' : ''}`;
+  const rows = session.rowCount ?? 0;
+  return `${formatNumber(rows)} ${rows === 1 ? 'row' : 'rows'}${session.truncated ? ' (truncated)' : ''} in ${(session.durationMs ?? 0).toFixed(1)} ms${session.cached ? ', cached' : ''}`;
 };
 
 /** The recent sessions, newest first: the analytics feed's fat-morph target. */
@@ -99,7 +100,8 @@ const ResultNote = ({ id, result }: { id: string; result: QueryResult }) => {
   ) : null;
   return (
     <p class="muted small" id="result-note">
-      Showing {formatNumber(shown)} of {formatNumber(result.rows.length)} rows
+      Showing {formatNumber(shown)} of {formatNumber(result.rows.length)}{' '}
+      {result.rows.length === 1 ? 'row' : 'rows'}
       {result.truncated ? ` (${cutBy(result)})` : ''}, as of event #{result.position}; long cells
       are clipped.{links}
     </p>
@@ -225,6 +227,21 @@ export const AnalyticsPage = (props: {
             {q.title}
           </button>
         ))}
+      </div>
+      <div class="row small" id="saved-edit">
+        <span class="muted">Open in the editor:</span>
+        {props.savedQueries.map((q) => (
+          <button
+            type="button"
+            class="quiet small"
+            title="Put this query in the editor, to change it before running"
+            id={`edit-${q.name}`}
+            data-sql={q.sql}
+            data-on-click="$sql = ctx.el.dataset.sql; document.getElementById('sql').focus()"
+          >
+            ✎ {q.title}
+          </button>
+        ))}
         <span class="spinner" data-show="$_running">
           running…
         </span>
@@ -239,13 +256,17 @@ export const AnalyticsPage = (props: {
           id="sql"
           aria-label="SQL"
           maxlength={SQL_TEXT_MAX}
-          placeholder="SELECT event_type, count(*) AS n FROM events GROUP BY ALL ORDER BY n DESC"
+          placeholder="Write one SELECT over the events table here; Ctrl+Enter runs it."
           data-bind="sql"
+          data-on-keydown={`(evt.ctrlKey || evt.metaKey) && evt.key === 'Enter' && (evt.preventDefault(), $saved = '', ${run})`}
         />
         <div class="row">
           <button class="primary" type="submit">
             Run SQL
           </button>
+          <span class="muted small">
+            <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs it
+          </span>
           <QueryError />
         </div>
       </form>
@@ -256,7 +277,13 @@ export const AnalyticsPage = (props: {
         </div>
         <div>
           <h2>Result</h2>
-          <ResultView session={props.selected} result={props.result} />
+          {/* While a query runs, the previous result is not shown as if it were its answer. */}
+          <div id="result-pane" data-class-running="$_running">
+            <p class="spinner" id="result-running" style="display: none" data-show="$_running">
+              Running the query…
+            </p>
+            <ResultView session={props.selected} result={props.result} />
+          </div>
         </div>
       </div>
     </div>

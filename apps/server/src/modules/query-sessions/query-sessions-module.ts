@@ -89,6 +89,7 @@ export const querySessionsModule = (options: QuerySessionsModuleOptions) =>
           hub: context.hub,
           metrics,
           shell: context.shell,
+          compression: context.compression,
         }),
         // No engine (starting, or killed and restarting): not ready, even at head 0.
         readiness: [

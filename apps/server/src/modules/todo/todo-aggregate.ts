@@ -6,7 +6,16 @@ import { todoUpcasters } from './todo-upcasters';
 export const todoAggregate = defineAggregate({
   type: TODO_AGGREGATE_TYPE,
   decider: todoDecider,
-  events: { TodoCreated: 2, TodoRenamed: 1, TodoCompleted: 1, TodoReopened: 1, TodoDeleted: 1 },
+  events: {
+    TodoCreated: 2,
+    TodoRenamed: 1,
+    TodoCompleted: 1,
+    TodoReopened: 1,
+    TodoDeleted: 1,
+    TodoRestored: 1,
+    TodoPriorityChanged: 1,
+  },
   upcasters: todoUpcasters,
-  snapshots: { every: 100, stateVersion: 1 },
+  // State version 2: a todo's state keeps its priority and times (for a restore).
+  snapshots: { every: 100, stateVersion: 2 },
 });

@@ -13,9 +13,18 @@ const ON_ONE_TODO = {
   complete: (id, now) => ({ type: 'CompleteTodo', data: { id, now } }),
   reopen: (id) => ({ type: 'ReopenTodo', data: { id } }),
   delete: (id) => ({ type: 'DeleteTodo', data: { id } }),
+  restore: (id) => ({ type: 'RestoreTodo', data: { id } }),
 } satisfies Record<string, (id: TodoId, now: string) => TodoCommand>;
 
-export const TODO_COMMAND_TYPES = ['create', 'rename', 'complete', 'reopen', 'delete'] as const;
+export const TODO_COMMAND_TYPES = [
+  'create',
+  'rename',
+  'prioritize',
+  'complete',
+  'reopen',
+  'delete',
+  'restore',
+] as const;
 
 /**
  * `POST /api/commands/todo`: a body to a todo command. Fields a type does not use are
@@ -48,9 +57,21 @@ export const parseTodoCommand = (body: JsonObject): Result<TodoHttpCommand, Vali
           }),
         ),
       );
+    case 'prioritize':
+      return TodoId.parse(body.id).andThen((id) =>
+        TodoPriority.parse(body.priority).map(
+          (priority): TodoHttpCommand => ({
+            name: 'prioritize',
+            aggregateId: id,
+            input: { type: 'prioritize', id, priority },
+            command: () => ({ type: 'ChangeTodoPriority', data: { id, priority } }),
+          }),
+        ),
+      );
     case 'complete':
     case 'reopen':
-    case 'delete': {
+    case 'delete':
+    case 'restore': {
       const type = body.type;
       return TodoId.parse(body.id).map(
         (id): TodoHttpCommand => ({
@@ -73,4 +94,5 @@ export const todoErrors: DomainErrorAnswers<TodoError> = {
   TodoIsDeleted: problem('invalid_transition', 'todo is deleted'),
   TodoAlreadyCompleted: problem('invalid_transition', 'todo is already completed'),
   TodoNotCompleted: problem('invalid_transition', 'todo is not completed'),
+  TodoNotDeleted: problem('invalid_transition', 'todo is not deleted'),
 };

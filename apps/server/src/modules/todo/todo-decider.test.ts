@@ -2,11 +2,13 @@ import { fold } from '@ironstar/domain';
 import { DeciderSpecification } from '@ironstar/domain/testing';
 import { describe, expect, it } from 'vitest';
 import {
+  type ChangeTodoPriority,
   type CompleteTodo,
   type CreateTodo,
   type DeleteTodo,
   type RenameTodo,
   type ReopenTodo,
+  type RestoreTodo,
   type TodoEvent,
   todoDecider,
 } from './todo-decider';
@@ -35,6 +37,17 @@ const renamed: TodoEvent = { type: 'TodoRenamed', data: { id, text: 'buy oat mil
 const completed: TodoEvent = { type: 'TodoCompleted', data: { id, completedAt: now } };
 const reopened: TodoEvent = { type: 'TodoReopened', data: { id } };
 const deleted: TodoEvent = { type: 'TodoDeleted', data: { id } };
+const restore: RestoreTodo = { type: 'RestoreTodo', data: { id } };
+const prioritize: ChangeTodoPriority = {
+  type: 'ChangeTodoPriority',
+  data: { id, priority: 'low' },
+};
+const reprioritized: TodoEvent = { type: 'TodoPriorityChanged', data: { id, priority: 'low' } };
+const facts = { id, priority: 'high' as const, createdAt: now, completedAt: null };
+const restored = (text: string, completedAt: string | null = null): TodoEvent => ({
+  type: 'TodoRestored',
+  data: { ...facts, text, completedAt },
+});
 
 describe('Todo decider', () => {
   it('creates a missing todo', () => spec.given([]).when(create).then([created]));
@@ -62,7 +75,46 @@ describe('Todo decider', () => {
 
   it('deletes', () => spec.given([created, completed]).when(remove).then([deleted]));
 
-  for (const command of [rename, complete, reopen, remove]) {
+  it('restores a deleted todo as it was: its text, priority, times and completion', () =>
+    spec
+      .given([created, renamed, completed, deleted])
+      .when(restore)
+      .then([restored('buy oat milk', now)]));
+  it('restores an active todo as active', () =>
+    spec
+      .given([created, deleted])
+      .when(restore)
+      .then([restored('buy milk')]));
+  it('refuses to restore a todo that is not deleted', () =>
+    spec.given([created]).when(restore).thenFails('TodoNotDeleted'));
+  it('refuses to restore a missing todo', () =>
+    spec.given([]).when(restore).thenFails('TodoNotFound'));
+  it('refuses to restore twice', () =>
+    spec
+      .given([created, deleted, restored('buy milk')])
+      .when(restore)
+      .thenFails('TodoNotDeleted'));
+  it('takes commands again once restored, and can be deleted again', () => {
+    spec
+      .given([created, deleted, restored('buy milk')])
+      .when(complete)
+      .then([completed]);
+    spec
+      .given([created, deleted, restored('buy milk')])
+      .when(remove)
+      .then([deleted]);
+  });
+
+  it('changes the priority', () => spec.given([created]).when(prioritize).then([reprioritized]));
+  it('records nothing when the priority is the same', () =>
+    spec.given([created, reprioritized]).when(prioritize).thenNothingHappened());
+  it('a restore brings back the changed priority', () =>
+    spec
+      .given([created, reprioritized, deleted])
+      .when(restore)
+      .then([{ type: 'TodoRestored', data: { ...facts, priority: 'low', text: 'buy milk' } }]));
+
+  for (const command of [rename, complete, reopen, remove, prioritize]) {
     it(`refuses ${command.type} on a missing todo`, () =>
       spec.given([]).when(command).thenFails('TodoNotFound'));
     it(`refuses ${command.type} on a deleted todo`, () =>
@@ -77,27 +129,37 @@ describe('Todo decider', () => {
   it('folds each event into the state a reader would expect', () => {
     const at = (events: TodoEvent[]) => fold(todoDecider, events);
     expect(at([])).toEqual({ status: 'missing' });
-    expect(at([created])).toEqual({ status: 'active', id, text: 'buy milk' });
-    expect(at([created, renamed])).toEqual({ status: 'active', id, text: 'buy oat milk' });
+    const active = { status: 'active', ...facts };
+    expect(at([created])).toEqual({ ...active, text: 'buy milk' });
+    expect(at([created, renamed])).toEqual({ ...active, text: 'buy oat milk' });
     expect(at([created, completed, renamed])).toEqual({
+      ...active,
       status: 'completed',
-      id,
       text: 'buy oat milk',
+      completedAt: now,
     });
-    expect(at([created, completed, reopened])).toEqual({ status: 'active', id, text: 'buy milk' });
-    expect(at([created, deleted])).toEqual({ status: 'deleted', id });
+    expect(at([created, completed, reopened])).toEqual({ ...active, text: 'buy milk' });
+    expect(at([created, deleted])).toEqual({
+      status: 'deleted',
+      id,
+      was: { ...facts, text: 'buy milk' },
+    });
+    expect(at([created, deleted, restored('buy milk')])).toEqual({ ...active, text: 'buy milk' });
   });
 
   // A stored history is replayed as it is, even one no decide() here would have produced
   // (older code, a hand-repaired stream): such an event must not bring a todo back.
   it('ignores events that do not apply to the state, never resurrecting a todo', () => {
-    for (const stray of [renamed, completed, reopened]) {
+    for (const stray of [renamed, completed, reopened, reprioritized]) {
       expect(fold(todoDecider, [stray])).toEqual({ status: 'missing' });
-      expect(fold(todoDecider, [created, deleted, stray])).toEqual({ status: 'deleted', id });
+      expect(fold(todoDecider, [created, deleted, stray])).toMatchObject({ status: 'deleted', id });
     }
+    // A restore brings back only a deleted todo, never a missing one or a live one's old text.
+    expect(fold(todoDecider, [restored('x')])).toEqual({ status: 'missing' });
+    expect(fold(todoDecider, [created, restored('x')])).toMatchObject({ text: 'buy milk' });
     expect(fold(todoDecider, [created, reopened])).toEqual({
       status: 'active',
-      id,
+      ...facts,
       text: 'buy milk',
     });
     expect(fold(todoDecider, [created, completed, completed])).toMatchObject({

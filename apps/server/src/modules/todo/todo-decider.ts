@@ -15,7 +15,20 @@ export type RenameTodo = Message<'RenameTodo', { id: TodoId; text: TodoText }>;
 export type CompleteTodo = Message<'CompleteTodo', { id: TodoId; now: string }>;
 export type ReopenTodo = Message<'ReopenTodo', { id: TodoId }>;
 export type DeleteTodo = Message<'DeleteTodo', { id: TodoId }>;
-export type TodoCommand = CreateTodo | RenameTodo | CompleteTodo | ReopenTodo | DeleteTodo;
+/** Undo of a delete: the todo comes back as it was. */
+export type RestoreTodo = Message<'RestoreTodo', { id: TodoId }>;
+export type ChangeTodoPriority = Message<
+  'ChangeTodoPriority',
+  { id: TodoId; priority: TodoPriority }
+>;
+export type TodoCommand =
+  | CreateTodo
+  | RenameTodo
+  | CompleteTodo
+  | ReopenTodo
+  | DeleteTodo
+  | RestoreTodo
+  | ChangeTodoPriority;
 
 // Events: past tense, the persistence schema itself.
 /** Version 2 added `priority` (see todo-upcasters.ts). */
@@ -27,36 +40,92 @@ export type TodoRenamed = Message<'TodoRenamed', { id: string; text: string }>;
 export type TodoCompleted = Message<'TodoCompleted', { id: string; completedAt: string }>;
 export type TodoReopened = Message<'TodoReopened', { id: string }>;
 export type TodoDeleted = Message<'TodoDeleted', { id: string }>;
-export type TodoEvent = TodoCreated | TodoRenamed | TodoCompleted | TodoReopened | TodoDeleted;
+/** Carries the whole todo as it was deleted, so read models can bring it back. */
+export type TodoRestored = Message<
+  'TodoRestored',
+  {
+    id: string;
+    text: string;
+    priority: TodoPriority;
+    createdAt: string;
+    completedAt: string | null;
+  }
+>;
+export type TodoPriorityChanged = Message<
+  'TodoPriorityChanged',
+  { id: string; priority: TodoPriority }
+>;
+export type TodoEvent =
+  | TodoCreated
+  | TodoRenamed
+  | TodoCompleted
+  | TodoReopened
+  | TodoDeleted
+  | TodoRestored
+  | TodoPriorityChanged;
+
+/** What a todo is; a deleted one keeps it, for a restore. */
+export type TodoFacts = {
+  readonly id: string;
+  readonly text: string;
+  readonly priority: TodoPriority;
+  readonly createdAt: string;
+  readonly completedAt: string | null;
+};
 
 export type TodoState =
   | { readonly status: 'missing' }
-  | { readonly status: 'active' | 'completed'; readonly id: string; readonly text: string }
-  | { readonly status: 'deleted'; readonly id: string };
+  | ({ readonly status: 'active' | 'completed' } & TodoFacts)
+  | { readonly status: 'deleted'; readonly id: string; readonly was: TodoFacts };
 
 export type TodoError =
   | { readonly type: 'TodoNotFound'; readonly id: string }
   | { readonly type: 'TodoAlreadyExists'; readonly id: string }
   | { readonly type: 'TodoIsDeleted'; readonly id: string }
   | { readonly type: 'TodoAlreadyCompleted'; readonly id: string }
-  | { readonly type: 'TodoNotCompleted'; readonly id: string };
+  | { readonly type: 'TodoNotCompleted'; readonly id: string }
+  | { readonly type: 'TodoNotDeleted'; readonly id: string };
 
 export const initialState = (): TodoState => ({ status: 'missing' });
 
 export const evolve = (state: TodoState, event: TodoEvent): TodoState => {
   switch (event.type) {
     case 'TodoCreated':
-      return { status: 'active', id: event.data.id, text: event.data.text };
+      return {
+        status: 'active',
+        id: event.data.id,
+        text: event.data.text,
+        priority: event.data.priority,
+        createdAt: event.data.createdAt,
+        completedAt: null,
+      };
     case 'TodoRenamed':
       return state.status === 'active' || state.status === 'completed'
         ? { ...state, text: event.data.text }
         : state;
     case 'TodoCompleted':
-      return state.status === 'active' ? { ...state, status: 'completed' } : state;
+      return state.status === 'active'
+        ? { ...state, status: 'completed', completedAt: event.data.completedAt }
+        : state;
     case 'TodoReopened':
-      return state.status === 'completed' ? { ...state, status: 'active' } : state;
-    case 'TodoDeleted':
-      return { status: 'deleted', id: event.data.id };
+      return state.status === 'completed'
+        ? { ...state, status: 'active', completedAt: null }
+        : state;
+    case 'TodoPriorityChanged':
+      return state.status === 'active' || state.status === 'completed'
+        ? { ...state, priority: event.data.priority }
+        : state;
+    case 'TodoDeleted': {
+      if (state.status !== 'active' && state.status !== 'completed') return state;
+      const { status: _, ...was } = state;
+      return { status: 'deleted', id: event.data.id, was };
+    }
+    case 'TodoRestored': {
+      if (state.status !== 'deleted') return state;
+      const { id, text, priority, createdAt, completedAt } = event.data;
+      const facts = { id, text, priority, createdAt, completedAt };
+      return { status: completedAt === null ? 'active' : 'completed', ...facts };
+    }
     default:
       return assertNever(event);
   }
@@ -73,6 +142,10 @@ export const decide = (
     return ok([{ type: 'TodoCreated', data: { id, text, priority, createdAt: now } }]);
   }
   if (state.status === 'missing') return err({ type: 'TodoNotFound', id });
+  if (command.type === 'RestoreTodo') {
+    if (state.status !== 'deleted') return err({ type: 'TodoNotDeleted', id });
+    return ok([{ type: 'TodoRestored', data: { ...state.was } }]);
+  }
   if (state.status === 'deleted') return err({ type: 'TodoIsDeleted', id });
 
   switch (command.type) {
@@ -88,6 +161,9 @@ export const decide = (
       return ok([{ type: 'TodoReopened', data: { id } }]);
     case 'DeleteTodo':
       return ok([{ type: 'TodoDeleted', data: { id } }]);
+    case 'ChangeTodoPriority':
+      if (state.priority === command.data.priority) return ok([]);
+      return ok([{ type: 'TodoPriorityChanged', data: { id, priority: command.data.priority } }]);
     default:
       return assertNever(command);
   }

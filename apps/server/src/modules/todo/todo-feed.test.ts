@@ -30,6 +30,8 @@ const follow = (response: Response) => {
       const messages = buffer.split('\n\n');
       buffer = messages.pop() ?? '';
       for (const message of messages) {
+        // The "you are live" hello every feed opens with is not part of any frame.
+        if (message.includes('signals {"_conn":"live"')) continue;
         const lines = message.split('\n');
         const field = (name: string) =>
           lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
@@ -126,9 +128,10 @@ describe('the windowed todo feed', () => {
       // Past one page, only the digits of counts and sequences differ.
       expect(Math.abs(bytes - (full[i] ?? 0)), `frame ${i}`).toBeLessThan(48);
       // Below a page, a frame lacks the "show more" line and the row leaving or entering the
-      // window: at most one row (~1.5 KB) smaller.
-      expect(bytes - (few[i] ?? 0), `frame ${i}`).toBeLessThan(2048);
-      expect(bytes).toBeLessThan(4096);
+      // window: at most one row (~2.6 KB before compression: its controls' Datastar
+      // expressions, which compress to almost nothing) smaller.
+      expect(bytes - (few[i] ?? 0), `frame ${i}`).toBeLessThan(3 * 1024);
+      expect(bytes).toBeLessThan(8 * 1024);
     }
   }, 60_000);
 
@@ -137,7 +140,7 @@ describe('the windowed todo feed', () => {
     for (let i = 0; i < 300; i++) await create(t, `item ${i}`);
     const page = await (await t.app.request('/')).text();
     expect(page.match(/<li id="todo-/g)).toHaveLength(20);
-    expect(page).toContain('300 of 300 left · 0 completed');
+    expect(page).toContain('300 items left');
     expect(page).toContain('showing the newest 20');
     expect(page).toContain('href="/?limit=40"');
     expect(page).toContain('value="item 299"');

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import {
   type AppEnv,
-  encodeSseMessage,
   encodeText,
   errorJson,
+  FEED_OPENED,
   mergeFragments,
   nonNegativeInt,
   removeFragments,
@@ -12,9 +12,9 @@ import {
 } from '@ironstar/web';
 import { Hono } from 'hono';
 import type { TodoIndex, TodoIndexChange } from './todo-index';
-import { TodoListView, type TodoPaging, TodoRow, TodoSummary } from './todo-page';
+import { TodoListView, type TodoPaging, TodoRow, TodoSummary, TodoToolbar } from './todo-page';
 
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 const ITEMS = '#todo-items';
 
 /** The page size, and the most todos one window may show (`?limit=`). */
@@ -47,7 +47,10 @@ export const createTodoFrames = (index: TodoIndex, settings: TodoWindowSettings)
   };
   const summary = (limit: number) => {
     const { total, completed } = index.counts();
-    return String(<TodoSummary total={total} completed={completed} paging={paging(limit)} />);
+    return (
+      String(<TodoToolbar total={total} completed={completed} />) +
+      String(<TodoSummary total={total} completed={completed} paging={paging(limit)} />)
+    );
   };
 
   /** The whole window (`<section id="todos">`), id = the projection's position. */
@@ -172,7 +175,7 @@ export const todoFeedRoutes = (deps: {
           sendWindow();
         });
         connection.onClose(unsubscribe);
-        connection.send(RETRY);
+        connection.send(OPENED);
         if (lastEventId === deps.index.position()) synced = true;
         else sendWindow();
       },

@@ -47,6 +47,21 @@ export const todoListProjection = mapProjectionOf(todoAggregate, {
       });
       return todos;
     }
+    if (event.type === 'TodoRestored') {
+      // Back at the end of the list: the list is in the order todos (re)appeared.
+      const { id, text, priority, createdAt, completedAt } = event.data;
+      todos.set(id, {
+        id,
+        text,
+        priority,
+        completed: completedAt !== null,
+        createdAt,
+        completedAt,
+        version: stored.aggregateSequence,
+        updatedSequence: stored.globalSequence,
+      });
+      return todos;
+    }
     const item = todos.get(event.data.id);
     if (!item) return todos;
     switch (event.type) {
@@ -58,6 +73,9 @@ export const todoListProjection = mapProjectionOf(todoAggregate, {
         break;
       case 'TodoReopened':
         touch(item, { completed: false, completedAt: null });
+        break;
+      case 'TodoPriorityChanged':
+        touch(item, { priority: event.data.priority });
         break;
       case 'TodoDeleted':
         todos.delete(item.id);

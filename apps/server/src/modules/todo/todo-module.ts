@@ -1,6 +1,7 @@
 import { defineModule } from '@ironstar/web';
 import { todoAggregate } from './todo-aggregate';
-import { parseTodoCommand, todoErrors } from './todo-commands';
+import { todoBulkRoutes } from './todo-bulk-routes';
+import { parseTodoCommand, TODO_COMMAND_TYPES, todoErrors } from './todo-commands';
 import { todoFeedRoutes, todoWindowSettings } from './todo-feed';
 import { createTodoIndex } from './todo-index';
 import { todoListProjection } from './todo-list-projection';
@@ -20,9 +21,9 @@ export const todoModule = (options: TodoModuleOptions = {}) =>
   defineModule({
     aggregate: {
       ...todoAggregate,
-      snapshots: { every: options.snapshotEvery ?? 100, stateVersion: 1 },
+      snapshots: { every: options.snapshotEvery ?? 100, stateVersion: 2 },
     },
-    http: { name: 'todo', parse: parseTodoCommand, errors: todoErrors },
+    http: { name: 'todo', parse: parseTodoCommand, errors: todoErrors, types: TODO_COMMAND_TYPES },
     projections: { list: todoListProjection },
     nav: [{ path: '/', label: 'Todos' }],
     styles: TODO_STYLES,
@@ -32,15 +33,14 @@ export const todoModule = (options: TodoModuleOptions = {}) =>
       versionOf: (todos, id) => todos.get(id)?.version,
       render: TodoListThen,
     },
-    setup: ({ shell, hub, compression, projections }) => {
+    setup: ({ shell, hub, compression, projections, commands, metrics }) => {
       // The page and its feed show a window of the newest todos, found through this index.
       const index = createTodoIndex(projections.list);
       const settings = todoWindowSettings(options.pageSize);
       return {
-        routes: todoRoutes({ shell, list: projections.list, index, settings }).route(
-          '/',
-          todoFeedRoutes({ index, hub, settings, compression }),
-        ),
+        routes: todoRoutes({ shell, list: projections.list, index, settings })
+          .route('/', todoFeedRoutes({ index, hub, settings, compression }))
+          .route('/', todoBulkRoutes({ index, commands, metrics })),
       };
     },
   });

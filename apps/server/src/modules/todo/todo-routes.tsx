@@ -6,7 +6,7 @@ import { html } from 'hono/html';
 import { limitError, parseLimit, type TodoWindowSettings } from './todo-feed';
 import type { TodoIndex } from './todo-index';
 import type { TodoItem, TodoList } from './todo-list-projection';
-import { TodoPage } from './todo-page';
+import { TODO_FILTERS, type TodoFilter, TodoPage } from './todo-page';
 
 export const MAX_TODOS_PAGE = 1000;
 
@@ -31,6 +31,10 @@ export const todoRoutes = (deps: {
     .get('/', (c) => {
       const limit = parseLimit(c.req.query('limit'), deps.settings);
       if (limit === undefined) return errorJson(c, 'validation', limitError(deps.settings));
+      const filter = c.req.query('filter') ?? 'all';
+      if (!TODO_FILTERS.includes(filter as TodoFilter)) {
+        return errorJson(c, 'validation', `filter must be one of ${TODO_FILTERS.join(', ')}`);
+      }
       const { total, completed } = deps.index.counts();
       const page = (
         <TodoPage
@@ -39,6 +43,7 @@ export const todoRoutes = (deps: {
           total={total}
           completed={completed}
           paging={{ ...deps.settings, limit }}
+          filter={filter as TodoFilter}
         />
       );
       return c.html(html`<!DOCTYPE html>${page}`);

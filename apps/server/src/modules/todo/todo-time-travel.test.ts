@@ -18,7 +18,7 @@ const setup = async () => {
 const pastTodos = (html: string) =>
   [
     ...html.matchAll(
-      /<li id="tt-todo-[^"]+"( class="([^"]*)")?[^>]*>.*?<span class="text">(.*?)<\/span>/g,
+      /<li id="tt-todo-[^"]+"( class="([^"]*)")?[^>]*>.*?<span class="text" dir="auto">(.*?)<\/span>/g,
     ),
   ].map((m) => `${m[3]}${m[2]?.includes('completed') ? ' ✓' : ''}`);
 

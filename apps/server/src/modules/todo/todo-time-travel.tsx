@@ -23,7 +23,15 @@ const PastTodos = (props: {
         data-on-click={props.select(TODO_AGGREGATE_TYPE, todo.id)}
       >
         <span aria-hidden="true">{todo.completed ? '☑' : '☐'}</span>{' '}
-        <span class="text">{todo.text}</span>
+        <span class="text" dir="auto">
+          {todo.text}
+        </span>
+        {todo.priority === 'normal' ? null : (
+          <>
+            {' '}
+            <span class={`badge ${todo.priority}`}>{todo.priority}</span>
+          </>
+        )}
       </li>
     ))}
   </ul>

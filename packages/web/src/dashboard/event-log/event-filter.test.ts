@@ -55,7 +55,7 @@ describe('event log filters', () => {
     )._unsafeUnwrap();
     expect(thin).toEqual({ events: [], nextBefore: 800 });
     const end = (
-      await readOlder(store, { before: 100, filter: { eventId: 'e5' }, want: 5 })
+      await readOlder(store, { before: 50, filter: { eventId: 'e5' }, want: 5 })
     )._unsafeUnwrap();
     expect(seqs(end.events)).toEqual([5]);
     expect(end.nextBefore).toBeNull();
@@ -67,6 +67,12 @@ describe('event log filters', () => {
     if (!e1) throw new Error('seeded');
     expect(matches({ aggregateType: 'Todo', correlationId: 'c1' }, e1)).toBe(true);
     expect(matches({ aggregateType: 'Todo', correlationId: 'c2' }, e1)).toBe(false);
+    // Ids by prefix, as the short id a row shows (with or without its …); types by any part.
+    expect(matches({ aggregateId: 'A…' }, e1)).toBe(true);
+    expect(matches({ aggregateId: '1' }, e1)).toBe(false);
+    expect(matches({ eventType: 'created' }, e1)).toBe(true);
+    expect(matches({ eventType: 'Renamed' }, e1)).toBe(false);
+    expect(matches({ aggregateType: 'od' }, e1)).toBe(true);
     const params = new Map([
       ['aggregateType', ' Todo '],
       ['eventType', ''],

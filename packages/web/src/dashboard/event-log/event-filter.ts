@@ -1,7 +1,7 @@
 import type { EventStore, StoredEvent } from '@ironstar/application';
 import { err, ok, type Result } from 'neverthrow';
 
-/** What the event log can be narrowed to; every field set must match exactly. */
+/** What the event log can be narrowed to; every field set must match (ids by prefix, types by part). */
 export type EventFilter = {
   readonly aggregateType?: string;
   readonly aggregateId?: string;
@@ -36,12 +36,20 @@ export const parseFilter = (
   return ok(filter);
 };
 
+// Ids match by prefix (the short id a row shows finds its events; a trailing … is ignored),
+// types by any part ("Renamed" finds TodoRenamed); both ignore case.
+const norm = (value: string) => value.replace(/…$/, '').toLowerCase();
+const idMatches = (wanted: string | undefined, actual: string | undefined) =>
+  wanted === undefined || (actual ?? '').toLowerCase().startsWith(norm(wanted));
+const typeMatches = (wanted: string | undefined, actual: string) =>
+  wanted === undefined || actual.toLowerCase().includes(norm(wanted));
+
 export const matches = (filter: EventFilter, event: StoredEvent): boolean =>
-  (filter.aggregateType === undefined || event.aggregateType === filter.aggregateType) &&
-  (filter.aggregateId === undefined || event.aggregateId === filter.aggregateId) &&
-  (filter.eventType === undefined || event.eventType === filter.eventType) &&
-  (filter.correlationId === undefined || event.metadata?.correlationId === filter.correlationId) &&
-  (filter.eventId === undefined || event.id === filter.eventId);
+  typeMatches(filter.aggregateType, event.aggregateType) &&
+  idMatches(filter.aggregateId, event.aggregateId) &&
+  typeMatches(filter.eventType, event.eventType) &&
+  idMatches(filter.correlationId, event.metadata?.correlationId) &&
+  idMatches(filter.eventId, event.id);
 
 export type OlderPage = {
   /** Matching events, newest first. */

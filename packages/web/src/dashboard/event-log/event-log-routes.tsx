@@ -8,9 +8,10 @@ import { mergeFragments } from '../../datastar/datastar-wire';
 import type { EventFanout } from '../../feeds/event-fanout';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import type { PageShell } from '../../pages/layout';
-import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseFrames } from '../../sse/sse-response';
+import { sseTransport } from '../../sse/sse-transport';
+import { FEED_OPENED } from '../../ui/live';
 import { type EventFilter, matches, parseFilter, readOlder } from './event-filter';
 import { type EventCatalog, EventList, EventRow, EventsPage, OlderControl } from './event-log-view';
 
@@ -22,7 +23,7 @@ export const EVENTS_PAGE_SIZE = 50;
  */
 export const MAX_LIVE_ROWS = 500;
 
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 
 // A live event reaching many connections is the same object from the bus: render it once.
 const rowFrames = new WeakMap<StoredEvent, Uint8Array>();
@@ -48,6 +49,7 @@ export const eventLogRoutes = (deps: {
   hub: SseHub;
   shell: PageShell;
   catalog: EventCatalog;
+  compression?: boolean;
 }) => {
   const newestPage = (filter: EventFilter, before: number) =>
     readOlder(deps.store, { before, filter, want: EVENTS_PAGE_SIZE });
@@ -90,7 +92,8 @@ export const eventLogRoutes = (deps: {
             <OlderControl
               filter={filter.value}
               nextBefore={page.value.nextBefore}
-              shown={page.value.events.length}
+              // Rows are above it already: an end here is the start of the log.
+              shown={Math.max(1, page.value.events.length)}
             />,
           ),
         ),
@@ -118,20 +121,24 @@ export const eventLogRoutes = (deps: {
             { id },
           ),
         );
-      return deps.hub.open('events-page', (connection) => {
-        let liveRows = 0;
-        connection.send(RETRY);
-        if (reset) connection.send(restart([], head + 1, head));
-        // Caught up through the shared reader, with this connection's filter and row count.
-        void deps.fanout.attach(connection, from, (event) => {
-          if (!matches(filter.value, event)) return undefined;
-          if (liveRows >= MAX_LIVE_ROWS) {
-            liveRows = 1;
-            return restart([event], event.globalSequence, event.globalSequence);
-          }
-          liveRows++;
-          return rowFrame(event);
-        });
-      });
+      return deps.hub.open(
+        'events-page',
+        (connection) => {
+          let liveRows = 0;
+          connection.send(OPENED);
+          if (reset) connection.send(restart([], head + 1, head));
+          // Caught up through the shared reader, with this connection's filter and row count.
+          void deps.fanout.attach(connection, from, (event) => {
+            if (!matches(filter.value, event)) return undefined;
+            if (liveRows >= MAX_LIVE_ROWS) {
+              liveRows = 1;
+              return restart([event], event.globalSequence, event.globalSequence);
+            }
+            liveRows++;
+            return rowFrame(event);
+          });
+        },
+        sseTransport(c, deps.compression),
+      );
     });
 };

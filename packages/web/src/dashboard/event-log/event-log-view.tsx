@@ -2,16 +2,15 @@
 import type { StoredEvent } from '@ironstar/application';
 import { action } from '../../datastar/datastar-wire';
 import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
-import { clockTime, queryString, shortId } from '../urls';
+import { EmptyState, JsonView } from '../../ui/components';
+import { queryString, shortId } from '../urls';
 import { type EventFilter, FILTER_FIELDS } from './event-filter';
 
 export const EVENTS_PAGE = '/events';
 const MAX_SHOWN_JSON = 10_000;
 
-const json = (value: unknown) => {
-  const text = JSON.stringify(value, null, 2) ?? 'null';
-  return text.length > MAX_SHOWN_JSON ? `${text.slice(0, MAX_SHOWN_JSON)}\n… (truncated)` : text;
-};
+/** `YYYY-MM-DD HH:MM:SS` (UTC) of an ISO timestamp. */
+const dateTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 
 const filterLink = (filter: EventFilter) => `${EVENTS_PAGE}${queryString(filter)}`;
 
@@ -21,21 +20,27 @@ export const EventRow = ({ event }: { event: StoredEvent }) => {
   return (
     <li id={`ev-${event.globalSequence}`}>
       <details>
-        <summary>
+        <summary title="Show the payload and metadata">
           <span class="seq mono">#{event.globalSequence}</span>
-          <time class="mono muted" datetime={event.createdAt}>
-            {clockTime(event.createdAt)}
-          </time>
           <span class="etype">{event.eventType}</span>
-          <a href={filterLink({ aggregateType: event.aggregateType })}>{event.aggregateType}</a>
-          <a
-            class="mono"
-            href={filterLink({ aggregateId: event.aggregateId })}
-            title={event.aggregateId}
+          <time
+            class="mono muted small"
+            datetime={event.createdAt}
+            title={`${event.createdAt} (UTC)`}
           >
-            {shortId(event.aggregateId)}
-          </a>
-          <span class="muted small">v{event.aggregateSequence}</span>
+            {dateTime(event.createdAt)}
+          </time>
+          <span class="meta">
+            <a href={filterLink({ aggregateType: event.aggregateType })}>{event.aggregateType}</a>
+            <a
+              class="mono"
+              href={filterLink({ aggregateId: event.aggregateId })}
+              title={event.aggregateId}
+            >
+              {shortId(event.aggregateId)}
+            </a>
+            <span class="muted">version {event.aggregateSequence}</span>
+          </span>
         </summary>
         <div class="body">
           <dl>
@@ -74,9 +79,9 @@ export const EventRow = ({ event }: { event: StoredEvent }) => {
             </dd>
           </dl>
           <div class="muted small">payload</div>
-          <pre>{json(event.payload)}</pre>
+          <JsonView value={event.payload} max={MAX_SHOWN_JSON} />
           <div class="muted small">metadata</div>
-          <pre>{json(event.metadata)}</pre>
+          <JsonView value={event.metadata} max={MAX_SHOWN_JSON} />
         </div>
       </details>
     </li>
@@ -91,7 +96,10 @@ export const OlderControl = (props: {
 }) => (
   <div id="event-older" class="row" style="margin-top: .75rem">
     {props.nextBefore === null ? (
-      <span class="muted small">Start of the log.</span>
+      // An empty list says so once, above; "start of the log" only ends a list.
+      props.shown === 0 ? null : (
+        <span class="muted small">Start of the log.</span>
+      )
     ) : (
       <>
         <button
@@ -127,9 +135,7 @@ export const EventList = (props: {
       ))}
     </ol>
     {props.events.length === 0 ? (
-      <p class="empty" id="no-events">
-        No matching events yet.
-      </p>
+      <EmptyState id="no-events">No matching events yet.</EmptyState>
     ) : null}
     <OlderControl filter={props.filter} nextBefore={props.nextBefore} shown={props.events.length} />
   </section>
@@ -163,12 +169,11 @@ export const EventsPage = (props: {
     <Layout title="Event log" shell={props.shell} path={EVENTS_PAGE} wide>
       <div id="events-app" data-signals="{_loadingOlder: false}">
         <LiveFeed id="event-feed" url={feed} />
-        <h1>
-          Event log <span class="pill live">live</span>
-        </h1>
-        <p class="muted small">
+        <h1>Event log</h1>
+        <p class="lead">
           Every stored event, newest first; new ones appear at the top as they are stored. Click a
-          row for its payload and metadata.
+          row (▸) for its payload and metadata. Ids match from their start (the short id a row shows
+          is enough), types by any part of the name (“Renamed”).
         </p>
         <form class="filters" method="get" action={EVENTS_PAGE} id="event-filters">
           {FILTER_FIELDS.map((field) => (

@@ -14,6 +14,8 @@ export type MetricsSamplerOptions = {
   readonly intervalMs?: number;
   /** Samples kept (the charts' window is intervalMs × keep). */
   readonly keep?: number;
+  /** Every this many samples one is also kept in the long window (keep of them, too). */
+  readonly longEvery?: number;
   /** Runs before each sample, to set gauges that are read on demand (positions, store head). */
   readonly beforeSample?: () => Promise<void> | void;
   readonly now?: () => number;
@@ -28,7 +30,11 @@ export const createMetricsSampler = (options: MetricsSamplerOptions) => {
   const intervalMs = options.intervalMs ?? 1000;
   const keep = options.keep ?? 300;
   const now = options.now ?? Date.now;
+  const longEvery = options.longEvery ?? 12;
   const samples: Sample[] = [];
+  // The long window: every longEvery-th sample, as many kept (1 s × 12 × 300 = 1 hour).
+  const longSamples: Sample[] = [];
+  let taken = 0;
   const listeners = new Set<(sample: Sample) => void>();
   let timer: ReturnType<typeof setInterval> | undefined;
   let busy = false;
@@ -49,6 +55,10 @@ export const createMetricsSampler = (options: MetricsSamplerOptions) => {
     const sample = { at: now(), values };
     samples.push(sample);
     if (samples.length > keep) samples.splice(0, samples.length - keep);
+    if (taken++ % longEvery === 0) {
+      longSamples.push(sample);
+      if (longSamples.length > keep) longSamples.splice(0, longSamples.length - keep);
+    }
     for (const listener of listeners) listener(sample);
     return sample;
   };
@@ -73,7 +83,10 @@ export const createMetricsSampler = (options: MetricsSamplerOptions) => {
       timer = undefined;
     },
     samples: (): readonly Sample[] => samples,
+    /** The long window: one sample every `intervalMs × longEvery`. */
+    longSamples: (): readonly Sample[] => longSamples,
     intervalMs,
+    longEvery,
     keep,
     onSample(listener: (sample: Sample) => void) {
       listeners.add(listener);

@@ -36,8 +36,26 @@ describe('the system page', () => {
       return s.split('id="system-view"').length > 2;
     });
     expect(feed).toContain(
-      'event: datastar-merge-fragments\ndata: fragments <section id="system-view" data-samples="2">',
+      'event: datastar-merge-fragments\ndata: fragments <section id="system-view" data-samples="2" data-range="5m">',
     );
     expect(feed).toContain('data-samples="3"');
+    // Readable at a glance: a y scale, a time axis, values on hover, colours by meaning.
+    expect(commands).toContain('<title>now: ');
+    expect(commands).toMatch(/class="s-ok"><i [^>]*><\/i>accepted/);
+    expect(commands).toMatch(/class="s-warn"><i [^>]*><\/i>rejected/);
+    expect(html).toContain('>now</text>');
+    expect(html).toContain('commands since start, 1 of them refused or failed');
+  });
+
+  it('offers the last hour, sampled less often, and refuses another range', async () => {
+    const t = await createTestApp();
+    close = t.close;
+    await t.sampler.sampleNow();
+    const hour = await (await t.app.request('/system?range=1h')).text();
+    expect(hour).toContain('data-range="1h"');
+    expect(hour).toContain('aria-current="page">last hour');
+    expect(hour).toContain('/system/feed?range=1h');
+    expect((await t.app.request('/system?range=1y')).status).toBe(400);
+    expect((await t.app.request('/system/feed?range=1y')).status).toBe(400);
   });
 });

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
-import { formatNumber, LineChart, type Series } from '../svg-chart';
+import { formatNumber, LineChart, type Series, type SeriesTone } from '../svg-chart';
 import { gauges, labelValues, rates, type Sample, total } from './metrics-sampler';
 
 export const SYSTEM_PAGE = '/system';
@@ -32,17 +32,50 @@ const ChartCard = (props: {
   figure: string;
   series: readonly Series[];
   points: number;
+  step: number;
   label: string;
+  unit?: string;
 }) => (
   <Card id={props.id} title={props.title} figure={props.figure}>
-    <LineChart series={props.series} points={props.points} label={props.label} />
+    <LineChart
+      series={props.series}
+      points={props.points}
+      step={props.step}
+      label={props.label}
+      {...(props.unit === undefined ? {} : { unit: props.unit })}
+    />
   </Card>
 );
+
+/** The time ranges the page offers: `?range=` of the page and its feed. */
+export const SYSTEM_RANGES = ['5m', '1h'] as const;
+export type SystemRange = (typeof SYSTEM_RANGES)[number];
+
+// An outcome's colour says what it means: done, refused by the rules, or failed.
+const OUTCOME_TONE: Readonly<Record<string, SeriesTone>> = {
+  accepted: 'ok',
+  replayed: 'info',
+  completed: 'ok',
+  invalid: 'warn',
+  rejected: 'warn',
+  refused: 'warn',
+  conflict: 'warn',
+  precondition_failed: 'warn',
+  failed: 'bad',
+  unavailable: 'bad',
+  timeout: 'bad',
+  error: 'bad',
+};
 
 const byLabel = (samples: readonly Sample[], name: string, label: string, kind: 'rate' | 'gauge') =>
   labelValues(samples, name, label).map((value): Series => {
     const pick = (s: Sample) => total(s, name, { [label]: value });
-    return { name: value, values: kind === 'rate' ? rates(samples, pick) : gauges(samples, pick) };
+    const tone = OUTCOME_TONE[value];
+    return {
+      name: value,
+      values: kind === 'rate' ? rates(samples, pick) : gauges(samples, pick),
+      ...(label === 'outcome' ? { tone: tone ?? 'muted' } : {}),
+    };
   });
 
 // Counters charted per second, one line per outcome; the figure is their sum.
@@ -55,6 +88,7 @@ const RatesByOutcome = (props: {
   of: keyof typeof BY_OUTCOME;
   samples: readonly Sample[];
   points: number;
+  step: number;
 }) => {
   const [metric, title, noun] = BY_OUTCOME[props.of];
   const series = byLabel(props.samples, metric, 'outcome', 'rate');
@@ -66,6 +100,7 @@ const RatesByOutcome = (props: {
       figure={formatNumber(latest)}
       series={series}
       points={props.points}
+      step={props.step}
       label={`${noun} per second by outcome`}
     />
   );
@@ -76,19 +111,24 @@ const key = (name: string, labels: Readonly<Record<string, string>>) => {
   return parts.length ? `${name}{${parts.join(',')}}` : name;
 };
 
-/** The live region: figures and charts from the sampler's window. */
-export const SystemView = (props: { samples: readonly Sample[]; intervalMs: number }) => {
+/** The live region: figures and charts from the sampler's window (`step` seconds apart). */
+export const SystemView = (props: {
+  samples: readonly Sample[];
+  intervalMs: number;
+  range?: SystemRange;
+}) => {
   const { samples } = props;
   const last = samples.at(-1);
+  const range = props.range ?? '5m';
   if (!last) {
     return (
-      <section id="system-view">
+      <section id="system-view" data-range={range}>
         <p class="empty">Collecting the first sample…</p>
       </section>
     );
   }
   const points = samples.length;
-  const seconds = (points * props.intervalMs) / 1000;
+  const step = props.intervalMs / 1000;
   const eventRate = rates(samples, (s) => total(s, 'ironstar_events_appended_total'));
   const feeds = byLabel(samples, 'ironstar_sse_connections', 'feed', 'gauge');
   const head = total(last, 'ironstar_event_store_head');
@@ -110,6 +150,12 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
     durationCount > 0
       ? (total(last, 'ironstar_command_duration_seconds_sum') / durationCount) * 1000
       : 0;
+  // Every command answered, refusals and failures included, and those that were not accepted.
+  const commands = total(last, 'ironstar_commands_total');
+  const notAccepted =
+    commands -
+    total(last, 'ironstar_commands_total', { outcome: 'accepted' }) -
+    total(last, 'ironstar_commands_total', { outcome: 'replayed' });
   const memory = gauges(
     samples,
     (s) => total(s, 'ironstar_process_resident_memory_bytes') / 2 ** 20,
@@ -125,43 +171,51 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
   );
 
   return (
-    <section id="system-view" data-samples={String(points)}>
+    <section id="system-view" data-samples={String(points)} data-range={range}>
       <div class="cards">
         <ChartCard
           id="fig-events"
           title="events appended / s"
           figure={formatNumber(eventRate.at(-1) ?? 0)}
-          series={[{ name: 'events/s', values: eventRate }]}
-          points={seconds}
+          series={[{ name: 'events/s', values: eventRate, tone: 'accent' }]}
+          points={points}
+          step={step}
           label="events per second"
         />
-        <RatesByOutcome of="commands" samples={samples} points={seconds} />
+        <RatesByOutcome of="commands" samples={samples} points={points} step={step} />
         <ChartCard
           id="fig-feeds"
           title="open SSE feeds"
           figure={formatNumber(total(last, 'ironstar_sse_connections'))}
           series={feeds}
           points={points}
+          step={step}
           label="open feeds by feed"
         />
         <ChartCard
           id="fig-lag"
-          title={`projection lag (head #${formatNumber(head)})`}
+          title={`projection lag, events (head #${formatNumber(head)})`}
           figure={formatNumber(Math.max(0, ...lag.map((s) => s.values.at(-1) ?? 0)))}
           series={lag}
           points={points}
+          step={step}
           label="events each projection is behind the store"
         />
-        <RatesByOutcome of="queries" samples={samples} points={seconds} />
+        <RatesByOutcome of="queries" samples={samples} points={points} step={step} />
         <Card id="fig-latency" title="mean command time" figure={`${meanMs.toFixed(2)} ms`}>
-          <p class="muted small">{formatNumber(durationCount)} commands since start</p>
+          <p class="muted small" id="commands-since-start">
+            {formatNumber(commands)} commands since start
+            {notAccepted > 0 ? `, ${formatNumber(notAccepted)} of them refused or failed` : ''}
+          </p>
         </Card>
         <ChartCard
           id="fig-memory"
           title="resident memory"
           figure={`${formatNumber(memory.at(-1) ?? 0)} MiB`}
-          series={[{ name: 'MiB', values: memory }]}
+          series={[{ name: 'memory', values: memory, tone: 'info' }]}
           points={points}
+          step={step}
+          unit=" MiB"
           label="resident memory"
         />
         <ChartCard
@@ -169,10 +223,11 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
           title="CPU / event-loop lag"
           figure={`${formatNumber(cpu.at(-1) ?? 0)} % · ${(loopLag.at(-1) ?? 0).toFixed(1)} ms`}
           series={[
-            { name: 'CPU %', values: cpu },
-            { name: 'loop lag ms', values: loopLag },
+            { name: 'CPU %', values: cpu, tone: 'accent' },
+            { name: 'loop lag ms', values: loopLag, tone: 'warn' },
           ]}
           points={points}
+          step={step}
           label="CPU percent and event loop lag"
         />
       </div>
@@ -181,56 +236,75 @@ export const SystemView = (props: { samples: readonly Sample[]; intervalMs: numb
         Every other ironstar counter and gauge (bus traffic, subscribers that fell behind, …), as
         <a href="/metrics"> /metrics</a> reports it; counters also per second.
       </p>
-      <table class="result" id="other-metrics">
-        <thead>
-          <tr>
-            <th>metric</th>
-            <th>value</th>
-            <th>per second</th>
-          </tr>
-        </thead>
-        <tbody>
-          {others.length === 0 ? (
+      <div class="scroll-x">
+        <table class="result" id="other-metrics">
+          <thead>
             <tr>
-              <td colspan={3} class="muted">
-                none yet
-              </td>
+              <th>metric</th>
+              <th>value</th>
+              <th>per second</th>
             </tr>
-          ) : null}
-          {others.map((v) => {
-            const rate = v.name.endsWith('_total')
-              ? rates(samples.slice(-2), (s) => total(s, v.name, v.labels)).at(-1)
-              : undefined;
-            return (
+          </thead>
+          <tbody>
+            {others.length === 0 ? (
               <tr>
-                <td class="mono">{key(v.name, v.labels)}</td>
-                <td class="num">{formatNumber(v.value)}</td>
-                <td class="num">{rate === undefined ? '' : formatNumber(rate)}</td>
+                <td colspan={3} class="muted">
+                  none yet
+                </td>
               </tr>
-            );
-          })}
-        </tbody>
-      </table>
+            ) : null}
+            {others.map((v) => {
+              const rate = v.name.endsWith('_total')
+                ? rates(samples.slice(-2), (s) => total(s, v.name, v.labels)).at(-1)
+                : undefined;
+              return (
+                <tr>
+                  <td class="mono">{key(v.name, v.labels)}</td>
+                  <td class="num">{formatNumber(v.value)}</td>
+                  <td class="num">{rate === undefined ? '' : formatNumber(rate)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 };
+
+/** The page's URL for a range; the default needs no query. */
+export const systemUrl = (path: string, range: SystemRange) =>
+  range === '5m' ? path : `${path}?range=${range}`;
 
 export const SystemPage = (props: {
   shell: PageShell;
   samples: readonly Sample[];
   intervalMs: number;
   keep: number;
+  range: SystemRange;
 }) => (
   <Layout title="System" shell={props.shell} path={SYSTEM_PAGE} wide>
-    <LiveFeed id="system-feed" url={`${SYSTEM_PAGE}/feed`} />
+    <LiveFeed id="system-feed" url={systemUrl(`${SYSTEM_PAGE}/feed`, props.range)} />
     <h1>
-      System <span class="pill live">live</span>
+      System
+      <nav class="range" aria-label="Time range">
+        {SYSTEM_RANGES.map((r) => (
+          <a
+            id={`range-${r}`}
+            href={systemUrl(SYSTEM_PAGE, r)}
+            aria-current={r === props.range ? 'page' : undefined}
+          >
+            {r === '5m' ? 'last 5 min' : 'last hour'}
+          </a>
+        ))}
+      </nav>
     </h1>
-    <p class="muted small">
+    <p class="lead">
       Sampled every {props.intervalMs / 1000} s from the same registry{' '}
-      <a href="/metrics">/metrics</a> exposes; the charts keep the last{' '}
-      {Math.round((props.keep * props.intervalMs) / 60_000)} minutes.
+      <a href="/metrics">/metrics</a> exposes; the charts span the last{' '}
+      {Math.round((props.keep * props.intervalMs) / 60_000)} minutes. Point at a chart for its
+      values at that time.
     </p>
-    <SystemView samples={props.samples} intervalMs={props.intervalMs} />
+    <SystemView samples={props.samples} intervalMs={props.intervalMs} range={props.range} />
   </Layout>
 );

@@ -11,9 +11,10 @@ import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import type { PastView } from '../../module';
 import type { PageShell } from '../../pages/layout';
 import { latestPush } from '../../sse/latest-push';
-import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseFrames } from '../../sse/sse-response';
+import { sseTransport } from '../../sse/sse-transport';
+import { FEED_OPENED } from '../../ui/live';
 import { signalsOf } from '../urls';
 import { eventAt } from './time-machine';
 import {
@@ -24,8 +25,9 @@ import {
   TimeTravelView,
   VIEW_ACTION,
 } from './time-travel-view';
+import { stepFrom } from './travel-step';
 
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 const NAME = /^[\w.:-]{1,200}$/;
 
 type Travel = { at: number | undefined; aggregateType: string; aggregateId: string };
@@ -46,6 +48,9 @@ export const timeTravelRoutes = (deps: {
   hub: SseHub;
   shell: PageShell;
   views: readonly PastViewAt[];
+  /** Aggregate types a step stops at (none: every event). */
+  travelTypes?: readonly string[];
+  compression?: boolean;
 }) => {
   const model = async (travel: Travel): Promise<Result<TimeTravelModel, string>> => {
     const head = await deps.store.head();
@@ -120,8 +125,24 @@ export const timeTravelRoutes = (deps: {
     })
     .get('/time-travel/view', async (c) => {
       const signals = signalsOf(c.req.query('datastar'));
-      const at = Number(signals.at);
+      let at = Number(signals.at);
       const live = signals.live === true;
+      const step = signals.step;
+      const types = deps.travelTypes ?? [];
+      if ((step === 'back' || step === 'forward') && !live && Number.isFinite(at) && types.length) {
+        const head = await deps.store.head();
+        if (head.isErr()) return respond(c, storeUnavailable());
+        const to = await stepFrom(deps.store, {
+          at: Math.max(0, Math.trunc(at)),
+          direction: step,
+          types,
+          head: head.value,
+        });
+        if (to.isErr()) return respond(c, storeUnavailable());
+        at = to.value;
+      } else if (step === 'back' || step === 'forward') {
+        at = Math.max(0, Math.trunc(at) + (step === 'back' ? -1 : 1));
+      }
       const result = await model({
         at: live || !Number.isFinite(at) ? undefined : Math.max(0, Math.trunc(at)),
         aggregateType: typeof signals.aggregateType === 'string' ? signals.aggregateType : '',
@@ -131,6 +152,7 @@ export const timeTravelRoutes = (deps: {
       const { at: resolved, head, selected } = result.value;
       return sseFrames([
         mergeSignals({
+          step: '',
           at: resolved,
           head,
           aggregateType: selected?.aggregateType ?? '',
@@ -144,22 +166,26 @@ export const timeTravelRoutes = (deps: {
       if (head === undefined) {
         return respond(c, storeUnavailable());
       }
-      return deps.hub.open('time-travel', (connection) => {
-        let latest = head;
-        // Coalesced: a burst of events is one signal update with the newest head.
-        const push = latestPush(
-          connection,
-          () => latest,
-          () => encodeText(mergeSignals({ head: latest })),
-        );
-        // The head moves with the shared reader: no store read per connection.
-        const unwatch = deps.fanout.watch((sequence) => {
-          latest = Math.max(latest, sequence);
+      return deps.hub.open(
+        'time-travel',
+        (connection) => {
+          let latest = head;
+          // Coalesced: a burst of events is one signal update with the newest head.
+          const push = latestPush(
+            connection,
+            () => latest,
+            () => encodeText(mergeSignals({ head: latest })),
+          );
+          // The head moves with the shared reader: no store read per connection.
+          const unwatch = deps.fanout.watch((sequence) => {
+            latest = Math.max(latest, sequence);
+            push();
+          });
+          connection.onClose(unwatch);
+          connection.send(OPENED);
           push();
-        });
-        connection.onClose(unwatch);
-        connection.send(RETRY);
-        push();
-      });
+        },
+        sseTransport(c, deps.compression),
+      );
     });
 };

@@ -44,8 +44,8 @@ const History = (props: { history: readonly StoredEvent[]; at: number }) => (
         <details>
           <summary>
             <span class="seq mono">#{event.globalSequence}</span>
-            <time class="mono muted">{clockTime(event.createdAt)}</time>
             <span class="etype">{event.eventType}</span>
+            <time class="mono muted small">{clockTime(event.createdAt)}</time>
             {event.globalSequence > props.at ? <span class="muted small">(later)</span> : null}
           </summary>
           <div class="body">
@@ -57,9 +57,25 @@ const History = (props: { history: readonly StoredEvent[]; at: number }) => (
   </ol>
 );
 
+/** What an item is called at `at`: the `text`, `name` or `title` its latest event there gave it. */
+const nameOf = (history: readonly StoredEvent[], at: number): string | undefined => {
+  let name: string | undefined;
+  for (const event of history) {
+    if (event.globalSequence > at && name !== undefined) break;
+    const payload = event.payload as Record<string, unknown> | null;
+    for (const field of ['text', 'name', 'title']) {
+      const value = payload?.[field];
+      if (typeof value === 'string' && value.length > 0) name = value;
+    }
+  }
+  return name;
+};
+
 /** The region each travel replaces: the world after event `at`. */
 export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
   const upTo = model.history.filter((e) => e.globalSequence <= model.at).length;
+  const name = model.selected ? nameOf(model.history, model.at) : undefined;
+  const notYet = model.selected !== null && upTo === 0 && model.earlierHidden === 0;
   return (
     <section id="tt-view" data-at={String(model.at)}>
       <p id="tt-event">
@@ -83,7 +99,13 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
             {model.selected ? (
               <>
                 History of {model.selected.aggregateType}{' '}
-                <span class="mono">{shortId(model.selected.aggregateId)}</span>
+                {name === undefined ? (
+                  <span class="mono">{shortId(model.selected.aggregateId)}</span>
+                ) : (
+                  <span id="tt-history-name" title={model.selected.aggregateId}>
+                    “<bdi>{name.length > 60 ? `${name.slice(0, 59)}…` : name}</bdi>”
+                  </span>
+                )}
               </>
             ) : (
               'History'
@@ -91,9 +113,15 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
           </h2>
           {model.selected ? (
             <>
-              <p class="muted small">
-                {upTo} of {model.history.length} events up to #{model.at}; later ones are faded.
-              </p>
+              {notYet ? (
+                <p class="notice" id="tt-not-yet">
+                  It does not exist yet at #{model.at}; its events below come later.
+                </p>
+              ) : (
+                <p class="muted small">
+                  {upTo} of {model.history.length} events up to #{model.at}; later ones are faded.
+                </p>
+              )}
               {model.earlierHidden > 0 ? (
                 <p class="muted small" id="tt-history-earlier">
                   …{model.earlierHidden} earlier events not drawn.
@@ -116,12 +144,12 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
 };
 
 /** One step along the log: leaves live mode and travels to `to` (an expression over $at). */
-const Step = (props: { id: string; label: string; to: string; text: string }) => (
+const Step = (props: { id: string; label: string; step: 'back' | 'forward'; text: string }) => (
   <button
     type="button"
     id={props.id}
     aria-label={props.label}
-    data-on-click={`$live = false; $at = ${props.to}; ${view}`}
+    data-on-click={`$live = false; $step = '${props.step}'; ${view}`}
   >
     {props.text}
   </button>
@@ -133,6 +161,7 @@ export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell
     at: model.at,
     head: model.head,
     live: model.live,
+    step: '',
     aggregateType: model.selected?.aggregateType ?? '',
     aggregate: model.selected?.aggregateId ?? '',
   });
@@ -161,22 +190,21 @@ export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell
           same projection the live pages use.
         </p>
         <div class="row" id="tt-controls">
-          <Step id="tt-back" label="One event back" to="Math.max(0, $at - 1)" text="◀" />
+          <Step id="tt-back" label="One event back" step="back" text="◀" />
           <input
             type="range"
             id="tt-slider"
             aria-label="Global sequence"
             max={String(model.head)}
-            style="flex: 1"
             {...atInput}
             {...{ 'data-on-input__debounce.150ms': travel }}
           />
-          <Step id="tt-forward" label="One event forward" to="Math.min($head, $at + 1)" text="▶" />
+          <Step id="tt-forward" label="One event forward" step="forward" text="▶" />
           <input
             type="number"
             id="tt-at"
             aria-label="Sequence"
-            style="width: 7rem"
+            class="seq-input"
             {...atInput}
             data-on-change={travel}
           />

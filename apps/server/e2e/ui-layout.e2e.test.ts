@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  type ServerProcess,
+  sendCommand,
+  spawnServer,
+  tempDir,
+} from '../src/testing/spawn-server';
+import { launchChromium, waitLive, watchPage } from './browser';
+
+// Committed screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp dir.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+  : undefined;
+
+const PAGES = ['/', '/?filter=active', '/events', '/time-travel', '/system', '/analytics'];
+const SIZES = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+let browser: Browser;
+let server: ServerProcess;
+let removeDir: () => Promise<unknown>;
+let shots: string;
+
+beforeAll(async () => {
+  const dir = await tempDir();
+  removeDir = dir.remove;
+  shots = SCREENSHOTS ?? join(dir.dir, 'shots');
+  mkdirSync(shots, { recursive: true });
+  server = await spawnServer({
+    DATABASE_URL: `file:${join(dir.dir, 'layout.db')}`,
+    PORT: String(await freePort()),
+  });
+  browser = await launchChromium();
+  // Content that tends to widen pages: a long unbroken word, right-to-left text, priorities.
+  const ids: string[] = [];
+  for (const [text, priority] of [
+    ['buy milk', 'high'],
+    ['write the quarterly report for the board, with the charts and the appendix', 'normal'],
+    ['Supercalifragilisticexpialidocious-and-then-some-more-without-any-space-at-all', 'low'],
+    ['להתקשר לאמא', 'normal'],
+  ] as const) {
+    ids.push(String((await sendCommand(server.url, { type: 'create', text, priority })).body.id));
+  }
+  await sendCommand(server.url, { type: 'complete', id: ids[0] });
+  await sendCommand(server.url, { type: 'rename', id: ids[3], text: 'להתקשר לאמא ולאבא' });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.kill('SIGTERM');
+  await removeDir?.();
+});
+
+const fileName = (path: string) =>
+  path.startsWith('/?') || path === '/'
+    ? `todos${path.includes('active') ? '-active' : ''}`
+    : path.slice(1);
+
+describe('every page in Chromium at 1280×800 and 390×844', () => {
+  for (const size of SIZES) {
+    it(`fits the ${size.name} viewport, with a live connection indicator, a compact header and a usable slider`, async () => {
+      const context = await browser.newContext({
+        viewport: { width: size.width, height: size.height },
+      });
+      try {
+        const page = await context.newPage();
+        const problems = watchPage(page);
+        // Every page's feed arrives compressed.
+        const feeds = new Map<string, string | undefined>();
+        page.on('response', (response) => {
+          const url = new URL(response.url());
+          if (url.pathname.endsWith('/feed')) {
+            feeds.set(url.pathname, response.headers()['content-encoding']);
+          }
+        });
+        for (const path of PAGES) {
+          await page.goto(`${server.url}${path}`);
+          await waitLive(page);
+          // /system draws its charts once the first sample is in.
+          if (path === '/system') await page.waitForSelector('#fig-events svg');
+          const [scrollWidth, innerWidth] = await page.evaluate(() => [
+            document.documentElement.scrollWidth,
+            window.innerWidth,
+          ]);
+          expect(scrollWidth, `${path} at ${size.width}px`).toBeLessThanOrEqual(innerWidth);
+          // The header stays one compact row.
+          const header = await page.locator('header.top').boundingBox();
+          expect(header?.height ?? 999, `${path} header`).toBeLessThanOrEqual(56);
+          expect(await page.locator('#connection').isVisible(), path).toBe(true);
+          if (path === '/time-travel') {
+            const slider = await page.locator('#tt-slider').boundingBox();
+            expect(slider?.width ?? 0).toBeGreaterThanOrEqual(Math.min(300, size.width - 60));
+          }
+          if (path === '/') {
+            // The Add button is whole and inside the viewport.
+            const add = await page.locator('#new-todo button[type=submit]').boundingBox();
+            expect((add?.x ?? 999) + (add?.width ?? 0)).toBeLessThanOrEqual(size.width);
+          }
+          await page.screenshot({
+            path: join(shots, `${fileName(path)}-${size.name}.png`),
+            fullPage: true,
+          });
+        }
+        expect(Object.fromEntries(feeds)).toEqual({
+          '/feed': 'br',
+          '/events/feed': 'br',
+          '/time-travel/feed': 'br',
+          '/system/feed': 'br',
+          '/analytics/feed': 'br',
+        });
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
