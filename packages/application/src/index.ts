@@ -83,4 +83,11 @@ export {
   projectionOf,
 } from './projection';
 export type { Snapshot, SnapshotStore } from './snapshot-store';
+export {
+  defineStateMachine,
+  type StateMachine,
+  type StateTransition,
+  stateMachineProblems,
+  terminalStates,
+} from './state-machine';
 export { createUpcasterChain, withUpcasters, withUpcastersOnBus } from './upcasting';

@@ -12,6 +12,7 @@ import {
 } from '@ironstar/application';
 import { type App, createApp, type RequestLog } from './app';
 import { DASHBOARD_NAV } from './dashboard/dashboard-routes';
+import { drawnMachines, stateMachineRoutes } from './dashboard/state-machines/state-machine-routes';
 import { createMetricsSampler } from './dashboard/system/metrics-sampler';
 import { createTimeMachine } from './dashboard/time-travel/time-machine';
 import { createMetrics, type Metrics } from './metrics';
@@ -191,7 +192,10 @@ export const createRuntime = async (
     metrics,
     shell,
     commands: installed.flatMap((module) => (module.commands ? [module.commands] : [])),
-    routes: installed.flatMap((module) => (module.routes ? [module.routes] : [])),
+    routes: [
+      ...installed.flatMap((module) => (module.routes ? [module.routes] : [])),
+      stateMachineRoutes({ machines: drawnMachines(modules, installed), bus, hub, shell }),
+    ],
     catalog: {
       aggregateTypes: types,
       eventTypes: modules.flatMap((module) => module.eventTypes),

@@ -27,3 +27,4 @@ export {
   type OpenCart,
   type RemoveItem,
 } from './shopping-cart';
+export { checkStateMachine, type StateMachineCheck } from './state-machine-specification';

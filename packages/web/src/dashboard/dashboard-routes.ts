@@ -32,6 +32,7 @@ export const DASHBOARD_NAV: readonly NavItem[] = [
   { path: '/events', label: 'Event log', section: 'dashboard' },
   { path: '/time-travel', label: 'Time travel', section: 'dashboard' },
   { path: '/system', label: 'System', section: 'dashboard' },
+  { path: '/state-machines', label: 'State machines', section: 'dashboard' },
 ];
 
 /** The dashboard: event log, time travel and system pages with their feeds. */

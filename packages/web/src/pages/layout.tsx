@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
 import { DASHBOARD_STYLES } from '../dashboard/dashboard-styles';
+import { STATE_MACHINE_STYLES } from '../dashboard/state-machines/state-machine-svg';
 import { action, DATASTAR_SCRIPT_PATH } from '../datastar/datastar-wire';
 import { STYLES } from './styles';
 
@@ -34,7 +35,7 @@ export const Layout = (props: {
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{`${props.title} · ironstar`}</title>
       <link rel="icon" href="data:," />
-      <style>{STYLES + DASHBOARD_STYLES + props.shell.styles}</style>
+      <style>{STYLES + DASHBOARD_STYLES + STATE_MACHINE_STYLES + props.shell.styles}</style>
       <script type="module" src={DATASTAR_SCRIPT_PATH} />
     </head>
     <body>
