@@ -66,6 +66,18 @@ export {
   type HeadWatcher,
 } from './head-watcher';
 export {
+  type AnyProcessManager,
+  type CommandFailed,
+  defineProcessManager,
+  deriveId,
+  type ProcessCommand,
+  type ProcessDecision,
+  type ProcessInputOf,
+  type ProcessManager,
+  processStreamType,
+  type TimerFired,
+} from './process-manager';
+export {
   createProjectionGroup,
   createProjectionRunner,
   createProjectionRunners,

@@ -1,5 +1,12 @@
 export { DeciderSpecification } from '@ironstar/domain/testing';
 export {
+  CART_CHECKOUT_PROCESS,
+  type CartCheckoutInput,
+  type CartCheckoutState,
+  cartCheckoutProcess,
+  giftCartOf,
+} from './cart-checkout-process';
+export {
   describeEventStoreContract,
   type StoreCapabilities,
   type StoreFixture,
@@ -7,6 +14,7 @@ export {
 export { createInMemoryEventBus } from './in-memory-event-bus';
 export { createInMemoryEventStore } from './in-memory-event-store';
 export { createInMemoryProjectionSnapshots } from './in-memory-projection-snapshots';
+export { normalize as normalizeDecision, ProcessSpecification } from './process-specification';
 export { createScriptedAnalyticsEngine } from './scripted-analytics-engine';
 export {
   type AddItem,
