@@ -80,3 +80,29 @@ describe('analytics configuration', () => {
     );
   });
 });
+
+describe('order fulfilment configuration', () => {
+  it('has the documented defaults, and reads each variable', () => {
+    expect(loadConfig({})).toMatchObject({
+      paymentLatencyMs: 300,
+      paymentLimitCents: 100_000,
+      paymentTimeoutMs: 10_000,
+      shippingLatencyMs: 50,
+    });
+    expect(
+      loadConfig({
+        PAYMENT_LATENCY_MS: '5',
+        PAYMENT_LIMIT_CENTS: '0',
+        PAYMENT_TIMEOUT_MS: '250',
+        SHIPPING_LATENCY_MS: '0',
+      }),
+    ).toMatchObject({
+      paymentLatencyMs: 5,
+      paymentLimitCents: 0,
+      paymentTimeoutMs: 250,
+      shippingLatencyMs: 0,
+    });
+    expect(() => loadConfig({ PAYMENT_TIMEOUT_MS: '0' })).toThrow(/PAYMENT_TIMEOUT_MS/);
+    expect(() => loadConfig({ PAYMENT_LATENCY_MS: '-1' })).toThrow(/PAYMENT_LATENCY_MS/);
+  });
+});

@@ -2,17 +2,20 @@ import type { ProjectionRunner } from '@ironstar/application';
 import type { OrderList, OrderView } from './order-list-projection';
 
 /**
- * The order ids in creation order, so "the newest N" costs O(N), not a walk of every order.
- * Kept by the projection's change events; rebuilt once if the list was replaced (restored
- * from a snapshot) or grew without us (an event before we subscribed).
+ * The order ids in creation order with each one's place, so "the newest N" costs O(N) and
+ * "is this order among the newest N" O(1), never a walk over every order. Kept by the
+ * projection's change events; rebuilt once if the list was replaced (restored from a
+ * snapshot) or grew without us.
  */
 export const createOrderIndex = (list: ProjectionRunner<OrderList>) => {
   let ids: string[] = [];
+  let place = new Map<string, number>();
   let builtFrom: OrderList | undefined;
   const sync = () => {
     const orders = list.state();
     if (orders !== builtFrom || ids.length !== orders.size) {
       ids = [...orders.keys()];
+      place = new Map(ids.map((id, i) => [id, i]));
       builtFrom = orders;
     }
     return orders;
@@ -22,8 +25,10 @@ export const createOrderIndex = (list: ProjectionRunner<OrderList>) => {
     if (
       orders === builtFrom &&
       event.eventType === 'OrderCreated' &&
-      ids.length === orders.size - 1
+      ids.length === orders.size - 1 &&
+      !place.has(event.aggregateId)
     ) {
+      place.set(event.aggregateId, ids.length);
       ids.push(event.aggregateId);
     }
   });
@@ -39,7 +44,19 @@ export const createOrderIndex = (list: ProjectionRunner<OrderList>) => {
       }
       return out;
     },
+    /** How many orders are newer than this one (0: the newest); undefined if unknown. */
+    newerThan(id: string): number | undefined {
+      sync();
+      const at = place.get(id);
+      return at === undefined ? undefined : ids.length - 1 - at;
+    },
+    /** The k-th newest order's id (0: the newest). */
+    nthNewest: (k: number): string | undefined => {
+      sync();
+      return ids[ids.length - 1 - k];
+    },
     total: () => sync().size,
+    position: () => list.position(),
   };
 };
 
