@@ -1,13 +1,13 @@
 import type { Module } from '@ironstar/web';
 import type { Config } from '../config';
+import { orderModule } from './order/order-module';
+import { createInProcessPaymentGateway, type PaymentGateway } from './payment/payment-gateway';
+import { paymentModule } from './payment/payment-module';
 import {
   type QuerySessionsModuleOptions,
   querySessionsModule,
 } from './query-sessions/query-sessions-module';
 import { EVENT_LOG_QUERIES } from './query-sessions/saved-queries';
-import { orderModule } from './order/order-module';
-import { createInProcessPaymentGateway, type PaymentGateway } from './payment/payment-gateway';
-import { paymentModule } from './payment/payment-module';
 import { shipmentModule } from './shipment/shipment-module';
 import { todoModule } from './todo/todo-module';
 import { TODO_SAVED_QUERIES } from './todo/todo-saved-queries';

@@ -1,6 +1,22 @@
-import { defineAggregate } from '@ironstar/application';
-import { TODO_AGGREGATE_TYPE, todoDecider } from './todo-decider';
+import { defineAggregate, defineStateMachine } from '@ironstar/application';
+import { TODO_AGGREGATE_TYPE, type TodoState, todoDecider } from './todo-decider';
 import { todoUpcasters } from './todo-upcasters';
+
+/** Active ⇄ Completed, renamed in either; deleted from either, for good. */
+export const todoStateMachine = defineStateMachine<TodoState>({
+  initial: 'none',
+  states: ['none', 'active', 'completed', 'deleted'],
+  transitions: [
+    { from: 'none', to: 'active', on: 'CreateTodo' },
+    { from: 'active', to: 'active', on: 'RenameTodo' },
+    { from: 'completed', to: 'completed', on: 'RenameTodo' },
+    { from: 'active', to: 'completed', on: 'CompleteTodo' },
+    { from: 'completed', to: 'active', on: 'ReopenTodo' },
+    { from: 'active', to: 'deleted', on: 'DeleteTodo' },
+    { from: 'completed', to: 'deleted', on: 'DeleteTodo' },
+  ],
+  stateOf: (state) => (state.status === 'missing' ? 'none' : state.status),
+});
 
 /** The Todo aggregate: TodoCreated is at version 2 (priority), lifted from 1 by its upcaster. */
 export const todoAggregate = defineAggregate({
@@ -9,4 +25,5 @@ export const todoAggregate = defineAggregate({
   events: { TodoCreated: 2, TodoRenamed: 1, TodoCompleted: 1, TodoReopened: 1, TodoDeleted: 1 },
   upcasters: todoUpcasters,
   snapshots: { every: 100, stateVersion: 1 },
+  stateMachine: todoStateMachine,
 });

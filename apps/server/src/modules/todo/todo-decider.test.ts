@@ -1,6 +1,8 @@
+import { checkStateMachine } from '@ironstar/application/testing';
 import { fold } from '@ironstar/domain';
 import { DeciderSpecification } from '@ironstar/domain/testing';
 import { describe, expect, it } from 'vitest';
+import { todoAggregate } from './todo-aggregate';
 import {
   type CompleteTodo,
   type CreateTodo,
@@ -37,6 +39,16 @@ const reopened: TodoEvent = { type: 'TodoReopened', data: { id } };
 const deleted: TodoEvent = { type: 'TodoDeleted', data: { id } };
 
 describe('Todo decider', () => {
+  it('matches its declared state machine', () =>
+    checkStateMachine(todoAggregate, {
+      histories: {
+        none: [],
+        active: [created],
+        completed: [created, completed],
+        deleted: [created, deleted],
+      },
+      commands: [create, rename, complete, reopen, remove],
+    }));
   it('creates a missing todo', () => spec.given([]).when(create).then([created]));
   it('refuses to create twice', () =>
     spec.given([created]).when(create).thenFails('TodoAlreadyExists'));

@@ -89,6 +89,15 @@ export const layOut = (machine: MachineShape): Layout => {
   }
   const widthOf = (state: string) =>
     state === machine.initial ? INITIAL_RADIUS : Math.max(34, (state.length * CHAR_WIDTH) / 2 + 14);
+  // Room for the labels of the arrows that leave a column.
+  const gapAfter = (states: readonly string[]) =>
+    Math.min(
+      240,
+      Math.max(
+        COLUMN_GAP,
+        ...moves.filter((t) => states.includes(t.from)).map((t) => t.on.length * 6.4 + 28),
+      ),
+    );
   const nodes: PlacedNode[] = [];
   let x = MARGIN;
   let rows = 1;
@@ -109,7 +118,7 @@ export const layOut = (machine: MachineShape): Layout => {
       });
     });
     rows = Math.max(rows, states.length);
-    x += 2 * half + COLUMN_GAP;
+    x += 2 * half + gapAfter(states);
   }
   const byState = new Map(nodes.map((node) => [node.state, node]));
 
@@ -128,8 +137,8 @@ export const layOut = (machine: MachineShape): Layout => {
     edges.push(edgeBetween(a, b, label, back.has(key)));
   }
   return {
-    width: Math.round(x - COLUMN_GAP + MARGIN),
-    height: Math.round(MARGIN * 2 + 36 + (rows - 1) * ROW_GAP + 14),
+    width: Math.round(x - gapAfter(columns.at(-1) ?? []) + MARGIN),
+    height: Math.round(MARGIN + 18 + (rows - 1) * ROW_GAP + NODE_HEIGHT / 2 + 40),
     nodes,
     edges,
   };
@@ -169,12 +178,10 @@ const edgeBetween = (a: PlacedNode, b: PlacedNode, label: string, isBack: boolea
   const mx = (a.x + b.x) / 2;
   const my = (a.y + b.y) / 2;
   const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-  // The unit normal, turned to the side the bow goes: below for backward edges and edges
-  // starting below the first row, above for the others.
+  // The unit normal, turned downwards: self-loops and their labels sit above the nodes.
   let nx = -(b.y - a.y) / length;
   let ny = (b.x - a.x) / length;
-  const below = isBack || a.row > 0;
-  if ((below && ny < 0) || (!below && ny > 0)) {
+  if (ny < 0) {
     nx = -nx;
     ny = -ny;
   }
