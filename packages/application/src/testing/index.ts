@@ -6,6 +6,7 @@ export {
   cartCheckoutProcess,
   giftCartOf,
 } from './cart-checkout-process';
+export { cartStateMachine } from './cart-state-machine';
 export {
   describeEventStoreContract,
   type StoreCapabilities,

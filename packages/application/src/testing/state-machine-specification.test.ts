@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defineStateMachine, type StateMachine, terminalStates } from '../state-machine';
+import { type StateMachine, terminalStates } from '../state-machine';
+import { cartStateMachine } from './cart-state-machine';
 import { type CartCommand, type CartEvent, type CartState, cartDecider } from './shopping-cart';
 import { checkStateMachine } from './state-machine-specification';
 
-const cartMachine = defineStateMachine<CartState>({
-  initial: 'none',
-  states: ['none', 'open', 'checkedOut'],
-  transitions: [
-    { from: 'none', to: 'open', on: 'OpenCart' },
-    { from: 'open', to: 'open', on: 'AddItem' },
-    { from: 'open', to: 'open', on: 'RemoveItem' },
-    { from: 'open', to: 'checkedOut', on: 'CheckOut' },
-  ],
-  stateOf: (state) => state.status,
-});
+const cartMachine = cartStateMachine;
 
 const id = 'c1';
 const opened: CartEvent = { type: 'CartOpened', data: { id, owner: 'ann', openedAt: 'T' } };

@@ -185,7 +185,7 @@ export const OrderPage = (props: { shell: PageShell; order: OrderView }) => (
 
 export const ORDER_STYLES = `
 ul.orders { list-style: none; padding: 0; margin: 0; }
-ul.orders > li.order { border-bottom: 1px solid var(--line); padding: .5rem 0; }
+ul.orders > li.order { border-bottom: 1px solid var(--line); padding: .6rem 0; margin: 0; }
 .order-head { display: flex; gap: .75rem; align-items: baseline; flex-wrap: wrap; }
 .order .status { font-size: .75rem; padding: .1rem .5rem; border-radius: 1rem; border: 1px solid var(--line); }
 .order .status.submitted { color: #b7791f; border-color: #b7791f66; }

@@ -58,8 +58,9 @@ export const StateMachineSvg = (props: {
           viewBox="0 0 10 10"
           refX="9"
           refY="5"
-          markerWidth="7"
-          markerHeight="7"
+          markerWidth="9"
+          markerHeight="9"
+          markerUnits="userSpaceOnUse"
           orient="auto-start-reverse"
         >
           <path d="M0,0 L10,5 L0,10 z" class="sm-head" />
@@ -69,8 +70,9 @@ export const StateMachineSvg = (props: {
           viewBox="0 0 10 10"
           refX="9"
           refY="5"
-          markerWidth="7"
-          markerHeight="7"
+          markerWidth="9"
+          markerHeight="9"
+          markerUnits="userSpaceOnUse"
           orient="auto-start-reverse"
         >
           <path d="M0,0 L10,5 L0,10 z" class="sm-head taken" />
