@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { orderCommand, placeOrder } from '../src/testing/orders-client';
-import { freePort, type ServerProcess, spawnServer, tempDir } from '../src/testing/spawn-server';
+import {
+  freePort,
+  type ServerProcess,
+  sendCommand,
+  spawnServer,
+  tempDir,
+} from '../src/testing/spawn-server';
 import { launchChromium, watchPage } from './browser';
 
 // Committed screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp dir.
@@ -158,6 +164,21 @@ describe('orders, processes and state machines in Chromium', () => {
     await expect.poll(() => svg.getAttribute('data-current')).toBe('cancelled');
     expect(
       await svg.locator('g.sm-edge.taken[data-from="draft"][data-to="cancelled"]').count(),
+    ).toBe(1);
+  });
+
+  it("a todo's own view: its link from the list shows its state and path, live", async () => {
+    const todo = await sendCommand(server.url, { type: 'create', text: 'water <the> plants' });
+    const id = String(todo.body.id);
+    const list = await open('/');
+    await list.locator(`#todo-${id} a.machine-link`).click();
+    const svg = list.locator(`#machine-${id} svg.state-machine`);
+    await expect.poll(() => svg.getAttribute('data-current')).toBe('active');
+    await feedOpen('state-machine');
+    await sendCommand(server.url, { type: 'complete', id });
+    await expect.poll(() => svg.getAttribute('data-current')).toBe('completed');
+    expect(
+      await svg.locator('g.sm-edge.taken[data-from="active"][data-to="completed"]').count(),
     ).toBe(1);
   });
 

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { action, Layout, LiveFeed, type PageShell } from '@ironstar/web';
+import { action, Layout, LiveFeed, machineUrl, type PageShell } from '@ironstar/web';
 import type { TodoItem } from './todo-list-projection';
 import { TODO_TEXT_MAX } from './todo-text';
 
@@ -126,6 +126,15 @@ export const TodoRow = ({ todo }: { todo: TodoItem }) => {
       >
         ✕
       </button>
+      {/* Its own view: where it is in the Todo state machine and how it got there, live. */}
+      <a
+        class="machine-link"
+        href={machineUrl('Todo', todo.id)}
+        title="Its state machine"
+        aria-label="State machine"
+      >
+        ⎔
+      </a>
     </li>
   );
 };

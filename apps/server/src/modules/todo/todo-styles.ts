@@ -12,4 +12,5 @@ ul.todos li input[type=text]:focus { border-color: var(--line); }
 ul.todos.past li { padding: .35rem 0; cursor: pointer; }
 ul.todos.past li.completed span.text { text-decoration: line-through; color: var(--muted); }
 ul.todos.past li.selected { background: #6d5dfc22; }
+ul.todos li a.machine-link { color: var(--muted); text-decoration: none; }
 `;
