@@ -11,9 +11,11 @@ import {
   eventTypesOf,
   type HandleOptions,
   type HeadSource,
+  type ProcessTarget,
   type Projection,
   type ProjectionGroup,
   type ProjectionRunner,
+  processTargetOf,
   type SnapshotStore,
 } from '@ironstar/application';
 import type { Message, Upcaster, ValidationError } from '@ironstar/domain';
@@ -187,7 +189,10 @@ export type InstallContext = Omit<
 };
 
 export type InstalledModule = ModuleParts & {
+  readonly aggregateType: string;
   readonly commands?: CommandEndpoint;
+  /** Where process managers' commands to this aggregate go (its own aggregate service). */
+  readonly target: ProcessTarget;
   readonly pastView?: (at: number) => Promise<Result<PastView, string>>;
 };
 
@@ -249,6 +254,8 @@ export const defineModule = <
     const parts = (await spec.setup?.({ ...context, commands, projections })) ?? {};
     return {
       ...parts,
+      aggregateType: spec.aggregate.type,
+      target: processTargetOf(commands),
       ...(spec.http ? { commands: commandEndpoint(spec.aggregate.type, spec.http, commands) } : {}),
       ...(spec.timeTravel ? { pastView: pastView(spec.timeTravel, context) } : {}),
     };

@@ -1,3 +1,4 @@
+import type { AnyProcessManager } from '@ironstar/application';
 import type { Module } from '@ironstar/web';
 import type { Config } from '../config';
 import {
@@ -31,3 +32,6 @@ export const appModules = (config: Config, ports: AppPorts): readonly Module[] =
     savedQueries: [...EVENT_LOG_QUERIES, ...TODO_SAVED_QUERIES],
   }),
 ];
+
+/** The reference app's process managers: they run beside the modules, one line each. */
+export const appProcessManagers = (_config: Config): readonly AnyProcessManager[] => [];
