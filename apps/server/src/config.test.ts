@@ -106,3 +106,19 @@ describe('order fulfilment configuration', () => {
     expect(() => loadConfig({ PAYMENT_LATENCY_MS: '-1' })).toThrow(/PAYMENT_LATENCY_MS/);
   });
 });
+
+describe('process manager configuration', () => {
+  it('has the documented defaults, and reads and bounds each variable', () => {
+    expect(loadConfig({})).toMatchObject({
+      processLeaseMs: 10_000,
+      processRetryMax: 5,
+      processPollMs: 250,
+    });
+    expect(
+      loadConfig({ PROCESS_LEASE_MS: '2000', PROCESS_RETRY_MAX: '3', PROCESS_POLL_MS: '50' }),
+    ).toMatchObject({ processLeaseMs: 2000, processRetryMax: 3, processPollMs: 50 });
+    expect(() => loadConfig({ PROCESS_LEASE_MS: '10' })).toThrow(/PROCESS_LEASE_MS must be/);
+    expect(() => loadConfig({ PROCESS_RETRY_MAX: '0' })).toThrow(/PROCESS_RETRY_MAX must be/);
+    expect(() => loadConfig({ PROCESS_POLL_MS: 'soon' })).toThrow(/PROCESS_POLL_MS must be/);
+  });
+});

@@ -50,6 +50,10 @@ export type Config = {
   readonly paymentTimeoutMs: number;
   /** The in-process carrier dispatches a requested shipment after this long. */
   readonly shippingLatencyMs: number;
+  /** Process managers: lease time to live, tries before parking, timer/outbox polling. */
+  readonly processLeaseMs: number;
+  readonly processRetryMax: number;
+  readonly processPollMs: number;
 };
 
 const SYNC_MODES: readonly Synchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
@@ -118,6 +122,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     analyticsThreads: int('ANALYTICS_THREADS', 2, 1, 64),
     analyticsMaxConcurrent: int('ANALYTICS_MAX_CONCURRENT', 4, 1, 64),
     analyticsMaxPerClient: int('ANALYTICS_MAX_PER_CLIENT', 2, 1, 64),
+    processLeaseMs: int('PROCESS_LEASE_MS', 10_000, 300, 600_000),
+    processRetryMax: int('PROCESS_RETRY_MAX', 5, 1, 100),
+    processPollMs: int('PROCESS_POLL_MS', 250, 10, 60_000),
   };
 };
 

@@ -65,6 +65,7 @@ export {
   type HeadSource,
   type HeadWatcher,
 } from './head-watcher';
+export { type LoadedInstance, PROCESS_EVENTS } from './process-instance';
 export {
   type AnyProcessManager,
   type CommandFailed,
@@ -77,6 +78,25 @@ export {
   processStreamType,
   type TimerFired,
 } from './process-manager';
+export {
+  createProcessRunner,
+  type ProcessRunner,
+  type ProcessRunnerEvent,
+  type ProcessRunnerOptions,
+} from './process-runner';
+export type {
+  InstanceRow,
+  LeaseLost,
+  LeaseRow,
+  OutboxRow,
+  ProcessStep,
+  ProcessStore,
+  StepDuplicate,
+  StepError,
+  StepRecorded,
+  TimerRow,
+} from './process-store';
+export { type ProcessTarget, processTargetOf } from './process-target';
 export {
   createProjectionGroup,
   createProjectionRunner,

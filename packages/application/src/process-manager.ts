@@ -67,7 +67,7 @@ export const defineProcessManager = <S, I extends Message>(m: ProcessManager<S, 
 
 /** A manager as the runtime holds it, whatever its state and input types. */
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of managers; each is used only with its own state.
-export type AnyProcessManager = ProcessManager<any, Message>;
+export type AnyProcessManager = ProcessManager<any, any>;
 
 // A fixed namespace (RFC 4122 v5 hashes a namespace with the name), so ids derived here never
 // collide with v5 ids another tool derives from the same strings.

@@ -12,9 +12,11 @@ import {
   eventTypesOf,
   type HandleOptions,
   type HeadSource,
+  type ProcessTarget,
   type Projection,
   type ProjectionGroup,
   type ProjectionRunner,
+  processTargetOf,
   type SnapshotStore,
   type StateMachine,
   type StoreUnavailable,
@@ -192,9 +194,12 @@ export type InstallContext = Omit<
 };
 
 export type InstalledModule = ModuleParts & {
+  readonly aggregateType: string;
   readonly commands?: CommandEndpoint;
   /** Where one of its aggregates is in its state machine (when it declares one). */
   readonly trace?: (aggregateId: string) => ResultAsync<StateTrace, StoreUnavailable>;
+  /** Where process managers' commands to this aggregate go (its own aggregate service). */
+  readonly target: ProcessTarget;
   readonly pastView?: (at: number) => Promise<Result<PastView, string>>;
 };
 
@@ -259,6 +264,8 @@ export const defineModule = <
     const parts = (await spec.setup?.({ ...context, commands, projections })) ?? {};
     return {
       ...parts,
+      aggregateType: spec.aggregate.type,
+      target: processTargetOf(commands),
       ...(spec.http ? { commands: commandEndpoint(spec.aggregate.type, spec.http, commands) } : {}),
       ...(spec.timeTravel ? { pastView: pastView(spec.timeTravel, context) } : {}),
       ...(spec.aggregate.stateMachine

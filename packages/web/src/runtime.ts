@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AnyProcessManager,
   createHeadWatcher,
   createProjectionGroup,
   type EventBus,
   type EventStore,
   type HeadSource,
+  type ProcessStore,
   type ProjectionSnapshotStore,
   type SnapshotStore,
   withUpcasters,
@@ -24,6 +26,11 @@ import type {
   RuntimeLog,
 } from './module';
 import { navigation, type PageShell } from './pages/layout';
+import {
+  createProcessHost,
+  type ProcessHost,
+  type ProcessSettings,
+} from './processes/process-host';
 import { createSseHub } from './sse/sse-hub';
 
 /** The adapters a runtime runs on: what the server opens, or in-memory fakes in tests. */
@@ -44,6 +51,8 @@ export type RuntimePorts = {
   readonly log?: RuntimeLog;
   /** The registry /metrics serves (default: a new one), for adapters that count too. */
   readonly metrics?: Metrics;
+  /** Where process managers keep checkpoints, leases, outbox and timers (needed if any). */
+  readonly processes?: ProcessStore;
 };
 
 export type RuntimeConfig = {
@@ -61,6 +70,14 @@ export type RuntimeConfig = {
   /** Aggregates whose state each command handler keeps in memory. */
   readonly stateCacheSize?: number;
   readonly logRequest?: (line: RequestLog) => void;
+  /** Process managers' lease, retries and polling (see README: PROCESS_*). */
+  readonly processes?: ProcessSettings;
+};
+
+/** What runs beside the modules. */
+export type RuntimeExtras = {
+  /** Process managers: each reacts to stored events with commands to the modules' aggregates. */
+  readonly processes?: readonly AnyProcessManager[];
 };
 
 const silent: RuntimeLog = { debug() {}, info() {}, warn() {}, error() {} };
@@ -92,6 +109,7 @@ export const createRuntime = async (
   ports: RuntimePorts,
   config: RuntimeConfig,
   modules: readonly Module[],
+  extras: RuntimeExtras = {},
 ) => {
   const log = ports.log ?? silent;
   const clock = ports.clock ?? (() => new Date().toISOString());
@@ -165,6 +183,28 @@ export const createRuntime = async (
     throw error;
   }
 
+  let processHost: ProcessHost;
+  try {
+    processHost = createProcessHost({
+      managers: extras.processes ?? [],
+      processes: ports.processes,
+      store,
+      bus,
+      heads,
+      targets: new Map(installed.map((module) => [module.aggregateType, module.target])),
+      clock,
+      newId,
+      metrics,
+      log,
+      settings: config.processes ?? {},
+    });
+  } catch (error) {
+    for (const module of [...installed].reverse()) await module.stop?.();
+    hub.stop();
+    watcher?.stop();
+    throw error;
+  }
+
   const readModels = (): readonly ReadModelStatus[] => [
     ...projections.members(),
     ...installed.flatMap((module) => module.readiness ?? []),
@@ -172,6 +212,7 @@ export const createRuntime = async (
   const recordPositions = async () => {
     const head = await store.head();
     if (head.isOk()) metrics.storeHead.set(head.value);
+    processHost.record(head.isOk() ? head.value : undefined);
     for (const { name, position } of readModels()) {
       metrics.projectionPosition.set({ projection: name }, position());
       if (head.isOk()) {
@@ -224,6 +265,8 @@ export const createRuntime = async (
     sampler,
     heads,
     readModels,
+    /** The process managers' runners (each consumes only while it holds its lease). */
+    processes: processHost,
     /**
      * Rebuilds the read models (from their snapshots and the events after them), then starts
      * the modules and the metrics sampler. Resolves once the read models reached the head.
@@ -234,6 +277,7 @@ export const createRuntime = async (
         await projections.start();
         const ms = Date.now() - begun;
         for (const module of installed) await module.start?.();
+        await processHost.start();
         return { ms };
       })();
       return started;
@@ -247,6 +291,8 @@ export const createRuntime = async (
       stopped ??= (async () => {
         sampler.stop();
         hub.abortAll();
+        // Managers first: they send commands to the modules' aggregates.
+        await processHost.stop();
         for (const module of [...installed].reverse()) await module.stop?.();
         await projections.stop();
         hub.stop();

@@ -1,5 +1,7 @@
+import type { AnyProcessManager } from '@ironstar/application';
 import type { Module } from '@ironstar/web';
 import type { Config } from '../config';
+import { orderFulfilmentProcess } from './fulfilment/order-fulfilment-process';
 import { orderModule } from './order/order-module';
 import { createInProcessPaymentGateway, type PaymentGateway } from './payment/payment-gateway';
 import { paymentModule } from './payment/payment-module';
@@ -46,4 +48,9 @@ export const appModules = (config: Config, ports: AppPorts): readonly Module[] =
       }),
   }),
   shipmentModule({ latencyMs: config.shippingLatencyMs }),
+];
+
+/** The reference app's process managers: they run beside the modules, one line each. */
+export const appProcessManagers = (config: Config): readonly AnyProcessManager[] => [
+  orderFulfilmentProcess({ paymentTimeoutMs: config.paymentTimeoutMs }),
 ];

@@ -14,8 +14,10 @@ export {
 } from './event-store-contract';
 export { createInMemoryEventBus } from './in-memory-event-bus';
 export { createInMemoryEventStore } from './in-memory-event-store';
+export { createInMemoryProcessStore } from './in-memory-process-store';
 export { createInMemoryProjectionSnapshots } from './in-memory-projection-snapshots';
 export { normalize as normalizeDecision, ProcessSpecification } from './process-specification';
+export { describeProcessStoreContract, type ProcessStoreFixture } from './process-store-contract';
 export { createScriptedAnalyticsEngine } from './scripted-analytics-engine';
 export {
   type AddItem,

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { errAsync } from 'neverthrow';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAggregateService } from './aggregate-service';
+import type { StoredEvent } from './event-store';
+import { processStreamType } from './process-manager';
+import { createProcessRunner, type ProcessRunner, type ProcessRunnerEvent } from './process-runner';
+import type { ProcessStore } from './process-store';
+import { type ProcessTarget, processTargetOf } from './process-target';
+import {
+  CART_CHECKOUT_PROCESS,
+  cartCheckoutProcess,
+  giftCartOf,
+} from './testing/cart-checkout-process';
+import { createInMemoryEventBus } from './testing/in-memory-event-bus';
+import { createInMemoryEventStore } from './testing/in-memory-event-store';
+import { createInMemoryProcessStore } from './testing/in-memory-process-store';
+import { CART_AGGREGATE_TYPE, cartAggregate } from './testing/shopping-cart';
+
+const stream = processStreamType(CART_CHECKOUT_PROCESS);
+
+const setup = (options: { checkoutAfterMs?: number } = {}) => {
+  const store = createInMemoryEventStore();
+  const bus = createInMemoryEventBus();
+  const processes = createInMemoryProcessStore(store);
+  const carts = createAggregateService(cartAggregate, {
+    store,
+    bus,
+    clock: () => new Date().toISOString(),
+    newId: randomUUID,
+  });
+  const cartTarget = processTargetOf(carts);
+  const reports: ProcessRunnerEvent[] = [];
+  const runners: ProcessRunner[] = [];
+  const runner = (
+    overrides: { target?: ProcessTarget; owner?: string; processes?: ProcessStore } = {},
+  ) => {
+    const made = createProcessRunner({
+      manager: cartCheckoutProcess({ checkoutAfterMs: options.checkoutAfterMs ?? 60_000 }),
+      store,
+      bus,
+      processes: overrides.processes ?? processes,
+      targets: (type) =>
+        type === CART_AGGREGATE_TYPE ? (overrides.target ?? cartTarget) : undefined,
+      clock: () => new Date().toISOString(),
+      owner: overrides.owner ?? 'one',
+      leaseMs: 300,
+      pollMs: 10,
+      retryMax: 3,
+      retryBaseMs: 1,
+      onEvent: (event) => reports.push(event),
+    });
+    runners.push(made);
+    return made;
+  };
+  const open = async (owner = 'ada') =>
+    (
+      await carts.send(
+        {
+          command: ({ aggregateId, now }) => ({
+            type: 'OpenCart',
+            data: { id: aggregateId, owner, now },
+          }),
+        },
+        { metadata: { correlationId: `corr-${owner}` } },
+      )
+    )._unsafeUnwrap().aggregateId;
+  const eventsOf = (type: string, id: string) =>
+    store.events.filter((e) => e.aggregateType === type && e.aggregateId === id);
+  const typesOf = (type: string, id: string) => eventsOf(type, id).map((e) => e.eventType);
+  return { store, bus, processes, carts, runner, runners, reports, open, eventsOf, typesOf };
+};
+
+let stopAll: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stopAll?.();
+  stopAll = undefined;
+});
+const track = (t: ReturnType<typeof setup>) => {
+  stopAll = async () => {
+    for (const r of t.runners) await r.stop();
+  };
+  return t;
+};
+
+describe('a process runner (in memory)', () => {
+  it('sends the decided command through the target aggregate, carrying correlation and causation', async () => {
+    const t = track(setup());
+    await t.runner().start();
+    const cartId = await t.open();
+    await vi.waitFor(() =>
+      expect(t.typesOf(CART_AGGREGATE_TYPE, cartId)).toEqual(['CartOpened', 'ItemAdded']),
+    );
+    const [opened, gift] = t.eventsOf(CART_AGGREGATE_TYPE, cartId) as [StoredEvent, StoredEvent];
+    expect(gift.payload).toMatchObject({ item: 'gift', quantity: 1 });
+    expect(gift.metadata).toMatchObject({
+      correlationId: 'corr-ada',
+      causationId: opened.id,
+      commandId: `${CART_CHECKOUT_PROCESS}:${opened.id}:gift`,
+    });
+    expect(t.typesOf(stream, cartId)).toEqual(['InputReceived', 'CommandScheduled', 'TimerSet']);
+    const overview = (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap();
+    expect(overview.checkpoint).toBeGreaterThanOrEqual(opened.globalSequence);
+    expect(overview.timers.map((timer) => timer.name)).toEqual(['checkout']);
+    await vi.waitFor(async () =>
+      expect(
+        (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap().outbox,
+      ).toEqual([]),
+    );
+  });
+
+  it('fires a due timer, whose command leads to the end of the instance', async () => {
+    const t = track(setup({ checkoutAfterMs: 20 }));
+    await t.runner().start();
+    const cartId = await t.open();
+    await vi.waitFor(() =>
+      expect(t.typesOf(stream, cartId)).toEqual([
+        'InputReceived',
+        'CommandScheduled',
+        'TimerSet',
+        'TimerFired',
+        'CommandScheduled',
+        'InputReceived',
+        'ProcessDone',
+      ]),
+    );
+    expect(t.typesOf(CART_AGGREGATE_TYPE, cartId)).toEqual([
+      'CartOpened',
+      'ItemAdded',
+      'CartCheckedOut',
+    ]);
+    const overview = (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap();
+    expect(overview.timers).toEqual([]);
+    expect(overview.instances[0]).toMatchObject({
+      instanceId: cartId,
+      done: true,
+      state: { status: 'done', outcome: 'checked out' },
+    });
+  });
+
+  it('never fires a cancelled timer', async () => {
+    const t = track(setup({ checkoutAfterMs: 50 }));
+    await t.runner().start();
+    const cartId = await t.open();
+    await vi.waitFor(() => expect(t.typesOf(CART_AGGREGATE_TYPE, cartId)).toContain('ItemAdded'));
+    await t.carts.send({
+      aggregateId: cartId,
+      command: ({ now }) => ({ type: 'CheckOut', data: { id: cartId, now } }),
+    });
+    await vi.waitFor(() => expect(t.typesOf(stream, cartId)).toContain('ProcessDone'));
+    expect(t.typesOf(stream, cartId)).toContain('TimerCancelled');
+    // A later cart's timer firing means the poller went past the cancelled one's due time
+    // (due timers are taken earliest first).
+    const later = await t.open();
+    await vi.waitFor(() => expect(t.typesOf(stream, later)).toContain('TimerFired'), 2000);
+    expect(t.typesOf(stream, cartId)).not.toContain('TimerFired');
+    expect(t.reports.filter((r) => r.type === 'timerFired')).toHaveLength(1);
+  });
+
+  it('hands a refusal back to the manager as CommandFailed, which compensates', async () => {
+    const t = track(setup());
+    await t.runner().start();
+    const cartId = await t.open('ghost');
+    await vi.waitFor(() => expect(t.typesOf(stream, cartId)).toContain('ProcessDone'));
+    const failed = t.eventsOf(stream, cartId).find((e) => e.eventType === 'CommandFailed');
+    expect(failed?.payload).toMatchObject({
+      key: 'gift',
+      aggregateId: giftCartOf(cartId, 'ghost'),
+      error: 'NotFound',
+    });
+    expect(failed?.metadata?.correlationId).toBe('corr-ghost');
+    expect(t.typesOf(stream, cartId)).toEqual([
+      'InputReceived',
+      'CommandScheduled',
+      'TimerSet',
+      'CommandFailed',
+      'TimerCancelled',
+      'ProcessDone',
+    ]);
+    const overview = (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap();
+    expect(overview.timers).toEqual([]);
+    expect(overview.outbox).toEqual([]);
+    expect(t.reports).toContainEqual(
+      expect.objectContaining({ type: 'refused', error: 'NotFound' }),
+    );
+  });
+
+  it('retries a transient failure with backoff, parks it after the last try, and sends it on retry', async () => {
+    const t = track(setup());
+    let down = true;
+    const real = processTargetOf(t.carts);
+    const flaky: ProcessTarget = {
+      send: (...args) =>
+        down ? errAsync({ type: 'StoreUnavailable', message: 'disk on fire' }) : real.send(...args),
+      exists: real.exists,
+    };
+    const runner = t.runner({ target: flaky });
+    await runner.start();
+    const cartId = await t.open();
+    const parked = async () =>
+      (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap().outbox;
+    await vi.waitFor(async () => expect((await parked())[0]?.status).toBe('parked'));
+    const [row] = await parked();
+    expect(row).toMatchObject({ attempts: 3, lastError: 'disk on fire', key: 'gift' });
+    expect(t.reports.filter((r) => r.type === 'retried')).toHaveLength(2);
+    expect(t.typesOf(CART_AGGREGATE_TYPE, cartId)).toEqual(['CartOpened']);
+    down = false;
+    expect((await runner.retry(row?.id ?? ''))._unsafeUnwrap()).toBe(true);
+    expect((await runner.retry('no-such-id'))._unsafeUnwrap()).toBe(false);
+    await vi.waitFor(() =>
+      expect(t.typesOf(CART_AGGREGATE_TYPE, cartId)).toEqual(['CartOpened', 'ItemAdded']),
+    );
+    await vi.waitFor(async () => expect(await parked()).toEqual([]));
+  });
+
+  it('resumes after a stop from its checkpoint, sending nothing twice', async () => {
+    const t = track(setup());
+    const first = t.runner();
+    await first.start();
+    const a = await t.open();
+    await vi.waitFor(() =>
+      expect(t.typesOf(CART_AGGREGATE_TYPE, a)).toEqual(['CartOpened', 'ItemAdded']),
+    );
+    await first.stop();
+    const b = await t.open(); // while no runner runs
+    await t.runner({ owner: 'two' }).start();
+    await vi.waitFor(() =>
+      expect(t.typesOf(CART_AGGREGATE_TYPE, b)).toEqual(['CartOpened', 'ItemAdded']),
+    );
+    expect(t.typesOf(CART_AGGREGATE_TYPE, a)).toEqual(['CartOpened', 'ItemAdded']);
+    expect(t.typesOf(stream, a)).toEqual(['InputReceived', 'CommandScheduled', 'TimerSet']);
+  });
+
+  it('lets only the lease holder consume; the other takes over when it stops', async () => {
+    const t = track(setup());
+    const one = t.runner({ owner: 'one' });
+    const two = t.runner({ owner: 'two' });
+    await one.start();
+    await two.start();
+    expect([one.isActive(), two.isActive()]).toEqual([true, false]);
+    const a = await t.open();
+    await vi.waitFor(() =>
+      expect(t.typesOf(CART_AGGREGATE_TYPE, a)).toEqual(['CartOpened', 'ItemAdded']),
+    );
+    expect(t.reports.filter((r) => r.type === 'leaseAcquired')).toHaveLength(1);
+    await one.stop();
+    await vi.waitFor(() => expect(two.isActive()).toBe(true));
+    const b = await t.open();
+    await vi.waitFor(() =>
+      expect(t.typesOf(CART_AGGREGATE_TYPE, b)).toEqual(['CartOpened', 'ItemAdded']),
+    );
+    expect(t.typesOf(stream, a)).toEqual(['InputReceived', 'CommandScheduled', 'TimerSet']);
+  });
+});
