@@ -161,21 +161,20 @@ describe('order fulfilment in a real server process', () => {
     expectOncePerOrder(events, ids);
     // Slow rounds: their orders timed out after a kill; a late authorization was voided.
     const slow = ids.slice(0, 24);
+    // The gateway (6 s, asked again after each restart) never answers within the timeout (3 s).
     for (const id of slow) {
-      expect(orders.get(id)?.status).toBe('cancelled');
-      expect(['payment timed out', 'payment declined']).toContain(orders.get(id)?.reason);
+      expect(orders.get(id)).toMatchObject({ status: 'cancelled', reason: 'payment timed out' });
     }
-    const timedOut = slow.filter((id) => orders.get(id)?.reason === 'payment timed out');
-    expect(timedOut.length).toBeGreaterThan(0);
+    const timedOut = slow;
     const cancelledAt = new Map(
       events
         .filter((e) => e.eventType === 'OrderCancelled')
         .map((e) => [String(e.payload.id), e.createdAt]),
     );
-    for (const id of ids.slice(0, 12)) {
-      if (orders.get(id)?.reason === 'payment timed out') {
-        expect(String(cancelledAt.get(id)) > String(killedAt[0])).toBe(true);
-      }
+    // Their timers were set before the kill that followed their round, and fired after it.
+    for (const [n, id] of slow.entries()) {
+      const kill = killedAt[Math.floor(n / 12)] ?? '';
+      expect(String(cancelledAt.get(id)) > kill, `order ${n} timed out after its kill`).toBe(true);
     }
     await vi.waitFor(
       async () => {
