@@ -36,7 +36,7 @@ export const fulfilmentScenario = async (
     {
       DATABASE_URL: `file:${path}`,
       PORT: '0',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       PAYMENT_LATENCY_MS: String(PAYMENT_LATENCY_MS),
       SHIPPING_LATENCY_MS: String(SHIPPING_LATENCY_MS),
     },
