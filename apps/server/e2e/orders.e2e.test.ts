@@ -182,7 +182,7 @@ describe('orders, processes and state machines in Chromium', () => {
     ).toBe(1);
   });
 
-  it('/state-machines draws every aggregate; /processes lists the fulfilment instances', async () => {
+  it('/state-machines draws every aggregate, terminal states marked', async () => {
     const page = await open('/state-machines');
     for (const type of ['Todo', 'QuerySession', 'Order', 'Payment', 'Shipment']) {
       expect(await page.locator(`#machine-${type} svg.state-machine`).count(), type).toBe(1);
@@ -195,7 +195,9 @@ describe('orders, processes and state machines in Chromium', () => {
     await shoot(page, 'state-machines');
     const phone = await open('/state-machines', PHONE);
     await shoot(phone, 'state-machines-phone');
+  });
 
+  it('/processes lists the fulfilment manager and its instances', async () => {
     const processes = await open('/processes');
     await expect
       .poll(async () => (await processes.content()).includes('order-fulfilment'))

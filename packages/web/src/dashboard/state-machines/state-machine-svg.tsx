@@ -151,4 +151,5 @@ export const STATE_MACHINE_STYLES = `
 .machines { display: grid; gap: 1.5rem; }
 .machine-card { border: 1px solid #e2e8f0; border-radius: 8px; padding: 0.75rem 1rem; overflow-x: auto; }
 .machine-card h2 { font-size: 1rem; margin: 0 0 0.5rem; }
+@media (max-width: 640px) { .state-machine { max-width: none; } }
 `;
