@@ -3,7 +3,7 @@ import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAggregateService } from './aggregate-service';
 import type { StoredEvent } from './event-store';
-import { processStreamType } from './process-manager';
+import { type AnyProcessManager, processStreamType } from './process-manager';
 import { createProcessRunner, type ProcessRunner, type ProcessRunnerEvent } from './process-runner';
 import type { ProcessStore } from './process-store';
 import { type ProcessTarget, processTargetOf } from './process-target';
@@ -33,10 +33,17 @@ const setup = (options: { checkoutAfterMs?: number } = {}) => {
   const reports: ProcessRunnerEvent[] = [];
   const runners: ProcessRunner[] = [];
   const runner = (
-    overrides: { target?: ProcessTarget; owner?: string; processes?: ProcessStore } = {},
+    overrides: {
+      target?: ProcessTarget;
+      owner?: string;
+      processes?: ProcessStore;
+      manager?: AnyProcessManager;
+    } = {},
   ) => {
     const made = createProcessRunner({
-      manager: cartCheckoutProcess({ checkoutAfterMs: options.checkoutAfterMs ?? 60_000 }),
+      manager:
+        overrides.manager ??
+        cartCheckoutProcess({ checkoutAfterMs: options.checkoutAfterMs ?? 60_000 }),
       store,
       bus,
       processes: overrides.processes ?? processes,
@@ -139,14 +146,15 @@ describe('a process runner (in memory)', () => {
   });
 
   it('never fires a cancelled timer', async () => {
-    const t = track(setup({ checkoutAfterMs: 50 }));
+    const t = track(setup({ checkoutAfterMs: 300 }));
     await t.runner().start();
     const cartId = await t.open();
     await vi.waitFor(() => expect(t.typesOf(CART_AGGREGATE_TYPE, cartId)).toContain('ItemAdded'));
-    await t.carts.send({
+    const checkedOut = await t.carts.send({
       aggregateId: cartId,
       command: ({ now }) => ({ type: 'CheckOut', data: { id: cartId, now } }),
     });
+    expect(checkedOut.isOk()).toBe(true);
     await vi.waitFor(() => expect(t.typesOf(stream, cartId)).toContain('ProcessDone'));
     expect(t.typesOf(stream, cartId)).toContain('TimerCancelled');
     // A later cart's timer firing means the poller went past the cancelled one's due time
@@ -250,5 +258,31 @@ describe('a process runner (in memory)', () => {
       expect(t.typesOf(CART_AGGREGATE_TYPE, b)).toEqual(['CartOpened', 'ItemAdded']),
     );
     expect(t.typesOf(stream, a)).toEqual(['InputReceived', 'CommandScheduled', 'TimerSet']);
+  });
+
+  it('stops at a bug in the manager (decide threw on a timer), says so, and lets the lease go', async () => {
+    const t = track(setup());
+    const base = cartCheckoutProcess({ checkoutAfterMs: 5 });
+    const buggy: AnyProcessManager = {
+      ...base,
+      decide: (input, state) => {
+        if (input.type === 'TimerFired') throw new Error('bug in decide');
+        return base.decide(input, state);
+      },
+    };
+    const runner = t.runner({ manager: buggy });
+    await runner.start();
+    const cartId = await t.open();
+    await vi.waitFor(() => expect(runner.failure()).toBeInstanceOf(Error));
+    expect(runner.isActive()).toBe(false);
+    expect(t.reports).toContainEqual(expect.objectContaining({ type: 'failed' }));
+    // The timer is still pending (nothing half-recorded), for a fixed manager to fire.
+    const overview = (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap();
+    expect(overview.timers.map((timer) => timer.instanceId)).toEqual([cartId]);
+    await vi.waitFor(async () =>
+      expect(
+        (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap().lease,
+      ).toBeNull(),
+    );
   });
 });

@@ -95,6 +95,8 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
   let handled = 0;
   let saved = 0;
   let failure: unknown;
+  /** The timer and outbox loops of the current activation. */
+  let loops: Promise<unknown> = Promise.resolve();
   const cache = new Map<string, LoadedInstance>();
   const wakers = new Set<() => void>();
   const nudge = () => {
@@ -357,13 +359,17 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       ...(options.heads ? { heads: options.heads } : {}),
       onStoreError: (error) => emit({ type: 'storeError', manager: name, error: error.message }),
     });
-    subscription.done.catch((error: unknown) => {
-      failure = error;
-      emit({ type: 'failed', manager: name, error });
-      lose();
-    });
-    void fireTimers(gen);
-    void dispatchOutbox(gen);
+    subscription.done.catch(broken);
+    loops = Promise.all([fireTimers(gen).catch(broken), dispatchOutbox(gen).catch(broken)]);
+  };
+
+  /** A bug (decide or select threw): stop consuming, say so, and let the lease go. */
+  const broken = (error: unknown) => {
+    if (failure !== undefined) return;
+    failure = error;
+    emit({ type: 'failed', manager: name, error });
+    lose();
+    void processes.releaseLease(name, owner);
   };
 
   /** Takes or renews the lease; starts or stops consuming accordingly; saves the checkpoint. */
@@ -407,6 +413,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       lose();
       nudge();
       await leaseLoop;
+      await loops; // sends in flight finish and are recorded
       await turn;
       if (wasActive && handled > saved) {
         await processes.saveCheckpoint(name, owner, handled);
