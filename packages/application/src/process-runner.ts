@@ -99,7 +99,10 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
   let loops: Promise<unknown> = Promise.resolve();
   const cache = new Map<string, LoadedInstance>();
   const wakers = new Set<() => void>();
+  /** Set by a nudge: new outbox rows the dispatcher has not looked for yet. */
+  let outboxDirty = false;
   const nudge = () => {
+    outboxDirty = true;
     for (const wake of [...wakers]) wake();
   };
   const nap = (ms: number) =>
@@ -331,11 +334,13 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
 
   const dispatchOutbox = async (gen: number) => {
     while (running && gen === generation) {
+      outboxDirty = false;
       const due = await processes.dueCommands(name, clock(), BATCH);
       if (due.isErr()) emit({ type: 'storeError', manager: name, error: due.error.message });
       const rows = due.isOk() ? due.value : [];
       await Promise.all(rows.map((row) => dispatch(row, gen)));
-      if (rows.length < BATCH) await nap(pollMs);
+      // Rows recorded while this batch was out are sent now, not at the next poll.
+      if (rows.length < BATCH && !outboxDirty) await nap(pollMs);
     }
   };
 
