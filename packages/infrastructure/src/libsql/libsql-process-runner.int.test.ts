@@ -187,9 +187,10 @@ describe('a process runner on a libSQL file', () => {
     const bus = createInMemoryEventBus();
     const one = await open(url, { owner: 'one', leaseMs: 600, bus, busyTimeoutMs: 20 });
     const two = await open(url, { owner: 'two', leaseMs: 600, bus, busyTimeoutMs: 20 });
-    await Promise.all([one.runner.start(), two.runner.start()]);
-    expect([one.runner.isActive(), two.runner.isActive()].filter(Boolean)).toHaveLength(1);
-    const [active, idle] = one.runner.isActive() ? [one, two] : [two, one];
+    await one.runner.start();
+    await two.runner.start(); // one holds the lease by now: two must stand by
+    expect([one.runner.isActive(), two.runner.isActive()]).toEqual([true, false]);
+    const [active, idle] = [one, two];
     const carts = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((owner) => idle.openCart(owner)));
     for (const cart of carts) {
       await vi.waitFor(async () =>
