@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Message } from '@ironstar/domain';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAggregateService } from './aggregate-service';
 import type { StoredEvent } from './event-store';
-import { type AnyProcessManager, processStreamType } from './process-manager';
+import { type AnyProcessManager, defineProcessManager, processStreamType } from './process-manager';
 import { createProcessRunner, type ProcessRunner, type ProcessRunnerEvent } from './process-runner';
 import type { ProcessStore } from './process-store';
 import { type ProcessTarget, processTargetOf } from './process-target';
@@ -284,5 +285,73 @@ describe('a process runner (in memory)', () => {
         (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap().lease,
       ).toBeNull(),
     );
+  });
+
+  it('cancels what is pending when an instance is done, and routes nothing more to it', async () => {
+    const t = track(setup());
+    // Gifts once, then is done at the first item added (without cancelling its timer itself).
+    const once = defineProcessManager<
+      { items: number },
+      Message<'Added' | 'Opened', { cart: string }>
+    >({
+      name: 'gift-once',
+      select: (event) =>
+        event.eventType === 'CartOpened' || event.eventType === 'ItemAdded'
+          ? {
+              instanceId: event.aggregateId,
+              input: {
+                type: event.eventType === 'CartOpened' ? 'Opened' : 'Added',
+                data: { cart: event.aggregateId },
+              },
+            }
+          : undefined,
+      initialState: () => ({ items: 0 }),
+      evolve: (state, input) => (input.type === 'Added' ? { items: state.items + 1 } : state),
+      decide: (input) =>
+        input.type === 'Opened'
+          ? {
+              commands: [
+                {
+                  key: 'gift',
+                  aggregateType: CART_AGGREGATE_TYPE,
+                  aggregateId: input.data.cart,
+                  command: {
+                    type: 'AddItem',
+                    data: { id: input.data.cart, item: 'gift', quantity: 1 },
+                  },
+                },
+              ],
+              setTimers: [{ name: 'reminder', afterMs: 60_000 }],
+            }
+          : input.type === 'Added'
+            ? { done: true, commands: [] }
+            : {},
+    });
+    await t.runner({ manager: once }).start();
+    const cartId = await t.open();
+    const onceStream = processStreamType('gift-once');
+    await vi.waitFor(() =>
+      expect(t.typesOf(onceStream, cartId)).toEqual([
+        'InputReceived',
+        'CommandScheduled',
+        'TimerSet',
+        'InputReceived',
+        'TimerCancelled',
+        'ProcessDone',
+      ]),
+    );
+    expect((await t.processes.overview('gift-once', 10))._unsafeUnwrap().timers).toEqual([]);
+    // Another item: selected, but the instance is finished, so nothing is recorded or sent.
+    await t.carts.send({
+      aggregateId: cartId,
+      command: () => ({ type: 'AddItem', data: { id: cartId, item: 'tea', quantity: 1 } }),
+    });
+    const later = await t.open('bob'); // handled after the item: a signal the item was passed
+    await vi.waitFor(() => expect(t.typesOf(onceStream, later)).toContain('ProcessDone'));
+    expect(t.typesOf(onceStream, cartId)).toHaveLength(6);
+    const [instance] = (await t.processes.overview('gift-once', 10))
+      ._unsafeUnwrap()
+      .instances.filter((row) => row.instanceId === cartId);
+    expect(instance).toMatchObject({ done: true, state: { items: 1 } });
   });
 });
