@@ -266,7 +266,8 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
     emit({ type: park ? 'parked' : 'retried', manager: name, commandId: row.id, error });
   };
 
-  const dispatch = async (row: OutboxRow, gen: number) => {
+  /** Sends one row; 'sent' when applied (its row is then deleted with the batch's others). */
+  const dispatch = async (row: OutboxRow, gen: number): Promise<'sent' | undefined> => {
     const target = options.targets(row.aggregateType);
     if (!target) {
       await fail(row, `no module handles aggregate type ${row.aggregateType}`, true);
@@ -289,11 +290,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       await fail(row, `threw: ${error instanceof Error ? error.message : String(error)}`, true);
       return;
     }
-    if (result.isOk()) {
-      await processes.commandSent(row.id);
-      emit({ type: 'sent', manager: name, commandId: row.id });
-      return;
-    }
+    if (result.isOk()) return 'sent';
     const error = result.error;
     if (error.type === 'Rejected') {
       const exists = await target.exists(row.aggregateId);
@@ -338,7 +335,12 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       const due = await processes.dueCommands(name, clock(), BATCH);
       if (due.isErr()) emit({ type: 'storeError', manager: name, error: due.error.message });
       const rows = due.isOk() ? due.value : [];
-      await Promise.all(rows.map((row) => dispatch(row, gen)));
+      const outcomes = await Promise.all(rows.map((row) => dispatch(row, gen)));
+      const sent = rows.filter((_, i) => outcomes[i] === 'sent').map((row) => row.id);
+      // A failed delete only means a resend, which the command ids answer without appending.
+      const cleared = await processes.commandsSent(sent);
+      if (cleared.isErr()) emit({ type: 'storeError', manager: name, error: cleared.error.message });
+      for (const commandId of sent) emit({ type: 'sent', manager: name, commandId });
       // Rows recorded while this batch was out are sent now, not at the next poll.
       if (rows.length < BATCH && !outboxDirty) await nap(pollMs);
     }
