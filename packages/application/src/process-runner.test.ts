@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Message } from '@ironstar/domain';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAggregateService } from './aggregate-service';
 import type { StoredEvent } from './event-store';
-import { processStreamType } from './process-manager';
+import { type AnyProcessManager, defineProcessManager, processStreamType } from './process-manager';
 import { createProcessRunner, type ProcessRunner, type ProcessRunnerEvent } from './process-runner';
 import type { ProcessStore } from './process-store';
 import { type ProcessTarget, processTargetOf } from './process-target';
@@ -33,10 +34,17 @@ const setup = (options: { checkoutAfterMs?: number } = {}) => {
   const reports: ProcessRunnerEvent[] = [];
   const runners: ProcessRunner[] = [];
   const runner = (
-    overrides: { target?: ProcessTarget; owner?: string; processes?: ProcessStore } = {},
+    overrides: {
+      target?: ProcessTarget;
+      owner?: string;
+      processes?: ProcessStore;
+      manager?: AnyProcessManager;
+    } = {},
   ) => {
     const made = createProcessRunner({
-      manager: cartCheckoutProcess({ checkoutAfterMs: options.checkoutAfterMs ?? 60_000 }),
+      manager:
+        overrides.manager ??
+        cartCheckoutProcess({ checkoutAfterMs: options.checkoutAfterMs ?? 60_000 }),
       store,
       bus,
       processes: overrides.processes ?? processes,
@@ -139,14 +147,15 @@ describe('a process runner (in memory)', () => {
   });
 
   it('never fires a cancelled timer', async () => {
-    const t = track(setup({ checkoutAfterMs: 50 }));
+    const t = track(setup({ checkoutAfterMs: 300 }));
     await t.runner().start();
     const cartId = await t.open();
     await vi.waitFor(() => expect(t.typesOf(CART_AGGREGATE_TYPE, cartId)).toContain('ItemAdded'));
-    await t.carts.send({
+    const checkedOut = await t.carts.send({
       aggregateId: cartId,
       command: ({ now }) => ({ type: 'CheckOut', data: { id: cartId, now } }),
     });
+    expect(checkedOut.isOk()).toBe(true);
     await vi.waitFor(() => expect(t.typesOf(stream, cartId)).toContain('ProcessDone'));
     expect(t.typesOf(stream, cartId)).toContain('TimerCancelled');
     // A later cart's timer firing means the poller went past the cancelled one's due time
@@ -250,5 +259,99 @@ describe('a process runner (in memory)', () => {
       expect(t.typesOf(CART_AGGREGATE_TYPE, b)).toEqual(['CartOpened', 'ItemAdded']),
     );
     expect(t.typesOf(stream, a)).toEqual(['InputReceived', 'CommandScheduled', 'TimerSet']);
+  });
+
+  it('stops at a bug in the manager (decide threw on a timer), says so, and lets the lease go', async () => {
+    const t = track(setup());
+    const base = cartCheckoutProcess({ checkoutAfterMs: 5 });
+    const buggy: AnyProcessManager = {
+      ...base,
+      decide: (input, state) => {
+        if (input.type === 'TimerFired') throw new Error('bug in decide');
+        return base.decide(input, state);
+      },
+    };
+    const runner = t.runner({ manager: buggy });
+    await runner.start();
+    const cartId = await t.open();
+    await vi.waitFor(() => expect(runner.failure()).toBeInstanceOf(Error));
+    expect(runner.isActive()).toBe(false);
+    expect(t.reports).toContainEqual(expect.objectContaining({ type: 'failed' }));
+    // The timer is still pending (nothing half-recorded), for a fixed manager to fire.
+    const overview = (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap();
+    expect(overview.timers.map((timer) => timer.instanceId)).toEqual([cartId]);
+    await vi.waitFor(async () =>
+      expect(
+        (await t.processes.overview(CART_CHECKOUT_PROCESS, 10))._unsafeUnwrap().lease,
+      ).toBeNull(),
+    );
+  });
+
+  it('cancels what is pending when an instance is done, and routes nothing more to it', async () => {
+    const t = track(setup());
+    // Gifts once, then is done at the first item added (without cancelling its timer itself).
+    const once = defineProcessManager<
+      { items: number },
+      Message<'Added' | 'Opened', { cart: string }>
+    >({
+      name: 'gift-once',
+      select: (event) =>
+        event.eventType === 'CartOpened' || event.eventType === 'ItemAdded'
+          ? {
+              instanceId: event.aggregateId,
+              input: {
+                type: event.eventType === 'CartOpened' ? 'Opened' : 'Added',
+                data: { cart: event.aggregateId },
+              },
+            }
+          : undefined,
+      initialState: () => ({ items: 0 }),
+      evolve: (state, input) => (input.type === 'Added' ? { items: state.items + 1 } : state),
+      decide: (input) =>
+        input.type === 'Opened'
+          ? {
+              commands: [
+                {
+                  key: 'gift',
+                  aggregateType: CART_AGGREGATE_TYPE,
+                  aggregateId: input.data.cart,
+                  command: {
+                    type: 'AddItem',
+                    data: { id: input.data.cart, item: 'gift', quantity: 1 },
+                  },
+                },
+              ],
+              setTimers: [{ name: 'reminder', afterMs: 60_000 }],
+            }
+          : input.type === 'Added'
+            ? { done: true, commands: [] }
+            : {},
+    });
+    await t.runner({ manager: once }).start();
+    const cartId = await t.open();
+    const onceStream = processStreamType('gift-once');
+    await vi.waitFor(() =>
+      expect(t.typesOf(onceStream, cartId)).toEqual([
+        'InputReceived',
+        'CommandScheduled',
+        'TimerSet',
+        'InputReceived',
+        'TimerCancelled',
+        'ProcessDone',
+      ]),
+    );
+    expect((await t.processes.overview('gift-once', 10))._unsafeUnwrap().timers).toEqual([]);
+    // Another item: selected, but the instance is finished, so nothing is recorded or sent.
+    await t.carts.send({
+      aggregateId: cartId,
+      command: () => ({ type: 'AddItem', data: { id: cartId, item: 'tea', quantity: 1 } }),
+    });
+    const later = await t.open('bob'); // handled after the item: a signal the item was passed
+    await vi.waitFor(() => expect(t.typesOf(onceStream, later)).toContain('ProcessDone'));
+    expect(t.typesOf(onceStream, cartId)).toHaveLength(6);
+    const [instance] = (await t.processes.overview('gift-once', 10))
+      ._unsafeUnwrap()
+      .instances.filter((row) => row.instanceId === cartId);
+    expect(instance).toMatchObject({ done: true, state: { items: 1 } });
   });
 });

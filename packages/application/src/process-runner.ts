@@ -95,9 +95,14 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
   let handled = 0;
   let saved = 0;
   let failure: unknown;
+  /** The timer and outbox loops of the current activation. */
+  let loops: Promise<unknown> = Promise.resolve();
   const cache = new Map<string, LoadedInstance>();
   const wakers = new Set<() => void>();
+  /** Set by a nudge: new outbox rows the dispatcher has not looked for yet. */
+  let outboxDirty = false;
   const nudge = () => {
+    outboxDirty = true;
     for (const wake of [...wakers]) wake();
   };
   const nap = (ms: number) =>
@@ -261,7 +266,8 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
     emit({ type: park ? 'parked' : 'retried', manager: name, commandId: row.id, error });
   };
 
-  const dispatch = async (row: OutboxRow, gen: number) => {
+  /** Sends one row; 'sent' when applied (its row is then deleted with the batch's others). */
+  const dispatch = async (row: OutboxRow, gen: number): Promise<'sent' | undefined> => {
     const target = options.targets(row.aggregateType);
     if (!target) {
       await fail(row, `no module handles aggregate type ${row.aggregateType}`, true);
@@ -284,11 +290,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       await fail(row, `threw: ${error instanceof Error ? error.message : String(error)}`, true);
       return;
     }
-    if (result.isOk()) {
-      await processes.commandSent(row.id);
-      emit({ type: 'sent', manager: name, commandId: row.id });
-      return;
-    }
+    if (result.isOk()) return 'sent';
     const error = result.error;
     if (error.type === 'Rejected') {
       const exists = await target.exists(row.aggregateId);
@@ -329,11 +331,18 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
 
   const dispatchOutbox = async (gen: number) => {
     while (running && gen === generation) {
+      outboxDirty = false;
       const due = await processes.dueCommands(name, clock(), BATCH);
       if (due.isErr()) emit({ type: 'storeError', manager: name, error: due.error.message });
       const rows = due.isOk() ? due.value : [];
-      await Promise.all(rows.map((row) => dispatch(row, gen)));
-      if (rows.length < BATCH) await nap(pollMs);
+      const outcomes = await Promise.all(rows.map((row) => dispatch(row, gen)));
+      const sent = rows.filter((_, i) => outcomes[i] === 'sent').map((row) => row.id);
+      // A failed delete only means a resend, which the command ids answer without appending.
+      const cleared = await processes.commandsSent(sent);
+      if (cleared.isErr()) emit({ type: 'storeError', manager: name, error: cleared.error.message });
+      for (const commandId of sent) emit({ type: 'sent', manager: name, commandId });
+      // Rows recorded while this batch was out are sent now, not at the next poll.
+      if (rows.length < BATCH && !outboxDirty) await nap(pollMs);
     }
   };
 
@@ -357,13 +366,17 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       ...(options.heads ? { heads: options.heads } : {}),
       onStoreError: (error) => emit({ type: 'storeError', manager: name, error: error.message }),
     });
-    subscription.done.catch((error: unknown) => {
-      failure = error;
-      emit({ type: 'failed', manager: name, error });
-      lose();
-    });
-    void fireTimers(gen);
-    void dispatchOutbox(gen);
+    subscription.done.catch(broken);
+    loops = Promise.all([fireTimers(gen).catch(broken), dispatchOutbox(gen).catch(broken)]);
+  };
+
+  /** A bug (decide or select threw): stop consuming, say so, and let the lease go. */
+  const broken = (error: unknown) => {
+    if (failure !== undefined) return;
+    failure = error;
+    emit({ type: 'failed', manager: name, error });
+    lose();
+    void processes.releaseLease(name, owner);
   };
 
   /** Takes or renews the lease; starts or stops consuming accordingly; saves the checkpoint. */
@@ -407,6 +420,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       lose();
       nudge();
       await leaseLoop;
+      await loops; // sends in flight finish and are recorded
       await turn;
       if (wasActive && handled > saved) {
         await processes.saveCheckpoint(name, owner, handled);

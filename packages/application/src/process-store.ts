@@ -128,8 +128,8 @@ export type ProcessStore = {
     now: string,
     limit: number,
   ): ResultAsync<readonly OutboxRow[], StoreUnavailable>;
-  /** The command was applied (or had been): its row is deleted. */
-  commandSent(id: string): ResultAsync<void, StoreUnavailable>;
+  /** These commands were applied (or had been): their rows are deleted, in one write. */
+  commandsSent(ids: readonly string[]): ResultAsync<void, StoreUnavailable>;
   /** A try failed: schedule the next (pending) or park the row; it stays visible either way. */
   commandFailed(
     id: string,

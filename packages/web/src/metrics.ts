@@ -74,17 +74,17 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       'Highest global sequence in the event store, as last sampled (projection lag = head - position)',
     ),
     processEvents: counter(
-      'ironstar_process_events_total',
+      'ironstar_process_manager_events_total',
       'What process managers did: inputs, duplicates, timers fired, commands sent, refused, retried, parked, store errors, lease changes',
       ['manager', 'event'],
     ),
     processCheckpoint: gauge(
-      'ironstar_process_position',
+      'ironstar_process_manager_position',
       'Global sequence of the last event each process manager has handled (in the lease holder)',
       ['manager'],
     ),
     processLag: gauge(
-      'ironstar_process_lag_events',
+      'ironstar_process_manager_lag_events',
       'Events stored but not yet handled by each process manager (store head minus position)',
       ['manager'],
     ),

@@ -13,7 +13,7 @@ import {
   withUpcastersOnBus,
 } from '@ironstar/application';
 import { type App, createApp, type RequestLog } from './app';
-import { DASHBOARD_NAV } from './dashboard/dashboard-routes';
+import { DASHBOARD_NAV, PROCESSES_NAV } from './dashboard/dashboard-routes';
 import { drawnMachines, stateMachineRoutes } from './dashboard/state-machines/state-machine-routes';
 import { createMetricsSampler } from './dashboard/system/metrics-sampler';
 import { createTimeMachine } from './dashboard/time-travel/time-machine';
@@ -148,7 +148,11 @@ export const createRuntime = async (
   });
   const shell: PageShell = {
     // The application's pages, then the framework's dashboard, then the modules' own.
-    nav: navigation([...DASHBOARD_NAV, ...modules.flatMap((module) => module.nav)]),
+    nav: navigation([
+      ...DASHBOARD_NAV,
+      ...((extras.processes ?? []).length > 0 ? [PROCESSES_NAV] : []),
+      ...modules.flatMap((module) => module.nav),
+    ]),
     styles: modules.map((module) => module.styles).join(''),
   };
 
@@ -250,6 +254,7 @@ export const createRuntime = async (
     ...(config.logRequest ? { logRequest: config.logRequest } : {}),
     onError: (error, requestId) => log.error({ err: error, requestId }, 'request failed'),
     sampler,
+    processes: processHost.runners,
     ...(config.allowedHosts === undefined ? {} : { allowedHosts: config.allowedHosts }),
   });
 

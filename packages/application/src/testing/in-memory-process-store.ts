@@ -147,8 +147,8 @@ export const createInMemoryProcessStore = (
           .slice(0, limit)
           .map((row) => structuredClone(row)),
       ),
-    commandSent: (id) => {
-      outbox.delete(id);
+    commandsSent: (ids) => {
+      for (const id of ids) outbox.delete(id);
       return okAsync(undefined);
     },
     commandFailed: (id, outcome) => {

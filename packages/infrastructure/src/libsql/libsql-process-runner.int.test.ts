@@ -6,10 +6,12 @@ import {
   createProcessRunner,
   type ProcessRunner,
   type ProcessRunnerEvent,
+  type ProcessStore,
   type ProcessTarget,
   processStreamType,
   processTargetOf,
   type StoredEvent,
+  storeUnavailable,
 } from '@ironstar/application';
 import {
   CART_AGGREGATE_TYPE,
@@ -18,7 +20,7 @@ import {
   cartCheckoutProcess,
   createInMemoryEventBus,
 } from '@ironstar/application/testing';
-import { errAsync } from 'neverthrow';
+import { errAsync, ResultAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getLibsqlEventStore } from './libsql-event-store';
 
@@ -49,6 +51,8 @@ type Options = {
    * other store needs to finish its transaction (NOTES-libsql), so they wait briefly and retry.
    */
   busyTimeoutMs?: number;
+  /** Stands between the runner and its process store (a test may cut it off). */
+  wrapProcesses?: (processes: ProcessStore) => ProcessStore;
 };
 
 /** One "process": a store on the file, a cart service, and a runner of the fixture manager. */
@@ -70,7 +74,7 @@ const open = async (url: string, options: Options = {}) => {
     manager: cartCheckoutProcess({ checkoutAfterMs: options.checkoutAfterMs ?? 60_000 }),
     store,
     bus,
-    processes: store.processes,
+    processes: options.wrapProcesses?.(store.processes) ?? store.processes,
     targets: (type) =>
       type === CART_AGGREGATE_TYPE ? (options.wrapTarget?.(target) ?? target) : undefined,
     clock: () => new Date().toISOString(),
@@ -112,26 +116,37 @@ const open = async (url: string, options: Options = {}) => {
 describe('a process runner on a libSQL file', () => {
   it('resumes after a crash between steps without sending any command twice', async () => {
     const url = await newFile();
-    // A target that dies after applying: the command is appended, but the outbox row is not
-    // cleared — what a crash right after the send leaves behind.
+    // The process dies right after its send was applied: the command is appended, but the
+    // answer never comes back, the outbox row is never cleared, and it writes nothing more.
     let applied = 0;
+    let dead = false;
+    let release: () => void = () => {};
+    const never = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const first = await open(url, {
       wrapTarget: (target) => ({
         ...target,
         send: (...args) =>
-          target.send(...args).andThen((outcome) => {
+          target.send(...args).andThen(() => {
             applied++;
-            return errAsync({
-              type: 'StoreUnavailable' as const,
-              message: `crashed after ${outcome.version}`,
-            });
+            return ResultAsync.fromSafePromise(never).andThen(() =>
+              errAsync({ type: 'StoreUnavailable' as const, message: 'gone' }),
+            );
           }),
       }),
+      // Once dead, the process writes nothing more: not even its lease renewal.
+      wrapProcesses: (processes) =>
+        new Proxy(processes, {
+          get: (target, key) =>
+            dead ? () => errAsync(storeUnavailable('dead')) : target[key as keyof ProcessStore],
+        }),
     });
+    cleanups.push(async () => release()); // runs before `first` is closed
     await first.runner.start();
     const cart = await first.openCart();
-    await vi.waitFor(() => expect(applied).toBeGreaterThanOrEqual(1));
-    await first.close();
+    await vi.waitFor(() => expect(applied).toBe(1));
+    dead = true; // the crash: its lease is left to expire
 
     // Meanwhile (no runner alive) another cart opens.
     const between = await open(url);
@@ -140,8 +155,14 @@ describe('a process runner on a libSQL file', () => {
 
     const second = await open(url, { owner: 'two' });
     await second.runner.start();
-    await vi.waitFor(async () =>
-      expect(await second.typesOf(CART_AGGREGATE_TYPE, later)).toEqual(['CartOpened', 'ItemAdded']),
+    // Once the dead holder's lease (600 ms) has expired.
+    await vi.waitFor(
+      async () =>
+        expect(await second.typesOf(CART_AGGREGATE_TYPE, later)).toEqual([
+          'CartOpened',
+          'ItemAdded',
+        ]),
+      3000,
     );
     await vi.waitFor(async () =>
       expect(
@@ -187,9 +208,10 @@ describe('a process runner on a libSQL file', () => {
     const bus = createInMemoryEventBus();
     const one = await open(url, { owner: 'one', leaseMs: 600, bus, busyTimeoutMs: 20 });
     const two = await open(url, { owner: 'two', leaseMs: 600, bus, busyTimeoutMs: 20 });
-    await Promise.all([one.runner.start(), two.runner.start()]);
-    expect([one.runner.isActive(), two.runner.isActive()].filter(Boolean)).toHaveLength(1);
-    const [active, idle] = one.runner.isActive() ? [one, two] : [two, one];
+    await one.runner.start();
+    await two.runner.start(); // one holds the lease by now: two must stand by
+    expect([one.runner.isActive(), two.runner.isActive()]).toEqual([true, false]);
+    const [active, idle] = [one, two];
     const carts = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((owner) => idle.openCart(owner)));
     for (const cart of carts) {
       await vi.waitFor(async () =>

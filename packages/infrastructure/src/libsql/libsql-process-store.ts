@@ -163,7 +163,13 @@ export const createLibsqlProcessStore = (
         `${SELECT_OUTBOX} WHERE manager = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
         [manager, now, limit],
       ).map((rows) => rows.map(outboxOf)),
-    commandSent: (id) => attempt(() => write(async (q) => void (await q(DELETE_OUTBOX, [id])))),
+    commandsSent: (ids) =>
+      attempt(async () => {
+        if (ids.length === 0) return;
+        await write(async (q) => {
+          for (const id of ids) await q(DELETE_OUTBOX, [id]);
+        });
+      }),
     commandFailed: (id, outcome) =>
       attempt(() =>
         write(

@@ -1,4 +1,4 @@
-import type { EventBus, EventStore } from '@ironstar/application';
+import type { EventBus, EventStore, ProcessRunner } from '@ironstar/application';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { EventFanout } from '../feeds/event-fanout';
@@ -7,6 +7,7 @@ import type { NavItem, PageShell } from '../pages/layout';
 import type { SseHub } from '../sse/sse-hub';
 import { eventLogRoutes } from './event-log/event-log-routes';
 import type { EventCatalog } from './event-log/event-log-view';
+import { processesRoutes } from './processes/processes-routes';
 import type { MetricsSampler } from './system/metrics-sampler';
 import { systemRoutes } from './system/system-routes';
 import { type PastViewAt, timeTravelRoutes } from './time-travel/time-travel-routes';
@@ -25,6 +26,8 @@ export type DashboardDeps = {
   readonly pastViews: readonly PastViewAt[];
   /** Without it there is no /system page. */
   readonly sampler?: MetricsSampler;
+  /** The process managers' runners, for /processes. */
+  readonly processes?: readonly ProcessRunner[];
 };
 
 /** The framework's own pages in the navigation, after the application's. */
@@ -35,11 +38,19 @@ export const DASHBOARD_NAV: readonly NavItem[] = [
   { path: '/state-machines', label: 'State machines', section: 'dashboard' },
 ];
 
+/** In the navigation when process managers are registered. */
+export const PROCESSES_NAV: NavItem = {
+  path: '/processes',
+  label: 'Processes',
+  section: 'dashboard',
+};
+
 /** The dashboard: event log, time travel and system pages with their feeds. */
 export const dashboardRoutes = (deps: DashboardDeps) => {
   const app = new Hono<AppEnv>();
   app.route('/', eventLogRoutes(deps));
   app.route('/', timeTravelRoutes({ ...deps, views: deps.pastViews }));
+  app.route('/', processesRoutes({ ...deps, runners: deps.processes ?? [] }));
   if (deps.sampler) {
     app.route('/', systemRoutes({ sampler: deps.sampler, hub: deps.hub, shell: deps.shell }));
   }

@@ -47,12 +47,12 @@ describe('process managers in the runtime', () => {
     // Counted once the outbox row is cleared, just after the target appended.
     await vi.waitFor(async () =>
       expect(await (await t.app.request('/metrics')).text()).toMatch(
-        /ironstar_process_events_total\{manager="cart-checkout",event="sent"\} 1/,
+        /ironstar_process_manager_events_total\{manager="cart-checkout",event="sent"\} 1/,
       ),
     );
     const metrics = await (await t.app.request('/metrics')).text();
-    expect(metrics).toMatch(/ironstar_process_lag_events\{manager="cart-checkout"\} \d/);
-    expect(metrics).toMatch(/ironstar_process_position\{manager="cart-checkout"\} [1-9]/);
+    expect(metrics).toMatch(/ironstar_process_manager_lag_events\{manager="cart-checkout"\} \d/);
+    expect(metrics).toMatch(/ironstar_process_manager_position\{manager="cart-checkout"\} [1-9]/);
   });
 
   it('refuses two managers of one name, and managers without a process store', async () => {

@@ -24,6 +24,8 @@ export type ProcessSettings = {
   readonly retryBaseMs?: number;
 };
 
+const MANAGER_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 /** The process managers of one runtime: a runner each, started and stopped together. */
 export const createProcessHost = (deps: {
   readonly managers: readonly AnyProcessManager[];
@@ -39,6 +41,11 @@ export const createProcessHost = (deps: {
   readonly settings: ProcessSettings;
 }) => {
   const names = deps.managers.map((manager) => manager.name);
+  // Names go into URLs, stream types and Datastar expressions: keep them plain.
+  const odd = names.find((name) => !MANAGER_NAME.test(name));
+  if (odd !== undefined) {
+    throw new Error(`process manager name ${JSON.stringify(odd)} must match ${MANAGER_NAME}`);
+  }
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice) throw new Error(`two process managers are named ${twice}`);
   const processes = deps.processes;
