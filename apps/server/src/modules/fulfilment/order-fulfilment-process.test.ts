@@ -162,6 +162,14 @@ describe('the order-fulfilment manager', () => {
       .then({ commands: [voidPayment('too late')], done: true });
   });
 
+  it('ends at once an instance opened by a draft its user cancelled', () => {
+    spec.given([]).when(cancelledBy('changed my mind')).then({ done: true });
+    spec
+      .given([])
+      .when(cancelledBy('changed my mind'))
+      .thenState({ status: 'done', orderId, outcome: 'not submitted' });
+  });
+
   it('a refused cancellation of a declined order ends the instance', () => {
     const refused = {
       type: 'CommandFailed',
@@ -174,7 +182,7 @@ describe('the order-fulfilment manager', () => {
       },
     } as const;
     spec.given([submitted, declined]).when(refused).then({ done: true });
-    spec.given([submitted]).when(refused).thenNothing();
+    spec.given([submitted, timeout]).when(refused).thenNothing();
   });
 
   it('keeps state that a restart rebuilds the same way', () => {

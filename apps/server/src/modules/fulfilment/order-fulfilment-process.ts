@@ -146,6 +146,14 @@ export const orderFulfilmentProcess = (options: FulfilmentOptions) =>
     select: selectFulfilmentInput,
     initialState: () => ({ status: 'idle' }),
     evolve(state, input): FulfilmentState {
+      if (state.status === 'idle' && input.type !== 'OrderSubmitted') {
+        return {
+          status: 'done',
+          orderId:
+            input.type === 'TimerFired' || input.type === 'CommandFailed' ? '' : input.data.orderId,
+          outcome: 'not submitted',
+        };
+      }
       switch (input.type) {
         case 'OrderSubmitted':
           return state.status === 'idle'
@@ -196,6 +204,9 @@ export const orderFulfilmentProcess = (options: FulfilmentOptions) =>
       }
     },
     decide(input, state): ProcessDecision {
+      // An instance opened by anything but a submission (a draft cancelled by its user) has
+      // nothing to do: it ends at once rather than stay open for good.
+      if (state.status === 'idle' && input.type !== 'OrderSubmitted') return { done: true };
       switch (input.type) {
         case 'OrderSubmitted': {
           if (state.status !== 'idle') return {};
