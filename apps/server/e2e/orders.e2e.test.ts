@@ -202,6 +202,11 @@ describe('orders, processes and state machines in Chromium', () => {
     await expect
       .poll(async () => (await processes.content()).includes('order-fulfilment'))
       .toBe(true);
+    // Its instances, with the state each reached: the fulfilled order's, and the cancelled
+    // draft's, which ended at once.
+    const text = String(await processes.locator('main').textContent());
+    expect(text).toContain('"outcome": "fulfilled"');
+    expect(text).toContain('"outcome": "not submitted"');
     await shoot(processes, 'processes');
   });
 });
