@@ -11,7 +11,13 @@ import {
   stepFor,
 } from './process-instance';
 import { type AnyProcessManager, deriveId, processStreamType } from './process-manager';
-import type { OutboxRow, ProcessStore } from './process-store';
+import type {
+  OutboxRow,
+  ProcessStep,
+  ProcessStore,
+  StepDuplicate,
+  StepRecorded,
+} from './process-store';
 import type { ProcessTarget } from './process-target';
 
 /** What a runner reports, for logs and metrics (nothing fails silently). */
@@ -163,6 +169,26 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
     emit({ type: 'leaseLost', manager: name });
   };
 
+  /** After a step was written: the cache, the bus, the dispatcher and the reports. */
+  const recorded = (
+    instanceId: string,
+    pending: PendingInput,
+    laid: ProcessStep,
+    next: LoadedInstance,
+    result: StepRecorded | StepDuplicate | undefined,
+  ) => {
+    if (result?.type !== 'Recorded') {
+      cache.delete(instanceId);
+      emit({ type: 'duplicate', manager: name, inputId: pending.inputId });
+      return;
+    }
+    remember(instanceId, next);
+    emit({ type: 'input', manager: name, input: pending.input.type });
+    // Best effort: the events are stored; readers fill gaps from the store.
+    options.bus.publish(result.events).catch(() => {});
+    if (laid.commands.length > 0) nudge();
+  };
+
   /** Handles one input to the end: recorded, a duplicate, or the runner stopped. */
   const step = (instanceId: string, pending: PendingInput, gen: number) =>
     inTurn(async (): Promise<'done' | 'stopped'> => {
@@ -182,18 +208,9 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
             pending,
             now: clock(),
           });
-          const result = await processes.record(laid);
+          const result = await processes.record([laid]);
           if (result.isOk()) {
-            if (result.value.type === 'Duplicate') {
-              cache.delete(instanceId);
-              emit({ type: 'duplicate', manager: name, inputId: pending.inputId });
-              return 'done';
-            }
-            remember(instanceId, next);
-            emit({ type: 'input', manager: name, input: pending.input.type });
-            // Best effort: the events are stored; readers fill gaps from the store.
-            options.bus.publish(result.value.events).catch(() => {});
-            if (laid.commands.length > 0) nudge();
+            recorded(instanceId, pending, laid, next, result.value[0]);
             return 'done';
           }
           cache.delete(instanceId);
@@ -339,7 +356,8 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       const sent = rows.filter((_, i) => outcomes[i] === 'sent').map((row) => row.id);
       // A failed delete only means a resend, which the command ids answer without appending.
       const cleared = await processes.commandsSent(sent);
-      if (cleared.isErr()) emit({ type: 'storeError', manager: name, error: cleared.error.message });
+      if (cleared.isErr())
+        emit({ type: 'storeError', manager: name, error: cleared.error.message });
       for (const commandId of sent) emit({ type: 'sent', manager: name, commandId });
       // Rows recorded while this batch was out are sent now, not at the next poll.
       if (rows.length < BATCH && !outboxDirty) await nap(pollMs);
