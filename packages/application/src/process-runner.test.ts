@@ -4,6 +4,7 @@ import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAggregateService } from './aggregate-service';
 import type { StoredEvent } from './event-store';
+import { storeUnavailable } from './event-store';
 import { type AnyProcessManager, defineProcessManager, processStreamType } from './process-manager';
 import { createProcessRunner, type ProcessRunner, type ProcessRunnerEvent } from './process-runner';
 import type { ProcessStore } from './process-store';
@@ -353,5 +354,36 @@ describe('a process runner (in memory)', () => {
       ._unsafeUnwrap()
       .instances.filter((row) => row.instanceId === cartId);
     expect(instance).toMatchObject({ done: true, state: { items: 1 } });
+  });
+
+  it('records a burst of inputs in few transactions, each exactly once; a refused batch falls back to one by one', async () => {
+    const t = track(setup());
+    const carts = await Promise.all(Array.from({ length: 20 }, (_, i) => t.open(`owner-${i}`)));
+    const sizes: number[] = [];
+    let refuseNextBatch = true;
+    const counting: ProcessStore = {
+      ...t.processes,
+      record: (steps) => {
+        sizes.push(steps.length);
+        if (steps.length > 1 && refuseNextBatch) {
+          refuseNextBatch = false;
+          return errAsync(storeUnavailable('refused once'));
+        }
+        return t.processes.record(steps);
+      },
+    };
+    await t.runner({ processes: counting }).start(); // catches up on the 20 opened carts
+    for (const cart of carts) {
+      await vi.waitFor(() =>
+        expect(t.typesOf(CART_AGGREGATE_TYPE, cart)).toEqual(['CartOpened', 'ItemAdded']),
+      );
+      expect(t.typesOf(stream, cart)).toEqual(['InputReceived', 'CommandScheduled', 'TimerSet']);
+    }
+    expect(refuseNextBatch).toBe(false); // a batch was refused, and its inputs still went in
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(sizes.filter((size) => size > 1).length).toBeGreaterThan(1);
+    const seen = (await t.processes.overview(CART_CHECKOUT_PROCESS, 50))._unsafeUnwrap();
+    expect(seen.instances).toHaveLength(20);
+    expect(seen.timers).toHaveLength(20);
   });
 });

@@ -11,7 +11,13 @@ import {
   stepFor,
 } from './process-instance';
 import { type AnyProcessManager, deriveId, processStreamType } from './process-manager';
-import type { OutboxRow, ProcessStore } from './process-store';
+import type {
+  OutboxRow,
+  ProcessStep,
+  ProcessStore,
+  StepDuplicate,
+  StepRecorded,
+} from './process-store';
 import type { ProcessTarget } from './process-target';
 
 /** What a runner reports, for logs and metrics (nothing fails silently). */
@@ -52,6 +58,9 @@ export type ProcessRunnerOptions = {
   readonly retryBaseMs?: number;
   readonly onEvent?: (event: ProcessRunnerEvent) => void;
 };
+
+/** One input for one instance. */
+type Item = { readonly instanceId: string; readonly pending: PendingInput };
 
 /** Rows taken per poll, instances folded in memory, stream events read per page. */
 const BATCH = 64;
@@ -158,76 +167,173 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
     generation++;
     subscription?.stop();
     subscription = undefined;
+    queue = [];
     cache.clear();
     nudge();
     emit({ type: 'leaseLost', manager: name });
   };
 
-  /** Handles one input to the end: recorded, a duplicate, or the runner stopped. */
-  const step = (instanceId: string, pending: PendingInput, gen: number) =>
-    inTurn(async (): Promise<'done' | 'stopped'> => {
-      let backoff = 50;
-      while (running && gen === generation) {
-        const loaded = await load(instanceId);
-        if (loaded !== 'unavailable') {
-          // Events reaching a finished instance are not its business any more.
-          if (loaded.done && pending.firedTimer === undefined && !pending.answeredCommand) {
-            return 'done';
-          }
-          const { step: laid, next } = stepFor({
-            manager,
-            owner,
-            instanceId,
-            loaded,
-            pending,
-            now: clock(),
-          });
-          const result = await processes.record(laid);
-          if (result.isOk()) {
-            if (result.value.type === 'Duplicate') {
-              cache.delete(instanceId);
-              emit({ type: 'duplicate', manager: name, inputId: pending.inputId });
-              return 'done';
-            }
-            remember(instanceId, next);
-            emit({ type: 'input', manager: name, input: pending.input.type });
-            // Best effort: the events are stored; readers fill gaps from the store.
-            options.bus.publish(result.value.events).catch(() => {});
-            if (laid.commands.length > 0) nudge();
-            return 'done';
-          }
-          cache.delete(instanceId);
-          if (result.error.type === 'LeaseLost') {
-            lose();
-            return 'stopped';
-          }
-          if (result.error.type === 'ConcurrencyError') continue; // reload and decide again
-          emit({ type: 'storeError', manager: name, error: result.error.message });
+  /** Events reaching a finished instance are not its business any more. */
+  const skips = (loaded: LoadedInstance, pending: PendingInput) =>
+    loaded.done && pending.firedTimer === undefined && pending.answeredCommand === undefined;
+
+  /** After a step was written: the cache, the bus, the dispatcher and the reports. */
+  const recorded = (
+    instanceId: string,
+    pending: PendingInput,
+    laid: ProcessStep,
+    next: LoadedInstance,
+    result: StepRecorded | StepDuplicate | undefined,
+  ) => {
+    if (result?.type !== 'Recorded') {
+      cache.delete(instanceId);
+      emit({ type: 'duplicate', manager: name, inputId: pending.inputId });
+      return;
+    }
+    remember(instanceId, next);
+    emit({ type: 'input', manager: name, input: pending.input.type });
+    if (pending.firedTimer !== undefined) {
+      emit({ type: 'timerFired', manager: name, timer: pending.firedTimer });
+    }
+    // Best effort: the events are stored; readers fill gaps from the store.
+    options.bus.publish(result.events).catch(() => {});
+    if (laid.commands.length > 0) nudge();
+  };
+
+  /** Handles one input to the end (recorded, a duplicate, or the runner stopped); in turn. */
+  const stepNow = async (
+    instanceId: string,
+    pending: PendingInput,
+    gen: number,
+  ): Promise<'done' | 'stopped'> => {
+    let backoff = 50;
+    while (running && gen === generation) {
+      const loaded = await load(instanceId);
+      if (loaded !== 'unavailable') {
+        if (skips(loaded, pending)) return 'done';
+        const { step: laid, next } = stepFor({
+          manager,
+          owner,
+          instanceId,
+          loaded,
+          pending,
+          now: clock(),
+        });
+        const result = await processes.record([laid]);
+        if (result.isOk()) {
+          recorded(instanceId, pending, laid, next, result.value[0]);
+          return 'done';
         }
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 5000);
+        cache.delete(instanceId);
+        if (result.error.type === 'LeaseLost') {
+          lose();
+          return 'stopped';
+        }
+        if (result.error.type === 'ConcurrencyError') continue; // reload and decide again
+        emit({ type: 'storeError', manager: name, error: result.error.message });
       }
-      return 'stopped';
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, 5000);
+    }
+    return 'stopped';
+  };
+  const step = (instanceId: string, pending: PendingInput, gen: number) =>
+    inTurn(() => stepNow(instanceId, pending, gen));
+
+  /**
+   * Handles inputs (in order) in ONE transaction when it can: laid out on the states the
+   * earlier ones lead to, then written all or none. If that is refused (a stream moved, the
+   * store failed) each input is handled alone, as `step` does.
+   */
+  const stepAll = (items: readonly Item[], gen: number) =>
+    inTurn(async (): Promise<'done' | 'stopped'> => {
+      const alone = async () => {
+        for (const item of items) {
+          if ((await stepNow(item.instanceId, item.pending, gen)) === 'stopped') return 'stopped';
+        }
+        return 'done' as const;
+      };
+      if (items.length < 2) return alone();
+      const states = new Map<string, LoadedInstance>();
+      const laid: { item: Item; step: ProcessStep; next: LoadedInstance }[] = [];
+      for (const item of items) {
+        const loaded = states.get(item.instanceId) ?? (await load(item.instanceId));
+        if (loaded === 'unavailable') return alone();
+        if (skips(loaded, item.pending)) continue;
+        const { step: laidOut, next } = stepFor({
+          manager,
+          owner,
+          instanceId: item.instanceId,
+          loaded,
+          pending: item.pending,
+          now: clock(),
+        });
+        states.set(item.instanceId, next);
+        laid.push({ item, step: laidOut, next });
+      }
+      if (laid.length === 0) return 'done';
+      if (!running || gen !== generation) return 'stopped';
+      const result = await processes.record(laid.map((entry) => entry.step));
+      if (result.isOk()) {
+        for (const [i, entry] of laid.entries()) {
+          recorded(
+            entry.item.instanceId,
+            entry.item.pending,
+            entry.step,
+            entry.next,
+            result.value[i],
+          );
+        }
+        return 'done';
+      }
+      for (const entry of laid) cache.delete(entry.item.instanceId);
+      if (result.error.type === 'LeaseLost') {
+        lose();
+        return 'stopped';
+      }
+      return alone();
     });
+
+  // Inputs from the log wait here, so that a burst is recorded in a few transactions. The
+  // checkpoint (`handled`) moves only past what is recorded.
+  let queue: { readonly seq: number; readonly item?: Item }[] = [];
+  let flushing: Promise<void> | undefined;
+  const flush = async (gen: number) => {
+    try {
+      while (queue.length > 0 && running && gen === generation) {
+        const batch = queue.splice(0, BATCH);
+        const items = batch.flatMap((queued) => (queued.item ? [queued.item] : []));
+        if (items.length > 0 && (await stepAll(items, gen)) === 'stopped') break;
+        const last = batch.at(-1);
+        if (last && gen === generation) handled = last.seq;
+      }
+    } catch (error) {
+      broken(error); // decide or select threw: a bug
+    }
+    flushing = undefined; // no await since the loop's last check: nothing queued is left behind
+  };
 
   const onEvent = async (event: StoredEvent, gen: number) => {
     if (gen !== generation) return;
     const selected = event.aggregateType === streamType ? undefined : manager.select(event);
-    if (selected) {
-      const outcome = await step(
-        selected.instanceId,
-        {
-          inputId: event.id,
-          input: selected.input,
-          checkpoint: event.globalSequence,
-          correlationId: event.metadata?.correlationId ?? null,
-          causationId: event.id,
-        },
-        gen,
-      );
-      if (outcome === 'stopped') return;
+    if (!selected && queue.length === 0 && !flushing) {
+      handled = event.globalSequence;
+      return;
     }
-    handled = event.globalSequence;
+    const item: Item | undefined = selected && {
+      instanceId: selected.instanceId,
+      pending: {
+        inputId: event.id,
+        input: selected.input,
+        checkpoint: event.globalSequence,
+        correlationId: event.metadata?.correlationId ?? null,
+        causationId: event.id,
+      },
+    };
+    queue.push(item ? { seq: event.globalSequence, item } : { seq: event.globalSequence });
+    flushing ??= flush(gen);
+    // Backpressure: a full queue holds the subscription until it is written.
+    if (queue.length >= BATCH) await flushing;
   };
 
   const fireTimers = async (gen: number) => {
@@ -235,20 +341,18 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       const now = clock();
       const due = await processes.dueTimers(name, now, BATCH);
       if (due.isErr()) emit({ type: 'storeError', manager: name, error: due.error.message });
-      for (const timer of due.isOk() ? due.value : []) {
-        const outcome = await step(
-          timer.instanceId,
-          {
+      const items = (due.isOk() ? due.value : []).map(
+        (timer): Item => ({
+          instanceId: timer.instanceId,
+          pending: {
             inputId: timer.id,
             input: { type: 'TimerFired', data: { timer: timer.name, firedAt: now } },
             correlationId: timer.correlationId,
             firedTimer: timer.id,
           },
-          gen,
-        );
-        if (outcome === 'stopped') return;
-        emit({ type: 'timerFired', manager: name, timer: timer.id });
-      }
+        }),
+      );
+      if (items.length > 0 && (await stepAll(items, gen)) === 'stopped') return;
       if (!due.isOk() || due.value.length < BATCH) await nap(pollMs);
     }
   };
@@ -339,7 +443,8 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       const sent = rows.filter((_, i) => outcomes[i] === 'sent').map((row) => row.id);
       // A failed delete only means a resend, which the command ids answer without appending.
       const cleared = await processes.commandsSent(sent);
-      if (cleared.isErr()) emit({ type: 'storeError', manager: name, error: cleared.error.message });
+      if (cleared.isErr())
+        emit({ type: 'storeError', manager: name, error: cleared.error.message });
       for (const commandId of sent) emit({ type: 'sent', manager: name, commandId });
       // Rows recorded while this batch was out are sent now, not at the next poll.
       if (rows.length < BATCH && !outboxDirty) await nap(pollMs);
@@ -421,6 +526,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       nudge();
       await leaseLoop;
       await loops; // sends in flight finish and are recorded
+      await flushing;
       await turn;
       if (wasActive && handled > saved) {
         await processes.saveCheckpoint(name, owner, handled);

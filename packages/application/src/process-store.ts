@@ -109,13 +109,16 @@ export type ProcessStore = {
     position: number,
   ): ResultAsync<void, LeaseLost | StoreUnavailable>;
   /**
-   * Writes a step atomically: the lease is checked; if the first event's id is already stored,
-   * or `firedTimer`/`answeredCommand` is gone, only the checkpoint moves (Duplicate); else the
-   * events are appended at `expectedVersion` (ConcurrencyError if the stream moved), the
-   * checkpoint moves forward, outbox and timer rows are inserted, cancelled and fired timers and
-   * the answered command are deleted, and the instance row is upserted.
+   * Writes steps in ONE transaction, all or none, in order. For each: the lease is checked; if
+   * its first event's id is already stored, or `firedTimer`/`answeredCommand` is gone, only the
+   * checkpoint moves (Duplicate); else its events are appended at `expectedVersion` (a
+   * ConcurrencyError refuses the whole call), the checkpoint moves forward, outbox and timer
+   * rows are inserted, cancelled and fired timers and the answered command are deleted, and
+   * the instance row is upserted. Answers one result per step.
    */
-  record(step: ProcessStep): ResultAsync<StepRecorded | StepDuplicate, StepError>;
+  record(
+    steps: readonly ProcessStep[],
+  ): ResultAsync<readonly (StepRecorded | StepDuplicate)[], StepError>;
   /** Pending timers due at `now` or before, earliest first, at most `limit`. */
   dueTimers(
     manager: string,

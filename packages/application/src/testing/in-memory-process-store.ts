@@ -46,10 +46,64 @@ export const createInMemoryProcessStore = (
   const forward = (manager: string, position: number) =>
     checkpoints.set(manager, Math.max(checkpoints.get(manager) ?? 0, position));
 
+  const streamVersion = (step: ProcessStep) =>
+    store.events.filter(
+      (e) =>
+        e.aggregateType === processStreamType(step.manager) && e.aggregateId === step.instanceId,
+    ).length;
+
+  /** All or nothing: every refusal is found before anything is written. */
+  const refusalOf = (steps: readonly ProcessStep[]): StepError | undefined => {
+    const versions = new Map<string, number>();
+    const recorded = new Set<string>();
+    const used = new Set<string>();
+    for (const step of steps) {
+      if (!holds(step.manager, step.owner)) return { type: 'LeaseLost', manager: step.manager };
+      const first = step.events[0]?.id ?? '';
+      const duplicate =
+        recorded.has(first) ||
+        store.events.some((event) => event.id === first) ||
+        (step.firedTimer !== undefined &&
+          (!timers.has(step.firedTimer) || used.has(step.firedTimer))) ||
+        (step.answeredCommand !== undefined &&
+          (!outbox.has(step.answeredCommand) || used.has(step.answeredCommand)));
+      if (duplicate) continue;
+      const stream = key(step.manager, step.instanceId);
+      const actual = versions.get(stream) ?? streamVersion(step);
+      if (actual !== step.expectedVersion) {
+        return {
+          type: 'ConcurrencyError',
+          aggregateType: processStreamType(step.manager),
+          aggregateId: step.instanceId,
+          expected: step.expectedVersion,
+          actual,
+        };
+      }
+      versions.set(stream, actual + step.events.length);
+      recorded.add(first);
+      if (step.firedTimer !== undefined) used.add(step.firedTimer);
+      if (step.answeredCommand !== undefined) used.add(step.answeredCommand);
+    }
+    return undefined;
+  };
+
+  const recordAll = async (
+    steps: readonly ProcessStep[],
+  ): Promise<Result<readonly (StepRecorded | StepDuplicate)[], StepError>> => {
+    const refusal = refusalOf(steps);
+    if (refusal) return err(refusal);
+    const results: (StepRecorded | StepDuplicate)[] = [];
+    for (const step of steps) {
+      const result = await record(step);
+      if (result.isErr()) throw new Error(`a checked step was refused: ${result.error.type}`);
+      results.push(result.value);
+    }
+    return ok(results);
+  };
+
   const record = async (
     step: ProcessStep,
   ): Promise<Result<StepRecorded | StepDuplicate, StepError>> => {
-    if (!holds(step.manager, step.owner)) return err({ type: 'LeaseLost', manager: step.manager });
     const first = step.events[0];
     const seen = first !== undefined && store.events.some((event) => event.id === first.id);
     const gone =
@@ -128,7 +182,7 @@ export const createInMemoryProcessStore = (
           return ok(undefined);
         }),
       ),
-    record: (step) => new ResultAsync(inTurn(() => record(step))),
+    record: (steps) => new ResultAsync(inTurn(() => recordAll(steps))),
     dueTimers: (manager, now, limit) =>
       okAsync(
         [...timers.values()]

@@ -114,14 +114,14 @@ export const describeProcessStoreContract = (
         commands: [outboxOf('cmd-1', 'o1')],
         setTimers: [timerOf('timer-1', 'o1', 'deadline', iso(60_000))],
       });
-      const recorded = (await processes.record(step))._unsafeUnwrap();
-      expect(recorded.type).toBe('Recorded');
+      const [recorded] = (await processes.record([step]))._unsafeUnwrap();
+      expect(recorded?.type).toBe('Recorded');
       const stored = (await store.readStream(processStreamType(M), 'o1'))._unsafeUnwrap();
       expect(stored.map((e) => [e.globalSequence, e.aggregateSequence, e.eventType])).toEqual([
         [2, 1, 'InputReceived'],
         [3, 2, 'CommandScheduled'],
       ]);
-      expect(recorded.type === 'Recorded' && recorded.events.map((e) => e.id)).toEqual(
+      expect(recorded?.type === 'Recorded' && recorded.events.map((e) => e.id)).toEqual(
         step.events.map((e) => e.id),
       );
       const seen = await overview();
@@ -153,11 +153,11 @@ export const describeProcessStoreContract = (
     });
 
     it('writes nothing for a step whose lease is gone or whose stream moved', async () => {
-      const lost = await processes.record(
+      const lost = await processes.record([
         stepOf({ instanceId: 'a', owner: 'two', checkpoint: 9, commands: [outboxOf('c', 'a')] }),
-      );
+      ]);
       expect(lost._unsafeUnwrapErr()).toEqual({ type: 'LeaseLost', manager: M });
-      const moved = await processes.record(
+      const moved = await processes.record([
         stepOf({
           instanceId: 'a',
           expectedVersion: 3,
@@ -165,7 +165,7 @@ export const describeProcessStoreContract = (
           commands: [outboxOf('c', 'a')],
           setTimers: [timerOf('t', 'a', 'n', iso(0))],
         }),
-      );
+      ]);
       expect(moved._unsafeUnwrapErr()).toMatchObject({ type: 'ConcurrencyError', actual: 0 });
       expect((await store.head())._unsafeUnwrap()).toBe(0);
       expect(await overview()).toMatchObject({
@@ -176,10 +176,42 @@ export const describeProcessStoreContract = (
       });
     });
 
+    it('writes several steps all or none: one refused step refuses the whole call', async () => {
+      const refused = await processes.record([
+        stepOf({ instanceId: 'a', checkpoint: 3, commands: [outboxOf('c1', 'a')] }),
+        stepOf({ instanceId: 'b', expectedVersion: 7 }),
+      ]);
+      expect(refused._unsafeUnwrapErr()).toMatchObject({
+        type: 'ConcurrencyError',
+        aggregateId: 'b',
+      });
+      expect((await store.head())._unsafeUnwrap()).toBe(0);
+      expect(await overview()).toMatchObject({ checkpoint: 0, outbox: [], instances: [] });
+      const a1 = stepOf({ instanceId: 'a', checkpoint: 3 });
+      const results = await processes.record([
+        a1,
+        stepOf({ instanceId: 'a', expectedVersion: 1, checkpoint: 4 }),
+        a1, // the same input again, in the same call: a duplicate
+        stepOf({ instanceId: 'b', checkpoint: 5 }),
+      ]);
+      expect(results._unsafeUnwrap().map((r) => r.type)).toEqual([
+        'Recorded',
+        'Recorded',
+        'Duplicate',
+        'Recorded',
+      ]);
+      const seen = await overview();
+      expect(seen.checkpoint).toBe(5);
+      expect(seen.instances.map((row) => [row.instanceId, row.version]).sort()).toEqual([
+        ['a', 2],
+        ['b', 1],
+      ]);
+    });
+
     it('records an input once: a second step with the same first event only moves the checkpoint', async () => {
       const first = event();
-      await processes.record(stepOf({ instanceId: 'a', events: [first], checkpoint: 1 }));
-      const again = await processes.record(
+      await processes.record([stepOf({ instanceId: 'a', events: [first], checkpoint: 1 })]);
+      const again = await processes.record([
         stepOf({
           instanceId: 'a',
           expectedVersion: 1,
@@ -187,14 +219,14 @@ export const describeProcessStoreContract = (
           checkpoint: 5,
           commands: [outboxOf('c', 'a')],
         }),
-      );
-      expect(again._unsafeUnwrap()).toEqual({ type: 'Duplicate' });
+      ]);
+      expect(again._unsafeUnwrap()).toEqual([{ type: 'Duplicate' }]);
       expect((await store.readStream(processStreamType(M), 'a'))._unsafeUnwrap()).toHaveLength(1);
       expect(await overview()).toMatchObject({ checkpoint: 5, outbox: [] });
     });
 
     it('fires a pending timer once, cancels timers by name, and never fires a cancelled one', async () => {
-      await processes.record(
+      await processes.record([
         stepOf({
           instanceId: 'a',
           setTimers: [
@@ -202,10 +234,10 @@ export const describeProcessStoreContract = (
             timerOf('t2', 'a', 'later', iso(-500)),
           ],
         }),
-      );
-      await processes.record(
+      ]);
+      await processes.record([
         stepOf({ instanceId: 'b', setTimers: [timerOf('t3', 'b', 'soon', iso(60_000))] }),
-      );
+      ]);
       const due = (await processes.dueTimers(M, iso(0), 10))._unsafeUnwrap();
       expect(due.map((t) => t.id)).toEqual(['t1', 't2']);
       expect((await processes.dueTimers(M, iso(0), 1))._unsafeUnwrap().map((t) => t.id)).toEqual([
@@ -218,18 +250,18 @@ export const describeProcessStoreContract = (
         firedTimer: 't1',
         cancelTimers: ['later'],
       });
-      expect((await processes.record(fire))._unsafeUnwrap().type).toBe('Recorded');
+      expect((await processes.record([fire]))._unsafeUnwrap()[0]?.type).toBe('Recorded');
       expect((await overview()).timers.map((t) => t.id)).toEqual(['t3']);
       // Fired or cancelled: a later step firing either is a duplicate and writes nothing.
       for (const id of ['t1', 't2']) {
         const refire = stepOf({ instanceId: 'a', expectedVersion: 2, firedTimer: id });
-        expect((await processes.record(refire))._unsafeUnwrap()).toEqual({ type: 'Duplicate' });
+        expect((await processes.record([refire]))._unsafeUnwrap()).toEqual([{ type: 'Duplicate' }]);
       }
       expect((await store.readStream(processStreamType(M), 'a'))._unsafeUnwrap()).toHaveLength(2);
     });
 
     it('retries, parks and re-queues outbox rows; a sent row is gone', async () => {
-      await processes.record(
+      await processes.record([
         stepOf({
           instanceId: 'a',
           commands: [
@@ -238,7 +270,7 @@ export const describeProcessStoreContract = (
             outboxOf('c3', 'a', iso(60_000)),
           ],
         }),
-      );
+      ]);
       expect((await processes.dueCommands(M, iso(0), 10))._unsafeUnwrap().map((r) => r.id)).toEqual(
         ['c1', 'c2'],
       );
@@ -272,12 +304,12 @@ export const describeProcessStoreContract = (
     });
 
     it('answers a command once: the step for a row already answered is a duplicate', async () => {
-      await processes.record(stepOf({ instanceId: 'a', commands: [outboxOf('c1', 'a')] }));
+      await processes.record([stepOf({ instanceId: 'a', commands: [outboxOf('c1', 'a')] })]);
       const answer = stepOf({ instanceId: 'a', expectedVersion: 1, answeredCommand: 'c1' });
-      expect((await processes.record(answer))._unsafeUnwrap().type).toBe('Recorded');
+      expect((await processes.record([answer]))._unsafeUnwrap()[0]?.type).toBe('Recorded');
       expect((await overview()).outbox).toEqual([]);
       const twice = stepOf({ instanceId: 'a', expectedVersion: 2, answeredCommand: 'c1' });
-      expect((await processes.record(twice))._unsafeUnwrap()).toEqual({ type: 'Duplicate' });
+      expect((await processes.record([twice]))._unsafeUnwrap()).toEqual([{ type: 'Duplicate' }]);
     });
 
     it('moves the checkpoint forward only, and only for the lease holder', async () => {
@@ -294,12 +326,12 @@ export const describeProcessStoreContract = (
 
     it('lists at most the limit, newest instances first', async () => {
       for (const [i, id] of ['a', 'b', 'c'].entries()) {
-        await processes.record(
+        await processes.record([
           stepOf({
             instanceId: id,
             instance: { state: { i }, done: i === 2, updatedAt: iso(i * 1000) },
           }),
-        );
+        ]);
       }
       const listed = (await processes.overview(M, 2))._unsafeUnwrap().instances;
       expect(listed.map((row) => [row.instanceId, row.done])).toEqual([
@@ -311,14 +343,14 @@ export const describeProcessStoreContract = (
     // Skipped, not passed, where the adapter keeps nothing across a reopen.
     it.skipIf(!capabilities.durable)('keeps everything across a reopen', async () => {
       if (!fixture.reopen) throw new Error(`${name} is declared durable but has no reopen`);
-      await processes.record(
+      await processes.record([
         stepOf({
           instanceId: 'a',
           checkpoint: 4,
           commands: [outboxOf('c1', 'a')],
           setTimers: [timerOf('t1', 'a', 'n', iso(1000))],
         }),
-      );
+      ]);
       await store.close();
       ({ store, processes } = await fixture.reopen());
       const seen = await overview();

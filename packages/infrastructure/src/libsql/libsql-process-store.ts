@@ -55,69 +55,74 @@ export const createLibsqlProcessStore = (
     return row !== undefined && row[0] === owner && String(row[1]) > clock();
   };
 
-  const record = (step: ProcessStep) =>
-    write(async (q): Promise<StepRecorded | StepDuplicate> => {
-      if (!(await holds(q, step.manager, step.owner))) {
-        throw new Refuse({ type: 'LeaseLost', manager: step.manager });
-      }
-      const first = step.events[0];
-      const seen = first !== undefined && (await q(EVENT_EXISTS, [first.id])).length > 0;
-      const gone =
-        (step.firedTimer !== undefined &&
-          (await q(TIMER_EXISTS, [step.firedTimer])).length === 0) ||
-        (step.answeredCommand !== undefined &&
-          (await q(OUTBOX_EXISTS, [step.answeredCommand])).length === 0);
-      if (step.checkpoint !== undefined) await q(FORWARD, [step.checkpoint, step.manager]);
-      if (seen || gone) return { type: 'Duplicate' };
-      let appended: Awaited<ReturnType<typeof appender.appendOne>>;
-      try {
-        appended = await appender.appendOne(q, {
-          aggregateType: processStreamType(step.manager),
-          aggregateId: step.instanceId,
-          expectedVersion: step.expectedVersion,
-          events: step.events,
-        });
-      } catch (error) {
-        if (!(error instanceof Abort) || typeof error.error !== 'number') throw error;
-        throw new Refuse({
-          type: 'ConcurrencyError',
-          aggregateType: processStreamType(step.manager),
-          aggregateId: step.instanceId,
-          expected: step.expectedVersion,
-          actual: error.error,
-        });
-      }
-      for (const name of step.cancelTimers) {
-        await q(CANCEL_TIMER, [step.manager, step.instanceId, name]);
-      }
-      if (step.firedTimer !== undefined) await q(DELETE_TIMER, [step.firedTimer]);
-      if (step.answeredCommand !== undefined) await q(DELETE_OUTBOX, [step.answeredCommand]);
-      for (const t of step.setTimers) {
-        await q(INSERT_TIMER, [t.id, t.manager, t.instanceId, t.name, t.dueAt, t.correlationId]);
-      }
-      for (const c of step.commands) {
-        await q(INSERT_OUTBOX, [
-          c.id,
-          c.manager,
-          c.instanceId,
-          c.key,
-          c.aggregateType,
-          c.aggregateId,
-          JSON.stringify(c.command),
-          c.correlationId,
-          c.causationId,
-          c.nextAttemptAt,
-        ]);
-      }
-      await q(UPSERT_INSTANCE, [
-        step.manager,
-        step.instanceId,
-        appended.version,
-        JSON.stringify(step.instance.state ?? null),
-        step.instance.done ? 1 : 0,
-        step.instance.updatedAt,
+  /** One step inside the caller's transaction; throws Refuse to roll the whole call back. */
+  const recordIn = async (q: Query, step: ProcessStep): Promise<StepRecorded | StepDuplicate> => {
+    if (!(await holds(q, step.manager, step.owner))) {
+      throw new Refuse({ type: 'LeaseLost', manager: step.manager });
+    }
+    const first = step.events[0];
+    const seen = first !== undefined && (await q(EVENT_EXISTS, [first.id])).length > 0;
+    const gone =
+      (step.firedTimer !== undefined && (await q(TIMER_EXISTS, [step.firedTimer])).length === 0) ||
+      (step.answeredCommand !== undefined &&
+        (await q(OUTBOX_EXISTS, [step.answeredCommand])).length === 0);
+    if (step.checkpoint !== undefined) await q(FORWARD, [step.checkpoint, step.manager]);
+    if (seen || gone) return { type: 'Duplicate' };
+    let appended: Awaited<ReturnType<typeof appender.appendOne>>;
+    try {
+      appended = await appender.appendOne(q, {
+        aggregateType: processStreamType(step.manager),
+        aggregateId: step.instanceId,
+        expectedVersion: step.expectedVersion,
+        events: step.events,
+      });
+    } catch (error) {
+      if (!(error instanceof Abort) || typeof error.error !== 'number') throw error;
+      throw new Refuse({
+        type: 'ConcurrencyError',
+        aggregateType: processStreamType(step.manager),
+        aggregateId: step.instanceId,
+        expected: step.expectedVersion,
+        actual: error.error,
+      });
+    }
+    for (const name of step.cancelTimers) {
+      await q(CANCEL_TIMER, [step.manager, step.instanceId, name]);
+    }
+    if (step.firedTimer !== undefined) await q(DELETE_TIMER, [step.firedTimer]);
+    if (step.answeredCommand !== undefined) await q(DELETE_OUTBOX, [step.answeredCommand]);
+    for (const t of step.setTimers) {
+      await q(INSERT_TIMER, [t.id, t.manager, t.instanceId, t.name, t.dueAt, t.correlationId]);
+    }
+    for (const c of step.commands) {
+      await q(INSERT_OUTBOX, [
+        c.id,
+        c.manager,
+        c.instanceId,
+        c.key,
+        c.aggregateType,
+        c.aggregateId,
+        JSON.stringify(c.command),
+        c.correlationId,
+        c.causationId,
+        c.nextAttemptAt,
       ]);
-      return { type: 'Recorded', events: appended.events };
+    }
+    await q(UPSERT_INSTANCE, [
+      step.manager,
+      step.instanceId,
+      appended.version,
+      JSON.stringify(step.instance.state ?? null),
+      step.instance.done ? 1 : 0,
+      step.instance.updatedAt,
+    ]);
+    return { type: 'Recorded', events: appended.events };
+  };
+  const record = (steps: readonly ProcessStep[]) =>
+    write(async (q) => {
+      const results: (StepRecorded | StepDuplicate)[] = [];
+      for (const step of steps) results.push(await recordIn(q, step));
+      return results;
     });
 
   return {
@@ -145,10 +150,10 @@ export const createLibsqlProcessStore = (
               : err(toUnavailable(error)),
         ),
       ),
-    record: (step) =>
+    record: (steps) =>
       new ResultAsync(
-        record(step).then(
-          (value): Result<StepRecorded | StepDuplicate, StepError> => ok(value),
+        record(steps).then(
+          (value): Result<readonly (StepRecorded | StepDuplicate)[], StepError> => ok(value),
           (error: unknown) => err(error instanceof Refuse ? error.error : toUnavailable(error)),
         ),
       ),
