@@ -1,4 +1,4 @@
-import { createTestApp } from '@ironstar/web/testing';
+import { createTestApp, readSse } from '@ironstar/web/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { orderModule } from './order-module';
 
@@ -182,5 +182,26 @@ describe('order commands and reads over HTTP', () => {
     expect(machine).toMatch(/class="sm-edge taken" data-from="draft" data-to="cancelled"/);
     expect(machine).toMatch(/class="sm-edge" data-from="draft" data-to="submitted"/);
     expect((await t.app.request('/orders/not-an-id')).status).toBe(404);
+  });
+
+  it('the /orders feed sends the list once, then a new order on top and changed rows alone', async () => {
+    const t = await start();
+    const first = (await t.send({ type: 'create', items: [tea] })).body.id as string;
+    const feed = await t.app.request('/orders/feed');
+    const frames = readSse(feed, (text) => text.includes('data-status="cancelled"'));
+    await t.send({ type: 'create', items: [{ ...tea, sku: 'cup' }] });
+    await t.send({ type: 'cancel', id: first, reason: 'no' });
+    const text = await frames;
+    const [list = '', ...changes] = text.split('event: datastar-merge-fragments').slice(1);
+    expect(list).toContain('<section id="orders">');
+    expect(list).toContain(`id="order-${first}"`);
+    // The new order: prepended to the list; the summary after it carries its sequence.
+    expect(changes[0]).toContain('selector #order-items');
+    expect(changes[0]).toContain('mergeMode prepend');
+    expect(changes[1]).toMatch(/^\nid: 2\n/);
+    // The cancelled one: only its row, morphed in place.
+    expect(changes[2]).not.toContain('selector');
+    expect(changes[2]).toContain(`<li id="order-${first}" class="order cancelled"`);
+    expect(changes[2]).not.toContain('<section id="orders">');
   });
 });
