@@ -125,6 +125,8 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
   let queue: { readonly seq: number; readonly item?: Item }[] = [];
   let flushing: Promise<void> | undefined;
   const flush = async (gen: number) => {
+    // Always asynchronous, so `flushing` is set before it can be cleared below.
+    await null;
     try {
       while (queue.length > 0 && running && gen === generation) {
         const batch = queue.splice(0, BATCH);
