@@ -139,6 +139,8 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       broken(error); // decide or select threw: a bug
     }
     flushing = undefined; // no await since the loop's last check: nothing queued is left behind
+    // Unless a new lease term queued inputs while this one (of an older term) was ending.
+    if (queue.length > 0 && running && active) flushing = flush(generation);
   };
 
   const onEvent = async (event: StoredEvent, gen: number) => {
