@@ -76,22 +76,30 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
   let failure: unknown;
   /** The timer and outbox loops of the current activation. */
   let loops: Promise<unknown> = Promise.resolve();
-  const wakers = new Set<() => void>();
+  /** Loops asleep, by what wakes them early: new outbox rows, or anything (stop, lease lost). */
+  type Loop = 'outbox' | 'timers' | 'lease';
+  const wakers = new Set<{ readonly loop: Loop; readonly wake: () => void }>();
   /** Set by a nudge: new outbox rows the dispatcher has not looked for yet. */
   let outboxDirty = false;
+  const wake = (loop?: Loop) => {
+    for (const waker of [...wakers]) if (loop === undefined || waker.loop === loop) waker.wake();
+  };
   const nudge = () => {
     outboxDirty = true;
-    for (const wake of [...wakers]) wake();
+    wake('outbox');
   };
-  const nap = (ms: number) =>
+  const nap = (loop: Loop, ms: number) =>
     new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
+      const waker = {
+        loop,
+        wake: () => {
+          clearTimeout(timer);
+          wakers.delete(waker);
+          resolve();
+        },
       };
-      const timer = setTimeout(done, ms);
-      wakers.add(done);
+      const timer = setTimeout(waker.wake, ms);
+      wakers.add(waker);
     });
 
   const lose = () => {
@@ -102,7 +110,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
     subscription = undefined;
     queue = [];
     steps.forget();
-    nudge();
+    wake();
     emit({ type: 'leaseLost', manager: name });
   };
 
@@ -183,7 +191,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
         }),
       );
       if (items.length > 0 && (await stepAll(items, gen)) === 'stopped') return;
-      if (!due.isOk() || due.value.length < BATCH) await nap(pollMs);
+      if (!due.isOk() || due.value.length < BATCH) await nap('timers', pollMs);
     }
   };
 
@@ -214,7 +222,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       outboxDirty = false;
       const due = await outbox.sendDue(BATCH);
       // Rows recorded while this batch was out are sent now, not at the next poll.
-      if (due < BATCH && !outboxDirty) await nap(pollMs);
+      if (due < BATCH && !outboxDirty) await nap('outbox', pollMs);
     }
   };
 
@@ -279,7 +287,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       await tick();
       leaseLoop = (async () => {
         while (running) {
-          await nap(Math.max(10, Math.floor(leaseMs / 3)));
+          await nap('lease', Math.max(10, Math.floor(leaseMs / 3)));
           if (running) await tick();
         }
       })();
@@ -290,7 +298,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       running = false;
       const wasActive = active;
       lose();
-      nudge();
+      wake();
       await leaseLoop;
       await loops; // sends in flight finish and are recorded
       await flushing;
