@@ -103,6 +103,25 @@ export type PendingInput = {
 
 const later = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOString();
 
+/** A timer is due at most this far ahead (a longer one is due then). */
+export const MAX_TIMER_MS = 366 * 24 * 60 * 60 * 1000;
+
+/**
+ * A decision the runtime cannot record faithfully is a bug in the manager: two commands under
+ * one key would share an idempotency key, two timers of one name one row, and a timer needs a
+ * number of milliseconds. Thrown, so the runner stops and says so.
+ */
+const checkDecision = (manager: string, decision: ProcessDecision) => {
+  const twice = (names: readonly string[]) => names.find((n, i) => names.indexOf(n) !== i);
+  const key = twice((decision.commands ?? []).map((command) => command.key));
+  if (key !== undefined) throw new Error(`${manager} decided two commands with key ${key}`);
+  const timers = decision.setTimers ?? [];
+  const timer = twice(timers.map((t) => t.name));
+  if (timer !== undefined) throw new Error(`${manager} set timer ${timer} twice in one decision`);
+  const odd = timers.find((t) => !Number.isFinite(t.afterMs));
+  if (odd) throw new Error(`${manager} set timer ${odd.name} with afterMs ${odd.afterMs}`);
+};
+
 /** Decides on an input and lays out the one transaction that records it (pure). */
 export const stepFor = (args: {
   readonly manager: AnyProcessManager;
@@ -151,6 +170,7 @@ export const stepFor = (args: {
   const timers = new Set(loaded.timers);
   if (fired) timers.delete(fired.timer);
 
+  checkDecision(name, decision);
   const commands: ProcessStep['commands'] = (decision.commands ?? []).map((command) => {
     const id = `${name}:${pending.inputId}:${command.key}`;
     events.push(event(PROCESS_EVENTS.CommandScheduled, { commandId: id, ...command }));
@@ -179,7 +199,7 @@ export const stepFor = (args: {
     ? []
     : (decision.setTimers ?? []).map((timer) => {
         const id = deriveId(recordId, `timer:${timer.name}`);
-        const dueAt = later(now, Math.max(0, timer.afterMs));
+        const dueAt = later(now, Math.min(Math.max(0, timer.afterMs), MAX_TIMER_MS));
         // Setting a pending timer again replaces it.
         if (timers.has(timer.name)) cancel.add(timer.name);
         timers.add(timer.name);

@@ -1,23 +1,11 @@
-import { createHash } from 'node:crypto';
 import { type CatchUpSubscription, subscribeFrom } from './catch-up-subscription';
 import type { EventBus } from './event-bus';
 import type { EventStore, StoredEvent } from './event-store';
 import type { HeadSource } from './head-watcher';
-import {
-  emptyInstance,
-  foldInstance,
-  type LoadedInstance,
-  type PendingInput,
-  stepFor,
-} from './process-instance';
 import { type AnyProcessManager, deriveId, processStreamType } from './process-manager';
-import type {
-  OutboxRow,
-  ProcessStep,
-  ProcessStore,
-  StepDuplicate,
-  StepRecorded,
-} from './process-store';
+import { createOutboxSender } from './process-outbox';
+import { createInstanceSteps, type Item } from './process-steps';
+import type { ProcessStore } from './process-store';
 import type { ProcessTarget } from './process-target';
 
 /** What a runner reports, for logs and metrics (nothing fails silently). */
@@ -59,26 +47,8 @@ export type ProcessRunnerOptions = {
   readonly onEvent?: (event: ProcessRunnerEvent) => void;
 };
 
-/** One input for one instance. */
-type Item = { readonly instanceId: string; readonly pending: PendingInput };
-
-/** Rows taken per poll, instances folded in memory, stream events read per page. */
+/** Inputs per transaction, timers and outbox rows per poll. */
 const BATCH = 64;
-const CACHE = 1000;
-const PAGE = 256;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
-const later = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOString();
-const errorType = (error: unknown) =>
-  typeof error === 'object' &&
-  error !== null &&
-  typeof (error as { type?: unknown }).type === 'string'
-    ? (error as { type: string }).type
-    : 'Rejected';
-const describe = (error: unknown) => {
-  const text = typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
-  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
-};
 
 /**
  * Runs one process manager: while it holds the manager's lease, it consumes the log from the
@@ -106,60 +76,31 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
   let failure: unknown;
   /** The timer and outbox loops of the current activation. */
   let loops: Promise<unknown> = Promise.resolve();
-  const cache = new Map<string, LoadedInstance>();
-  const wakers = new Set<() => void>();
+  /** Loops asleep, by what wakes them early: new outbox rows, or anything (stop, lease lost). */
+  type Loop = 'outbox' | 'timers' | 'lease';
+  const wakers = new Set<{ readonly loop: Loop; readonly wake: () => void }>();
   /** Set by a nudge: new outbox rows the dispatcher has not looked for yet. */
   let outboxDirty = false;
+  const wake = (loop?: Loop) => {
+    for (const waker of [...wakers]) if (loop === undefined || waker.loop === loop) waker.wake();
+  };
   const nudge = () => {
     outboxDirty = true;
-    for (const wake of [...wakers]) wake();
+    wake('outbox');
   };
-  const nap = (ms: number) =>
+  const nap = (loop: Loop, ms: number) =>
     new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
+      const waker = {
+        loop,
+        wake: () => {
+          clearTimeout(timer);
+          wakers.delete(waker);
+          resolve();
+        },
       };
-      const timer = setTimeout(done, ms);
-      wakers.add(done);
+      const timer = setTimeout(waker.wake, ms);
+      wakers.add(waker);
     });
-
-  // Inputs of one manager take turns: each reads and extends an instance's stream.
-  let turn: Promise<unknown> = Promise.resolve();
-  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = turn.then(work, work);
-    turn = next.catch(() => {});
-    return next;
-  };
-
-  const load = async (instanceId: string): Promise<LoadedInstance | 'unavailable'> => {
-    const cached = cache.get(instanceId);
-    if (cached) {
-      cache.delete(instanceId); // re-inserted below: least recently used goes first
-      cache.set(instanceId, cached);
-      return cached;
-    }
-    let loaded = emptyInstance(manager);
-    for (;;) {
-      const page = await options.store.readStream(streamType, instanceId, {
-        afterVersion: loaded.version,
-        limit: PAGE,
-      });
-      if (page.isErr()) {
-        emit({ type: 'storeError', manager: name, error: page.error.message });
-        return 'unavailable';
-      }
-      loaded = foldInstance(manager, loaded, page.value);
-      if (page.value.length < PAGE) break;
-    }
-    remember(instanceId, loaded);
-    return loaded;
-  };
-  const remember = (instanceId: string, loaded: LoadedInstance) => {
-    cache.set(instanceId, loaded);
-    if (cache.size > CACHE) cache.delete(cache.keys().next().value as string);
-  };
 
   const lose = () => {
     if (!active) return;
@@ -168,137 +109,32 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
     subscription?.stop();
     subscription = undefined;
     queue = [];
-    cache.clear();
-    nudge();
+    steps.forget();
+    wake();
     emit({ type: 'leaseLost', manager: name });
   };
 
-  /** Events reaching a finished instance are not its business any more. */
-  const skips = (loaded: LoadedInstance, pending: PendingInput) =>
-    loaded.done && pending.firedTimer === undefined && pending.answeredCommand === undefined;
-
-  /** After a step was written: the cache, the bus, the dispatcher and the reports. */
-  const recorded = (
-    instanceId: string,
-    pending: PendingInput,
-    laid: ProcessStep,
-    next: LoadedInstance,
-    result: StepRecorded | StepDuplicate | undefined,
-  ) => {
-    if (result?.type !== 'Recorded') {
-      cache.delete(instanceId);
-      emit({ type: 'duplicate', manager: name, inputId: pending.inputId });
-      return;
-    }
-    remember(instanceId, next);
-    emit({ type: 'input', manager: name, input: pending.input.type });
-    if (pending.firedTimer !== undefined) {
-      emit({ type: 'timerFired', manager: name, timer: pending.firedTimer });
-    }
-    // Best effort: the events are stored; readers fill gaps from the store.
-    options.bus.publish(result.events).catch(() => {});
-    if (laid.commands.length > 0) nudge();
-  };
-
-  /** Handles one input to the end (recorded, a duplicate, or the runner stopped); in turn. */
-  const stepNow = async (
-    instanceId: string,
-    pending: PendingInput,
-    gen: number,
-  ): Promise<'done' | 'stopped'> => {
-    let backoff = 50;
-    while (running && gen === generation) {
-      const loaded = await load(instanceId);
-      if (loaded !== 'unavailable') {
-        if (skips(loaded, pending)) return 'done';
-        const { step: laid, next } = stepFor({
-          manager,
-          owner,
-          instanceId,
-          loaded,
-          pending,
-          now: clock(),
-        });
-        const result = await processes.record([laid]);
-        if (result.isOk()) {
-          recorded(instanceId, pending, laid, next, result.value[0]);
-          return 'done';
-        }
-        cache.delete(instanceId);
-        if (result.error.type === 'LeaseLost') {
-          lose();
-          return 'stopped';
-        }
-        if (result.error.type === 'ConcurrencyError') continue; // reload and decide again
-        emit({ type: 'storeError', manager: name, error: result.error.message });
-      }
-      await sleep(backoff);
-      backoff = Math.min(backoff * 2, 5000);
-    }
-    return 'stopped';
-  };
-  const step = (instanceId: string, pending: PendingInput, gen: number) =>
-    inTurn(() => stepNow(instanceId, pending, gen));
-
-  /**
-   * Handles inputs (in order) in ONE transaction when it can: laid out on the states the
-   * earlier ones lead to, then written all or none. If that is refused (a stream moved, the
-   * store failed) each input is handled alone, as `step` does.
-   */
-  const stepAll = (items: readonly Item[], gen: number) =>
-    inTurn(async (): Promise<'done' | 'stopped'> => {
-      const alone = async () => {
-        for (const item of items) {
-          if ((await stepNow(item.instanceId, item.pending, gen)) === 'stopped') return 'stopped';
-        }
-        return 'done' as const;
-      };
-      if (items.length < 2) return alone();
-      const states = new Map<string, LoadedInstance>();
-      const laid: { item: Item; step: ProcessStep; next: LoadedInstance }[] = [];
-      for (const item of items) {
-        const loaded = states.get(item.instanceId) ?? (await load(item.instanceId));
-        if (loaded === 'unavailable') return alone();
-        if (skips(loaded, item.pending)) continue;
-        const { step: laidOut, next } = stepFor({
-          manager,
-          owner,
-          instanceId: item.instanceId,
-          loaded,
-          pending: item.pending,
-          now: clock(),
-        });
-        states.set(item.instanceId, next);
-        laid.push({ item, step: laidOut, next });
-      }
-      if (laid.length === 0) return 'done';
-      if (!running || gen !== generation) return 'stopped';
-      const result = await processes.record(laid.map((entry) => entry.step));
-      if (result.isOk()) {
-        for (const [i, entry] of laid.entries()) {
-          recorded(
-            entry.item.instanceId,
-            entry.item.pending,
-            entry.step,
-            entry.next,
-            result.value[i],
-          );
-        }
-        return 'done';
-      }
-      for (const entry of laid) cache.delete(entry.item.instanceId);
-      if (result.error.type === 'LeaseLost') {
-        lose();
-        return 'stopped';
-      }
-      return alone();
-    });
+  const steps = createInstanceSteps({
+    manager,
+    owner,
+    store: options.store,
+    processes,
+    bus: options.bus,
+    clock,
+    emit,
+    current: (gen) => running && gen === generation,
+    onLeaseLost: () => lose(),
+    onCommands: () => nudge(),
+  });
+  const { step, stepAll } = steps;
 
   // Inputs from the log wait here, so that a burst is recorded in a few transactions. The
   // checkpoint (`handled`) moves only past what is recorded.
   let queue: { readonly seq: number; readonly item?: Item }[] = [];
   let flushing: Promise<void> | undefined;
   const flush = async (gen: number) => {
+    // Always asynchronous, so `flushing` is set before it can be cleared below.
+    await null;
     try {
       while (queue.length > 0 && running && gen === generation) {
         const batch = queue.splice(0, BATCH);
@@ -311,6 +147,8 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       broken(error); // decide or select threw: a bug
     }
     flushing = undefined; // no await since the loop's last check: nothing queued is left behind
+    // Unless a new lease term queued inputs while this one (of an older term) was ending.
+    if (queue.length > 0 && running && active) flushing = flush(generation);
   };
 
   const onEvent = async (event: StoredEvent, gen: number) => {
@@ -353,101 +191,38 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
         }),
       );
       if (items.length > 0 && (await stepAll(items, gen)) === 'stopped') return;
-      if (!due.isOk() || due.value.length < BATCH) await nap(pollMs);
+      if (!due.isOk() || due.value.length < BATCH) await nap('timers', pollMs);
     }
   };
 
-  const fail = async (row: OutboxRow, error: string, permanent: boolean) => {
-    const attempts = row.attempts + 1;
-    const park = permanent || attempts >= retryMax;
-    const now = clock();
-    await processes.commandFailed(row.id, {
-      attempts,
-      status: park ? 'parked' : 'pending',
-      nextAttemptAt: park ? now : later(now, retryBaseMs * 2 ** (attempts - 1)),
-      error,
-    });
-    emit({ type: park ? 'parked' : 'retried', manager: name, commandId: row.id, error });
-  };
-
-  /** Sends one row; 'sent' when applied (its row is then deleted with the batch's others). */
-  const dispatch = async (row: OutboxRow, gen: number): Promise<'sent' | undefined> => {
-    const target = options.targets(row.aggregateType);
-    if (!target) {
-      await fail(row, `no module handles aggregate type ${row.aggregateType}`, true);
-      return;
-    }
-    let result: Awaited<ReturnType<ProcessTarget['send']>>;
-    try {
-      result = await target.send(row.aggregateId, row.command, {
-        commandId: row.id,
-        fingerprint: createHash('sha256')
-          .update(JSON.stringify([row.aggregateType, row.aggregateId, row.command]))
-          .digest('base64url'),
-        metadata: {
-          ...(row.correlationId ? { correlationId: row.correlationId } : {}),
-          causationId: row.causationId,
-        },
-      });
-    } catch (error) {
-      // A bug in the target (its decider threw): parked, visible, retryable once fixed.
-      await fail(row, `threw: ${error instanceof Error ? error.message : String(error)}`, true);
-      return;
-    }
-    if (result.isOk()) return 'sent';
-    const error = result.error;
-    if (error.type === 'Rejected') {
-      const exists = await target.exists(row.aggregateId);
-      if (exists.isErr()) {
-        await fail(row, exists.error.message, false);
-        return;
-      }
-      const failure = exists.value ? errorType(error.error) : 'NotFound';
-      emit({ type: 'refused', manager: name, commandId: row.id, error: failure });
-      await step(
+  const outbox = createOutboxSender({
+    manager: name,
+    processes,
+    targets: options.targets,
+    clock,
+    retryMax,
+    retryBaseMs,
+    emit,
+    // A refusal goes back to its instance, as an input recorded like any other.
+    refused: (row, failure) =>
+      step(
         row.instanceId,
         {
           inputId: deriveId(row.id, 'failed'),
-          input: {
-            type: 'CommandFailed',
-            data: {
-              key: row.key,
-              aggregateType: row.aggregateType,
-              aggregateId: row.aggregateId,
-              error: failure,
-              message: describe(error.error),
-            },
-          },
+          input: { type: 'CommandFailed', data: failure },
           correlationId: row.correlationId,
           answeredCommand: row.id,
         },
-        gen,
-      );
-      return;
-    }
-    if (error.type === 'IdempotencyMismatch') {
-      // The manager decided a different command for the same input: not deterministic.
-      await fail(row, 'IdempotencyMismatch: a different command was sent under this key', true);
-      return;
-    }
-    await fail(row, error.type === 'StoreUnavailable' ? error.message : describe(error), false);
-  };
+        generation,
+      ),
+  });
 
   const dispatchOutbox = async (gen: number) => {
     while (running && gen === generation) {
       outboxDirty = false;
-      const due = await processes.dueCommands(name, clock(), BATCH);
-      if (due.isErr()) emit({ type: 'storeError', manager: name, error: due.error.message });
-      const rows = due.isOk() ? due.value : [];
-      const outcomes = await Promise.all(rows.map((row) => dispatch(row, gen)));
-      const sent = rows.filter((_, i) => outcomes[i] === 'sent').map((row) => row.id);
-      // A failed delete only means a resend, which the command ids answer without appending.
-      const cleared = await processes.commandsSent(sent);
-      if (cleared.isErr())
-        emit({ type: 'storeError', manager: name, error: cleared.error.message });
-      for (const commandId of sent) emit({ type: 'sent', manager: name, commandId });
+      const due = await outbox.sendDue(BATCH);
       // Rows recorded while this batch was out are sent now, not at the next poll.
-      if (rows.length < BATCH && !outboxDirty) await nap(pollMs);
+      if (due < BATCH && !outboxDirty) await nap('outbox', pollMs);
     }
   };
 
@@ -459,7 +234,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
     }
     active = true;
     const gen = ++generation;
-    cache.clear();
+    steps.forget();
     handled = checkpoint.value;
     saved = checkpoint.value;
     emit({ type: 'leaseAcquired', manager: name });
@@ -512,7 +287,7 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       await tick();
       leaseLoop = (async () => {
         while (running) {
-          await nap(Math.max(10, Math.floor(leaseMs / 3)));
+          await nap('lease', Math.max(10, Math.floor(leaseMs / 3)));
           if (running) await tick();
         }
       })();
@@ -523,11 +298,11 @@ export const createProcessRunner = (options: ProcessRunnerOptions) => {
       running = false;
       const wasActive = active;
       lose();
-      nudge();
+      wake();
       await leaseLoop;
       await loops; // sends in flight finish and are recorded
       await flushing;
-      await turn;
+      await steps.idle();
       if (wasActive && handled > saved) {
         await processes.saveCheckpoint(name, owner, handled);
       }

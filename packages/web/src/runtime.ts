@@ -6,8 +6,10 @@ import {
   type EventBus,
   type EventStore,
   type HeadSource,
+  PROCESS_EVENTS,
   type ProcessStore,
   type ProjectionSnapshotStore,
+  processStreamType,
   type SnapshotStore,
   withUpcasters,
   withUpcastersOnBus,
@@ -115,6 +117,7 @@ export const createRuntime = async (
   const clock = ports.clock ?? (() => new Date().toISOString());
   const newId = ports.newId ?? randomUUID;
   const types = modules.map((module) => module.aggregateType);
+  const managers = extras.processes ?? [];
   const twice = types.find((type, i) => types.indexOf(type) !== i);
   if (twice) throw new Error(`two modules register the aggregate ${twice}`);
 
@@ -150,7 +153,7 @@ export const createRuntime = async (
     // The application's pages, then the framework's dashboard, then the modules' own.
     nav: navigation([
       ...DASHBOARD_NAV,
-      ...((extras.processes ?? []).length > 0 ? [PROCESSES_NAV] : []),
+      ...(managers.length > 0 ? [PROCESSES_NAV] : []),
       ...modules.flatMap((module) => module.nav),
     ]),
     styles: modules.map((module) => module.styles).join(''),
@@ -242,8 +245,14 @@ export const createRuntime = async (
       stateMachineRoutes({ machines: drawnMachines(modules, installed), bus, hub, shell }),
     ],
     catalog: {
-      aggregateTypes: types,
-      eventTypes: modules.flatMap((module) => module.eventTypes),
+      // Process managers' instance streams are in the log like any other.
+      aggregateTypes: [...types, ...managers.map((manager) => processStreamType(manager.name))],
+      eventTypes: [
+        ...new Set([
+          ...modules.flatMap((module) => module.eventTypes),
+          ...(managers.length > 0 ? Object.values(PROCESS_EVENTS) : []),
+        ]),
+      ],
     },
     pastViews: installed.flatMap((module) => (module.pastView ? [module.pastView] : [])),
     readModels,

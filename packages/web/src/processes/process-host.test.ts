@@ -44,6 +44,10 @@ describe('process managers in the runtime', () => {
       aggregateId: id,
     });
     expect(t.runtime.processes.get(CART_CHECKOUT_PROCESS)?.isActive()).toBe(true);
+    // Their streams are in the event log's filters like the modules' own.
+    const log = await (await t.app.request('/events')).text();
+    expect(log).toContain('<option value="Process:cart-checkout">');
+    expect(log).toContain('<option value="InputReceived">');
     // Counted once the outbox row is cleared, just after the target appended.
     await vi.waitFor(async () =>
       expect(await (await t.app.request('/metrics')).text()).toMatch(

@@ -16,6 +16,8 @@ export type ManagerOverview = {
   readonly name: string;
   /** Whether this server process holds the lease (and so consumes, fires and sends). */
   readonly active: boolean;
+  /** A bug that stopped this server's runner (decide threw, say), until it restarts. */
+  readonly failed: string | null;
   readonly lease: LeaseRow | null;
   readonly checkpoint: number;
   readonly head: number;
@@ -42,6 +44,7 @@ export const overviewOf = async (
     managers.push({
       name: runner.name,
       active: runner.isActive(),
+      failed: failureOf(runner.failure()),
       lease,
       checkpoint,
       head: head.value,
@@ -53,3 +56,6 @@ export const overviewOf = async (
   }
   return ok(managers);
 };
+
+const failureOf = (failure: unknown): string | null =>
+  failure === undefined ? null : failure instanceof Error ? failure.message : String(failure);

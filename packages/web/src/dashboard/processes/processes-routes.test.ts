@@ -143,4 +143,25 @@ describe('/processes and /api/processes', () => {
     expect(text).toContain('event: datastar-merge-fragments');
     expect(text).toContain('data: fragments <div id="processes-view">');
   });
+
+  it('shows a manager stopped by a bug in it', async () => {
+    const broken = {
+      ...echo,
+      name: 'broken',
+      decide: () => {
+        throw new Error('decide <b>broke</b>');
+      },
+    };
+    const t = await createTestApp({ processes: [broken] });
+    close = t.close;
+    await t.command({ type: 'open', owner: 'ada' });
+    await vi.waitFor(async () =>
+      expect((await overview(t))[0]?.failed).toBe('decide <b>broke</b>'),
+    );
+    expect((await overview(t))[0]?.active).toBe(false);
+    const page = await (await t.app.request('/processes')).text();
+    expect(page).toContain(
+      'Stopped by a bug in the manager, until this server restarts: decide &lt;b&gt;broke&lt;/b&gt;',
+    );
+  });
 });

@@ -27,8 +27,13 @@ const Manager = (props: { manager: ManagerOverview }) => {
     <section class="manager" data-manager={m.name}>
       <h2>
         {m.name}{' '}
-        <span class={m.active ? 'pill live' : 'pill'}>{m.active ? 'active here' : 'standby'}</span>
+        <span class={m.failed ? 'pill failed' : m.active ? 'pill live' : 'pill'}>
+          {m.failed ? 'stopped' : m.active ? 'active here' : 'standby'}
+        </span>
       </h2>
+      {m.failed ? (
+        <p class="error">Stopped by a bug in the manager, until this server restarts: {m.failed}</p>
+      ) : null}
       <div class="cards">
         <div class="card">
           <h3>checkpoint</h3>
