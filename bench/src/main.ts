@@ -12,6 +12,7 @@ import { busScenario } from './scenarios/bus';
 import { coldStartScenario } from './scenarios/cold-start';
 import { commandsScenario } from './scenarios/commands';
 import { feedScenario } from './scenarios/feed';
+import { fulfilmentScenario } from './scenarios/fulfilment';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
@@ -41,6 +42,7 @@ const scenarios: Array<[string, () => Promise<Figure[]>]> = [
   ['feed', () => feedScenario(dir, quick, serverArgs('feed'))],
   ['cold-start', () => coldStartScenario(dir, quick, serverArgs('cold-start'))],
   ['bus', () => busScenario(quick)],
+  ['fulfilment', () => fulfilmentScenario(dir, quick, serverArgs('fulfilment'))],
 ];
 
 try {

@@ -80,3 +80,45 @@ describe('analytics configuration', () => {
     );
   });
 });
+
+describe('order fulfilment configuration', () => {
+  it('has the documented defaults, and reads each variable', () => {
+    expect(loadConfig({})).toMatchObject({
+      paymentLatencyMs: 300,
+      paymentLimitCents: 100_000,
+      paymentTimeoutMs: 10_000,
+      shippingLatencyMs: 50,
+    });
+    expect(
+      loadConfig({
+        PAYMENT_LATENCY_MS: '5',
+        PAYMENT_LIMIT_CENTS: '0',
+        PAYMENT_TIMEOUT_MS: '250',
+        SHIPPING_LATENCY_MS: '0',
+      }),
+    ).toMatchObject({
+      paymentLatencyMs: 5,
+      paymentLimitCents: 0,
+      paymentTimeoutMs: 250,
+      shippingLatencyMs: 0,
+    });
+    expect(() => loadConfig({ PAYMENT_TIMEOUT_MS: '0' })).toThrow(/PAYMENT_TIMEOUT_MS/);
+    expect(() => loadConfig({ PAYMENT_LATENCY_MS: '-1' })).toThrow(/PAYMENT_LATENCY_MS/);
+  });
+});
+
+describe('process manager configuration', () => {
+  it('has the documented defaults, and reads and bounds each variable', () => {
+    expect(loadConfig({})).toMatchObject({
+      processLeaseMs: 10_000,
+      processRetryMax: 5,
+      processPollMs: 250,
+    });
+    expect(
+      loadConfig({ PROCESS_LEASE_MS: '2000', PROCESS_RETRY_MAX: '3', PROCESS_POLL_MS: '50' }),
+    ).toMatchObject({ processLeaseMs: 2000, processRetryMax: 3, processPollMs: 50 });
+    expect(() => loadConfig({ PROCESS_LEASE_MS: '10' })).toThrow(/PROCESS_LEASE_MS must be/);
+    expect(() => loadConfig({ PROCESS_RETRY_MAX: '0' })).toThrow(/PROCESS_RETRY_MAX must be/);
+    expect(() => loadConfig({ PROCESS_POLL_MS: 'soon' })).toThrow(/PROCESS_POLL_MS must be/);
+  });
+});

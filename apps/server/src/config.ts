@@ -42,6 +42,18 @@ export type Config = {
   readonly analyticsThreads: number;
   readonly analyticsMaxConcurrent: number;
   readonly analyticsMaxPerClient: number;
+  /** The in-process payment gateway answers after this long. */
+  readonly paymentLatencyMs: number;
+  /** ... and declines any payment over this amount. */
+  readonly paymentLimitCents: number;
+  /** An order whose payment is not answered within this is cancelled ("payment timed out"). */
+  readonly paymentTimeoutMs: number;
+  /** The in-process carrier dispatches a requested shipment after this long. */
+  readonly shippingLatencyMs: number;
+  /** Process managers: lease time to live, tries before parking, timer/outbox polling. */
+  readonly processLeaseMs: number;
+  readonly processRetryMax: number;
+  readonly processPollMs: number;
 };
 
 const SYNC_MODES: readonly Synchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
@@ -96,6 +108,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     publicUrl,
     sseMaxConnections: int('SSE_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     todoPageSize: int('TODO_PAGE_SIZE', 200, 1, 1000),
+    paymentLatencyMs: int('PAYMENT_LATENCY_MS', 300, 0, 600_000),
+    paymentLimitCents: int('PAYMENT_LIMIT_CENTS', 100_000, 0, Number.MAX_SAFE_INTEGER),
+    paymentTimeoutMs: int('PAYMENT_TIMEOUT_MS', 10_000, 1, 86_400_000),
+    shippingLatencyMs: int('SHIPPING_LATENCY_MS', 50, 0, 600_000),
     httpHeadersTimeoutMs,
     httpRequestTimeoutMs,
     httpConnectionsCheckMs: int('HTTP_CONNECTIONS_CHECK_MS', 1000, 10, 60_000),
@@ -106,6 +122,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     analyticsThreads: int('ANALYTICS_THREADS', 2, 1, 64),
     analyticsMaxConcurrent: int('ANALYTICS_MAX_CONCURRENT', 4, 1, 64),
     analyticsMaxPerClient: int('ANALYTICS_MAX_PER_CLIENT', 2, 1, 64),
+    processLeaseMs: int('PROCESS_LEASE_MS', 10_000, 300, 600_000),
+    processRetryMax: int('PROCESS_RETRY_MAX', 5, 1, 100),
+    processPollMs: int('PROCESS_POLL_MS', 250, 10, 60_000),
   };
 };
 

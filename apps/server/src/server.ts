@@ -11,7 +11,7 @@ import { createMetrics, createRuntime } from '@ironstar/web';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { listen } from './http-listener';
-import { appModules } from './modules';
+import { appModules, appProcessManagers } from './modules';
 
 /** Probes and scrapes, logged only at debug. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -85,6 +85,7 @@ const wire = async (
       bus,
       snapshots: rawStore.snapshots,
       projectionSnapshots: rawStore.projectionSnapshots,
+      processes: rawStore.processes,
       log: logger,
       metrics,
     },
@@ -96,6 +97,11 @@ const wire = async (
       subscriberBuffer: config.subscriberBuffer,
       projectionSnapshotEvery: config.projectionSnapshotEvery,
       allowedHosts: config.allowedHosts,
+      processes: {
+        leaseMs: config.processLeaseMs,
+        retryMax: config.processRetryMax,
+        pollMs: config.processPollMs,
+      },
       logRequest: (line) => {
         if (line.status >= 500) logger.error(line, 'request');
         else if (QUIET_PATHS.has(line.path)) logger.debug(line, 'request');
@@ -103,6 +109,7 @@ const wire = async (
       },
     },
     modules,
+    { processes: appProcessManagers(config) },
   );
   // Modules stop first (running queries recorded), then the read models save themselves.
   opened.push(() => runtime.stop());

@@ -1,6 +1,7 @@
 import type { Decider, Message, Upcaster } from '@ironstar/domain';
 import { err, ok, type Result } from 'neverthrow';
 import type { StoredEvent } from './event-store';
+import type { StateMachine } from './state-machine';
 
 /**
  * Everything the framework needs to know about one aggregate: its stored type name, its
@@ -20,6 +21,8 @@ export type AggregateDefinition<C extends Message, E extends Message, S, Err> = 
    * state's shape changes, so older snapshots are ignored.
    */
   readonly snapshots?: { readonly every: number; readonly stateVersion: number };
+  /** Its states and transitions, declared once: drawn, and checked against `decide` in tests. */
+  readonly stateMachine?: StateMachine<S>;
 };
 
 /** Declares an aggregate; the types of its commands, events, state and errors are inferred. */

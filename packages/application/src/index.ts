@@ -65,6 +65,38 @@ export {
   type HeadSource,
   type HeadWatcher,
 } from './head-watcher';
+export { type LoadedInstance, PROCESS_EVENTS } from './process-instance';
+export {
+  type AnyProcessManager,
+  type CommandFailed,
+  defineProcessManager,
+  deriveId,
+  type ProcessCommand,
+  type ProcessDecision,
+  type ProcessInputOf,
+  type ProcessManager,
+  processStreamType,
+  type TimerFired,
+} from './process-manager';
+export {
+  createProcessRunner,
+  type ProcessRunner,
+  type ProcessRunnerEvent,
+  type ProcessRunnerOptions,
+} from './process-runner';
+export type {
+  InstanceRow,
+  LeaseLost,
+  LeaseRow,
+  OutboxRow,
+  ProcessStep,
+  ProcessStore,
+  StepDuplicate,
+  StepError,
+  StepRecorded,
+  TimerRow,
+} from './process-store';
+export { type ProcessTarget, processTargetOf } from './process-target';
 export {
   createProjectionGroup,
   createProjectionRunner,
@@ -83,4 +115,11 @@ export {
   projectionOf,
 } from './projection';
 export type { Snapshot, SnapshotStore } from './snapshot-store';
+export {
+  defineStateMachine,
+  type StateMachine,
+  type StateTransition,
+  stateMachineProblems,
+  terminalStates,
+} from './state-machine';
 export { createUpcasterChain, withUpcasters, withUpcastersOnBus } from './upcasting';

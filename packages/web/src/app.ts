@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { EventBus, EventStore, HeadSource } from '@ironstar/application';
+import type { EventBus, EventStore, HeadSource, ProcessRunner } from '@ironstar/application';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { commandRoutes } from './api/command-routes';
@@ -54,6 +54,8 @@ export type AppDeps = {
   readonly onError?: (error: unknown, requestId: string | undefined) => void;
   /** Samples metrics for the /system page (absent: no /system). */
   readonly sampler?: MetricsSampler;
+  /** The process managers' runners, for /processes and /api/processes. */
+  readonly processes?: readonly ProcessRunner[];
   /** Host names the server answers to, or '*' (default: localhost, 127.0.0.1 and [::1]). */
   readonly allowedHosts?: readonly string[] | '*';
 };

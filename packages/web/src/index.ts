@@ -11,6 +11,16 @@ export {
 } from './boundary/host-policy';
 export { refuseMisdirected } from './boundary/node-host-guard';
 export { SECURITY_HEADERS } from './boundary/security-headers';
+export {
+  layOut,
+  type MachineShape,
+} from './dashboard/state-machines/state-machine-layout';
+export {
+  AggregateMachine,
+  type DrawnMachine,
+  machineUrl,
+} from './dashboard/state-machines/state-machine-routes';
+export { StateMachineSvg, type StateTrace } from './dashboard/state-machines/state-machine-svg';
 export { BarChart, formatNumber, LineChart, PALETTE, type Series } from './dashboard/svg-chart';
 export {
   createMetricsSampler,

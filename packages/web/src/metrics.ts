@@ -73,6 +73,21 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       'ironstar_event_store_head',
       'Highest global sequence in the event store, as last sampled (projection lag = head - position)',
     ),
+    processEvents: counter(
+      'ironstar_process_manager_events_total',
+      'What process managers did: inputs, duplicates, timers fired, commands sent, refused, retried, parked, store errors, lease changes',
+      ['manager', 'event'],
+    ),
+    processCheckpoint: gauge(
+      'ironstar_process_manager_position',
+      'Global sequence of the last event each process manager has handled (in the lease holder)',
+      ['manager'],
+    ),
+    processLag: gauge(
+      'ironstar_process_manager_lag_events',
+      'Events stored but not yet handled by each process manager (store head minus position)',
+      ['manager'],
+    ),
     analyticsQueries: counter(
       'ironstar_analytics_queries_total',
       'Analytics queries by outcome: completed, cached, failed, refused, busy',

@@ -8,19 +8,26 @@ import {
   createAggregateService,
   type EventBus,
   type EventStore,
+  eventReaderOrThrow,
   eventTypesOf,
   type HandleOptions,
   type HeadSource,
+  type ProcessTarget,
   type Projection,
   type ProjectionGroup,
   type ProjectionRunner,
+  processTargetOf,
   type SnapshotStore,
+  type StateMachine,
+  type StoreUnavailable,
 } from '@ironstar/application';
 import type { Message, Upcaster, ValidationError } from '@ironstar/domain';
 import type { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import type { Result, ResultAsync } from 'neverthrow';
+import { okAsync, type Result, type ResultAsync } from 'neverthrow';
 import type { AppEnv } from './app-env';
+import type { MachineShape } from './dashboard/state-machines/state-machine-layout';
+import type { StateTrace } from './dashboard/state-machines/state-machine-svg';
 import { commandProblem, type DomainErrorAnswers, type Problem } from './http-errors';
 import type { Metrics } from './metrics';
 import type { NavItem, PageShell } from './pages/layout';
@@ -193,7 +200,12 @@ export type InstallContext = Omit<
 };
 
 export type InstalledModule = ModuleParts & {
+  readonly aggregateType: string;
   readonly commands?: CommandEndpoint;
+  /** Where one of its aggregates is in its state machine (when it declares one). */
+  readonly trace?: (aggregateId: string) => ResultAsync<StateTrace, StoreUnavailable>;
+  /** Where process managers' commands to this aggregate go (its own aggregate service). */
+  readonly target: ProcessTarget;
   readonly pastView?: (at: number) => Promise<Result<PastView, string>>;
 };
 
@@ -206,6 +218,8 @@ export type Module = {
   readonly commandName: string | undefined;
   readonly nav: readonly NavItem[];
   readonly styles: string;
+  /** Its aggregate's declared states and transitions, drawn on `/state-machines`. */
+  readonly stateMachine: MachineShape | undefined;
   readonly install: (context: InstallContext) => Promise<InstalledModule>;
 };
 
@@ -233,6 +247,7 @@ export const defineModule = <
   commandName: spec.http?.name,
   nav: spec.nav ?? [],
   styles: spec.styles ?? '',
+  stateMachine: spec.aggregate.stateMachine,
   async install(context) {
     const commands = createAggregateService(spec.aggregate, {
       store: context.store,
@@ -255,8 +270,13 @@ export const defineModule = <
     const parts = (await spec.setup?.({ ...context, commands, projections })) ?? {};
     return {
       ...parts,
+      aggregateType: spec.aggregate.type,
+      target: processTargetOf(commands),
       ...(spec.http ? { commands: commandEndpoint(spec.aggregate.type, spec.http, commands) } : {}),
       ...(spec.timeTravel ? { pastView: pastView(spec.timeTravel, context) } : {}),
+      ...(spec.aggregate.stateMachine
+        ? { trace: tracer(spec.aggregate, spec.aggregate.stateMachine, context, commands) }
+        : {}),
     };
   },
 });
@@ -285,6 +305,36 @@ const commandEndpoint = <C extends Message, S, Err extends { readonly type: stri
           })),
       })),
   };
+};
+
+/** Events of one aggregate a trace reads at most; past them, only the current state is known. */
+export const MAX_TRACE_EVENTS = 1000;
+
+const tracer = <C extends Message, E extends Message, S, Err>(
+  aggregate: AggregateDefinition<C, E, S, Err>,
+  machine: StateMachine<S>,
+  context: InstallContext,
+  commands: AggregateService<C, S, Err>,
+) => {
+  const read = eventReaderOrThrow(aggregate);
+  return (aggregateId: string): ResultAsync<StateTrace, StoreUnavailable> =>
+    context.store
+      .readStream(aggregate.type, aggregateId, { limit: MAX_TRACE_EVENTS })
+      .andThen((events) => {
+        let state = aggregate.decider.initialState();
+        const steps: string[] = [];
+        for (const event of events) {
+          state = aggregate.decider.evolve(state, read(event));
+          steps.push(machine.stateOf(state));
+        }
+        if (events.length < MAX_TRACE_EVENTS) {
+          return okAsync({ current: machine.stateOf(state), steps });
+        }
+        // A long stream: the path of its first events, and where it is now (snapshots help).
+        return commands
+          .load(aggregateId)
+          .map((loaded) => ({ current: machine.stateOf(loaded.state), steps }));
+      });
 };
 
 const pastView = <T>(view: TimeTravelView<T>, context: InstallContext) => {

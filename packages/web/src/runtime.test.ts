@@ -33,6 +33,7 @@ describe('the runtime builds the app from its modules', () => {
       'Event log',
       'Time travel',
       'System',
+      'State machines',
     ]);
     expect(nav).toContain('<a href="/carts" aria-current="page">');
     const events = await (await t.app.request('/events')).text();
@@ -168,7 +169,10 @@ describe('the runtime builds the app from its modules', () => {
     };
     await expect
       .poll(async () => (await (await runtime.app.request('/probe')).json()) as object)
-      .toEqual({ carts: 1, nav: ['/events', '/time-travel', '/system', '/probe'] });
+      .toEqual({
+        carts: 1,
+        nav: ['/events', '/time-travel', '/system', '/state-machines', '/probe'],
+      });
     expect(runtime.readModels().map((m) => m.name)).toEqual(['carts', 'probe-engine']);
     // A typed HTTP error thrown by a route is its answer; anything else is a logged 500.
     const teapot = await runtime.app.request('/probe/teapot');

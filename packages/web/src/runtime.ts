@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AnyProcessManager,
   createHeadWatcher,
   createProjectionGroup,
   type EventBus,
   type EventStore,
   type HeadSource,
+  PROCESS_EVENTS,
+  type ProcessStore,
   type ProjectionSnapshotStore,
+  processStreamType,
   type SnapshotStore,
   withUpcasters,
   withUpcastersOnBus,
 } from '@ironstar/application';
 import { type App, createApp, type RequestLog } from './app';
-import { DASHBOARD_NAV } from './dashboard/dashboard-routes';
+import { DASHBOARD_NAV, PROCESSES_NAV } from './dashboard/dashboard-routes';
+import { drawnMachines, stateMachineRoutes } from './dashboard/state-machines/state-machine-routes';
 import { createMetricsSampler } from './dashboard/system/metrics-sampler';
 import { createTimeMachine } from './dashboard/time-travel/time-machine';
 import { createMetrics, type Metrics } from './metrics';
@@ -23,6 +28,11 @@ import type {
   RuntimeLog,
 } from './module';
 import { navigation, type PageShell } from './pages/layout';
+import {
+  createProcessHost,
+  type ProcessHost,
+  type ProcessSettings,
+} from './processes/process-host';
 import { createSseHub } from './sse/sse-hub';
 
 /** The adapters a runtime runs on: what the server opens, or in-memory fakes in tests. */
@@ -43,6 +53,8 @@ export type RuntimePorts = {
   readonly log?: RuntimeLog;
   /** The registry /metrics serves (default: a new one), for adapters that count too. */
   readonly metrics?: Metrics;
+  /** Where process managers keep checkpoints, leases, outbox and timers (needed if any). */
+  readonly processes?: ProcessStore;
 };
 
 export type RuntimeConfig = {
@@ -60,6 +72,14 @@ export type RuntimeConfig = {
   /** Aggregates whose state each command handler keeps in memory. */
   readonly stateCacheSize?: number;
   readonly logRequest?: (line: RequestLog) => void;
+  /** Process managers' lease, retries and polling (see README: PROCESS_*). */
+  readonly processes?: ProcessSettings;
+};
+
+/** What runs beside the modules. */
+export type RuntimeExtras = {
+  /** Process managers: each reacts to stored events with commands to the modules' aggregates. */
+  readonly processes?: readonly AnyProcessManager[];
 };
 
 const silent: RuntimeLog = { debug() {}, info() {}, warn() {}, error() {} };
@@ -91,11 +111,13 @@ export const createRuntime = async (
   ports: RuntimePorts,
   config: RuntimeConfig,
   modules: readonly Module[],
+  extras: RuntimeExtras = {},
 ) => {
   const log = ports.log ?? silent;
   const clock = ports.clock ?? (() => new Date().toISOString());
   const newId = ports.newId ?? randomUUID;
   const types = modules.map((module) => module.aggregateType);
+  const managers = extras.processes ?? [];
   const twice = types.find((type, i) => types.indexOf(type) !== i);
   if (twice) throw new Error(`two modules register the aggregate ${twice}`);
 
@@ -129,7 +151,11 @@ export const createRuntime = async (
   });
   const shell: PageShell = {
     // The application's pages, then the framework's dashboard, then the modules' own.
-    nav: navigation([...DASHBOARD_NAV, ...modules.flatMap((module) => module.nav)]),
+    nav: navigation([
+      ...DASHBOARD_NAV,
+      ...(managers.length > 0 ? [PROCESSES_NAV] : []),
+      ...modules.flatMap((module) => module.nav),
+    ]),
     styles: modules.map((module) => module.styles).join(''),
   };
 
@@ -164,6 +190,28 @@ export const createRuntime = async (
     throw error;
   }
 
+  let processHost: ProcessHost;
+  try {
+    processHost = createProcessHost({
+      managers: extras.processes ?? [],
+      processes: ports.processes,
+      store,
+      bus,
+      heads,
+      targets: new Map(installed.map((module) => [module.aggregateType, module.target])),
+      clock,
+      newId,
+      metrics,
+      log,
+      settings: config.processes ?? {},
+    });
+  } catch (error) {
+    for (const module of [...installed].reverse()) await module.stop?.();
+    hub.stop();
+    watcher?.stop();
+    throw error;
+  }
+
   const readModels = (): readonly ReadModelStatus[] => [
     ...projections.members(),
     ...installed.flatMap((module) => module.readiness ?? []),
@@ -171,6 +219,7 @@ export const createRuntime = async (
   const recordPositions = async () => {
     const head = await store.head();
     if (head.isOk()) metrics.storeHead.set(head.value);
+    processHost.record(head.isOk() ? head.value : undefined);
     for (const { name, position } of readModels()) {
       metrics.projectionPosition.set({ projection: name }, position());
       if (head.isOk()) {
@@ -191,10 +240,19 @@ export const createRuntime = async (
     metrics,
     shell,
     commands: installed.flatMap((module) => (module.commands ? [module.commands] : [])),
-    routes: installed.flatMap((module) => (module.routes ? [module.routes] : [])),
+    routes: [
+      ...installed.flatMap((module) => (module.routes ? [module.routes] : [])),
+      stateMachineRoutes({ machines: drawnMachines(modules, installed), bus, hub, shell }),
+    ],
     catalog: {
-      aggregateTypes: types,
-      eventTypes: modules.flatMap((module) => module.eventTypes),
+      // Process managers' instance streams are in the log like any other.
+      aggregateTypes: [...types, ...managers.map((manager) => processStreamType(manager.name))],
+      eventTypes: [
+        ...new Set([
+          ...modules.flatMap((module) => module.eventTypes),
+          ...(managers.length > 0 ? Object.values(PROCESS_EVENTS) : []),
+        ]),
+      ],
     },
     pastViews: installed.flatMap((module) => (module.pastView ? [module.pastView] : [])),
     // Installed in the modules' order: the aggregate types whose read models travel.
@@ -207,6 +265,7 @@ export const createRuntime = async (
     ...(config.logRequest ? { logRequest: config.logRequest } : {}),
     onError: (error, requestId) => log.error({ err: error, requestId }, 'request failed'),
     sampler,
+    processes: processHost.runners,
     ...(config.allowedHosts === undefined ? {} : { allowedHosts: config.allowedHosts }),
   });
 
@@ -222,6 +281,8 @@ export const createRuntime = async (
     sampler,
     heads,
     readModels,
+    /** The process managers' runners (each consumes only while it holds its lease). */
+    processes: processHost,
     /**
      * Rebuilds the read models (from their snapshots and the events after them), then starts
      * the modules and the metrics sampler. Resolves once the read models reached the head.
@@ -232,6 +293,7 @@ export const createRuntime = async (
         await projections.start();
         const ms = Date.now() - begun;
         for (const module of installed) await module.start?.();
+        await processHost.start();
         return { ms };
       })();
       return started;
@@ -245,6 +307,8 @@ export const createRuntime = async (
       stopped ??= (async () => {
         sampler.stop();
         hub.abortAll();
+        // Managers first: they send commands to the modules' aggregates.
+        await processHost.stop();
         for (const module of [...installed].reverse()) await module.stop?.();
         await projections.stop();
         hub.stop();

@@ -153,11 +153,14 @@ export const sendCommand = async (
 
 export type ApiEvent = {
   globalSequence: number;
+  aggregateType: string;
   aggregateId: string;
   aggregateSequence: number;
   eventType: string;
   eventVersion: number;
   payload: Record<string, unknown>;
+  metadata: { correlationId?: string; causationId?: string; commandId?: string } | null;
+  createdAt: string;
 };
 
 /** Every stored event, through GET /api/events, page by page. */

@@ -1,4 +1,4 @@
-import type { EventBus, EventStore } from '@ironstar/application';
+import type { EventBus, EventStore, ProcessRunner } from '@ironstar/application';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { EventFanout } from '../feeds/event-fanout';
@@ -7,6 +7,7 @@ import type { NavItem, PageShell } from '../pages/layout';
 import type { SseHub } from '../sse/sse-hub';
 import { eventLogRoutes } from './event-log/event-log-routes';
 import type { EventCatalog } from './event-log/event-log-view';
+import { processesRoutes } from './processes/processes-routes';
 import type { MetricsSampler } from './system/metrics-sampler';
 import { systemRoutes } from './system/system-routes';
 import { type PastViewAt, timeTravelRoutes } from './time-travel/time-travel-routes';
@@ -29,6 +30,8 @@ export type DashboardDeps = {
   readonly sampler?: MetricsSampler;
   /** Compress the dashboard's feeds for clients that accept it (SSE_COMPRESSION). */
   readonly compression?: boolean;
+  /** The process managers' runners, for /processes. */
+  readonly processes?: readonly ProcessRunner[];
 };
 
 /** The framework's own pages in the navigation, after the application's. */
@@ -36,7 +39,15 @@ export const DASHBOARD_NAV: readonly NavItem[] = [
   { path: '/events', label: 'Event log', section: 'dashboard' },
   { path: '/time-travel', label: 'Time travel', section: 'dashboard' },
   { path: '/system', label: 'System', section: 'dashboard' },
+  { path: '/state-machines', label: 'State machines', section: 'dashboard' },
 ];
+
+/** In the navigation when process managers are registered. */
+export const PROCESSES_NAV: NavItem = {
+  path: '/processes',
+  label: 'Processes',
+  section: 'dashboard',
+};
 
 /** The dashboard: event log, time travel and system pages with their feeds. */
 export const dashboardRoutes = (deps: DashboardDeps) => {
@@ -46,6 +57,7 @@ export const dashboardRoutes = (deps: DashboardDeps) => {
     '/',
     timeTravelRoutes({ ...deps, views: deps.pastViews, travelTypes: deps.travelTypes ?? [] }),
   );
+  app.route('/', processesRoutes({ ...deps, runners: deps.processes ?? [] }));
   if (deps.sampler) {
     app.route(
       '/',

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import { STATE_MACHINE_STYLES } from '../dashboard/state-machines/state-machine-svg';
 import { action, DATASTAR_SCRIPT_PATH } from '../datastar/datastar-wire';
 import { ConnectionIndicator, LiveState, liveSignals } from '../ui/live';
 import { STYLES } from '../ui/styles';
@@ -40,7 +41,7 @@ export const Layout = (props: {
       <title>{`${props.title} · ironstar`}</title>
       <link rel="icon" href="data:," />
       {/* Our own constant CSS, never user text: written raw (escaping would break its quotes). */}
-      <style>{raw(STYLES + props.shell.styles)}</style>
+      <style>{raw(STYLES + STATE_MACHINE_STYLES + props.shell.styles)}</style>
       <script type="module" src={DATASTAR_SCRIPT_PATH} />
     </head>
     <body data-signals={JSON.stringify(liveSignals(crypto.randomUUID()))}>

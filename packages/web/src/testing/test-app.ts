@@ -1,11 +1,13 @@
-import type { EventStore } from '@ironstar/application';
+import type { AnyProcessManager, EventStore } from '@ironstar/application';
 import {
   createInMemoryEventBus,
   createInMemoryEventStore,
+  createInMemoryProcessStore,
   createInMemoryProjectionSnapshots,
 } from '@ironstar/application/testing';
 import { createMetrics } from '../metrics';
 import type { Module } from '../module';
+import type { ProcessSettings } from '../processes/process-host';
 import { createRuntime } from '../runtime';
 import { cartModule } from './cart-module';
 
@@ -21,6 +23,9 @@ export type TestAppOptions = {
    * slow enough that tests counting store queries count only their own).
    */
   storePollMs?: number;
+  /** Process managers to run beside the modules (over an in-memory process store). */
+  processes?: readonly AnyProcessManager[];
+  processSettings?: ProcessSettings;
 };
 
 /**
@@ -33,6 +38,7 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
   const store = options.wrapStore ? options.wrapStore(memory) : memory;
   const bus = createInMemoryEventBus();
   const metrics = createMetrics({ defaultMetrics: false });
+  const processStore = createInMemoryProcessStore(memory);
   const runtime = await createRuntime(
     {
       store,
@@ -40,6 +46,7 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
       snapshots: memory.snapshots,
       projectionSnapshots: createInMemoryProjectionSnapshots(),
       metrics,
+      processes: processStore,
     },
     {
       keepAliveMs: 60_000,
@@ -49,8 +56,10 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
       ...(options.sseMaxConnections === undefined
         ? {}
         : { sseMaxConnections: options.sseMaxConnections }),
+      processes: { leaseMs: 1000, pollMs: 10, retryBaseMs: 5, ...options.processSettings },
     },
     modules,
+    { processes: options.processes ?? [] },
   );
   await runtime.start();
   const commandName = modules.find((module) => module.commandName)?.commandName;
@@ -76,6 +85,7 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
     /** The store as stored (writes here are read back through the upcasters). */
     store,
     bus,
+    processStore,
     hub: runtime.hub,
     metrics,
     sampler: runtime.sampler,

@@ -1,6 +1,8 @@
+import { checkStateMachine } from '@ironstar/application/testing';
 import { fold } from '@ironstar/domain';
 import { DeciderSpecification } from '@ironstar/domain/testing';
 import { describe, expect, it } from 'vitest';
+import { querySessionAggregate } from './query-session-aggregate';
 import {
   type CompleteQuery,
   type FailQuery,
@@ -37,6 +39,16 @@ const failed: QuerySessionEvent = {
 };
 
 describe('QuerySession decider', () => {
+  it('matches its declared state machine', () =>
+    checkStateMachine(querySessionAggregate, {
+      histories: {
+        pending: [],
+        executing: [started],
+        completed: [started, completed],
+        failed: [started, failed],
+      },
+      commands: [start, complete, fail],
+    }));
   it('starts a pending session', () => spec.given([]).when(start).then([started]));
   it('refuses to start twice', () =>
     spec.given([started]).when(start).thenFails('QueryAlreadyStarted'));

@@ -1,6 +1,26 @@
-import { defineAggregate } from '@ironstar/application';
-import { TODO_AGGREGATE_TYPE, todoDecider } from './todo-decider';
+import { defineAggregate, defineStateMachine } from '@ironstar/application';
+import { TODO_AGGREGATE_TYPE, type TodoState, todoDecider } from './todo-decider';
 import { todoUpcasters } from './todo-upcasters';
+
+/** Active ⇄ Completed, renamed or reprioritized in either; deleted from either, restored to where it was. */
+export const todoStateMachine = defineStateMachine<TodoState>({
+  initial: 'none',
+  states: ['none', 'active', 'completed', 'deleted'],
+  transitions: [
+    { from: 'none', to: 'active', on: 'CreateTodo' },
+    { from: 'active', to: 'active', on: 'RenameTodo' },
+    { from: 'completed', to: 'completed', on: 'RenameTodo' },
+    { from: 'active', to: 'completed', on: 'CompleteTodo' },
+    { from: 'completed', to: 'active', on: 'ReopenTodo' },
+    { from: 'active', to: 'deleted', on: 'DeleteTodo' },
+    { from: 'completed', to: 'deleted', on: 'DeleteTodo' },
+    { from: 'active', to: 'active', on: 'ChangeTodoPriority' },
+    { from: 'completed', to: 'completed', on: 'ChangeTodoPriority' },
+    { from: 'deleted', to: 'active', on: 'RestoreTodo' },
+    { from: 'deleted', to: 'completed', on: 'RestoreTodo' },
+  ],
+  stateOf: (state) => (state.status === 'missing' ? 'none' : state.status),
+});
 
 /** The Todo aggregate: TodoCreated is at version 2 (priority), lifted from 1 by its upcaster. */
 export const todoAggregate = defineAggregate({
@@ -18,4 +38,5 @@ export const todoAggregate = defineAggregate({
   upcasters: todoUpcasters,
   // State version 2: a todo's state keeps its priority and times (for a restore).
   snapshots: { every: 100, stateVersion: 2 },
+  stateMachine: todoStateMachine,
 });

@@ -1,6 +1,8 @@
+import { checkStateMachine } from '@ironstar/application/testing';
 import { fold } from '@ironstar/domain';
 import { DeciderSpecification } from '@ironstar/domain/testing';
 import { describe, expect, it } from 'vitest';
+import { todoAggregate } from './todo-aggregate';
 import {
   type ChangeTodoPriority,
   type CompleteTodo,
@@ -50,6 +52,16 @@ const restored = (text: string, completedAt: string | null = null): TodoEvent =>
 });
 
 describe('Todo decider', () => {
+  it('matches its declared state machine', () =>
+    checkStateMachine(todoAggregate, {
+      histories: {
+        none: [],
+        active: [created],
+        completed: [created, completed],
+        deleted: [created, deleted],
+      },
+      commands: [create, rename, complete, reopen, remove, prioritize, restore],
+    }));
   it('creates a missing todo', () => spec.given([]).when(create).then([created]));
   it('refuses to create twice', () =>
     spec.given([created]).when(create).thenFails('TodoAlreadyExists'));

@@ -4,6 +4,7 @@ import {
   commandAction,
   Layout,
   LiveFeed,
+  machineUrl,
   type PageShell,
   Shortcuts,
 } from '@ironstar/web';
@@ -295,6 +296,15 @@ export const TodoRow = ({ todo }: { todo: TodoItem }) => (
     >
       ✕
     </button>
+    {/* Its own view: where it is in the Todo state machine and how it got there, live. */}
+    <a
+      class="machine-link quiet icon"
+      href={machineUrl('Todo', todo.id)}
+      title="Its state machine"
+      aria-label="State machine"
+    >
+      ⎔
+    </a>
     <p
       class="problem row-problem"
       role="alert"

@@ -33,4 +33,5 @@ ul.todos li .row-problem { flex-basis: 100%; margin: 0 0 0 1.75rem; font-size: .
 ul.todos.past li { padding: .35rem 0; cursor: pointer; }
 ul.todos.past li.completed span.text { text-decoration: line-through; color: var(--muted); }
 ul.todos.past li.selected { background: color-mix(in srgb, var(--accent) 14%, transparent); }
+ul.todos li a.machine-link { color: var(--muted); text-decoration: none; padding: .2rem .45rem; }
 `;

@@ -1,0 +1,212 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { orderCommand, placeOrder } from '../src/testing/orders-client';
+import {
+  freePort,
+  type ServerProcess,
+  sendCommand,
+  spawnServer,
+  tempDir,
+} from '../src/testing/spawn-server';
+import { launchChromium, watchPage } from './browser';
+
+// Committed screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp dir.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+  : undefined;
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+let browser: Browser;
+let server: ServerProcess;
+let removeDir: () => Promise<unknown>;
+let shots: string;
+let watched: Array<{ path: string; problems: string[] }> = [];
+
+beforeAll(async () => {
+  const dir = await tempDir();
+  removeDir = dir.remove;
+  shots = SCREENSHOTS ?? join(dir.dir, 'shots');
+  mkdirSync(shots, { recursive: true });
+  server = await spawnServer({
+    DATABASE_URL: `file:${join(dir.dir, 'orders.db')}`,
+    PORT: String(await freePort()),
+    PAYMENT_LATENCY_MS: '400',
+    PAYMENT_LIMIT_CENTS: '100000',
+    SHIPPING_LATENCY_MS: '300',
+  });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.kill('SIGTERM');
+  await removeDir?.();
+});
+
+afterEach(() => {
+  const seen = watched.flatMap(({ path, problems }) => problems.map((p) => `${path}: ${p}`));
+  watched = [];
+  expect(seen).toEqual([]);
+});
+
+const open = async (path: string, viewport = DESKTOP) => {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  watched.push({ path, problems: watchPage(page) });
+  await page.goto(`${server.url}${path}`);
+  return page;
+};
+
+const shoot = (page: Page, name: string) =>
+  page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+
+/** The feed is open once the server counts it (so a change made now reaches the page). */
+const feedOpen = async (feed: string) =>
+  expect
+    .poll(async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(
+        new RegExp(`ironstar_sse_connections\\{feed="${feed}"\\} (\\d+)`).exec(text)?.[1] ?? 0,
+      );
+    })
+    .toBeGreaterThan(0);
+
+const row = (page: Page, id: string) => page.locator(`#order-${id}`);
+
+describe('orders, processes and state machines in Chromium', () => {
+  it('/orders: create with an item, add and remove items, submit; it moves to fulfilled live', async () => {
+    const page = await open('/orders');
+    await feedOpen('orders');
+    const hostile = '<img src=x onerror=alert(1)>';
+    await page.fill('#item-sku', hostile);
+    await page.fill('#item-quantity', '2');
+    await page.fill('#item-price', '1250');
+    await page.click('#new-order button[type=submit]');
+    const first = page.locator('#order-items > li.order').first();
+    await expect.poll(() => first.getAttribute('data-status')).toBe('draft');
+    const id = String(await first.getAttribute('id')).slice('order-'.length);
+    // User text is shown as text, never as markup.
+    expect(await first.locator('.sku').first().textContent()).toBe(hostile);
+    expect(await page.locator('img[src=x]').count()).toBe(0);
+
+    await page.fill('#item-sku', 'cup');
+    await page.fill('#item-quantity', '1');
+    await page.fill('#item-price', '900');
+    await row(page, id).getByRole('button', { name: 'Add the item above' }).click();
+    await expect.poll(() => row(page, id).locator('.lines > li').count()).toBe(2);
+    await row(page, id)
+      .getByRole('button', { name: `Remove ${hostile}` })
+      .click();
+    await expect.poll(() => row(page, id).locator('.sku').allTextContents()).toEqual(['cup']);
+    expect(await row(page, id).locator('.total').textContent()).toBe('$9.00');
+
+    // Another order, over the payment limit, placed over HTTP: declined, seen live.
+    const big = await placeOrder(
+      server.url,
+      { sku: 'piano', quantity: 1, priceCents: 250_000 },
+      'e2e-big',
+    );
+    await row(page, id).getByRole('button', { name: 'Submit' }).click();
+    await expect
+      .poll(() => row(page, id).getAttribute('data-status'), { timeout: 20_000 })
+      .toBe('fulfilled');
+    expect(await row(page, id).locator('.tracking').textContent()).toMatch(/^tracking TRK-/);
+    expect(await row(page, id).locator('.path').textContent()).toBe(
+      'draft → submitted → validated → fulfilled',
+    );
+    await expect
+      .poll(() => row(page, big).getAttribute('data-status'), { timeout: 20_000 })
+      .toBe('cancelled');
+    expect(await row(page, big).locator('.reason').textContent()).toBe(
+      'cancelled: payment declined',
+    );
+    // A refused command shows a notice and changes nothing.
+    const refused = await orderCommand(server.url, { type: 'submit', id });
+    expect(refused.status).toBe(409);
+    await shoot(page, 'orders');
+    const phone = await open('/orders', PHONE);
+    await shoot(phone, 'orders-phone');
+
+    // The order's own view: its machine, the path its events took, the current state.
+    const view = await open(`/orders/${id}`);
+    const svg = view.locator(`#machine-${id} svg.state-machine`);
+    await expect.poll(() => svg.getAttribute('data-current')).toBe('fulfilled');
+    for (const [from, to] of [
+      ['draft', 'draft'],
+      ['draft', 'submitted'],
+      ['submitted', 'validated'],
+      ['validated', 'fulfilled'],
+    ]) {
+      expect(
+        await svg.locator(`g.sm-edge.taken[data-from="${from}"][data-to="${to}"]`).count(),
+      ).toBe(1);
+    }
+    expect(await svg.locator('g.sm-edge.taken[data-to="cancelled"]').count()).toBe(0);
+    await shoot(view, 'order-state-machine');
+  });
+
+  it('an order view follows its order live as it moves', async () => {
+    const created = await orderCommand(server.url, {
+      type: 'create',
+      items: [{ sku: 'tea', quantity: 1, priceCents: 100 }],
+    });
+    const id = String(created.body.id);
+    const view = await open(`/orders/${id}`);
+    const svg = view.locator(`#machine-${id} svg.state-machine`);
+    await expect.poll(() => svg.getAttribute('data-current')).toBe('draft');
+    await feedOpen('state-machine');
+    await orderCommand(server.url, { type: 'cancel', id, reason: 'changed <my> mind' });
+    await expect.poll(() => svg.getAttribute('data-current')).toBe('cancelled');
+    expect(
+      await svg.locator('g.sm-edge.taken[data-from="draft"][data-to="cancelled"]').count(),
+    ).toBe(1);
+  });
+
+  it("a todo's own view: its link from the list shows its state and path, live", async () => {
+    const todo = await sendCommand(server.url, { type: 'create', text: 'water <the> plants' });
+    const id = String(todo.body.id);
+    const list = await open('/');
+    await list.locator(`#todo-${id} a.machine-link`).click();
+    const svg = list.locator(`#machine-${id} svg.state-machine`);
+    await expect.poll(() => svg.getAttribute('data-current')).toBe('active');
+    await feedOpen('state-machine');
+    await sendCommand(server.url, { type: 'complete', id });
+    await expect.poll(() => svg.getAttribute('data-current')).toBe('completed');
+    expect(
+      await svg.locator('g.sm-edge.taken[data-from="active"][data-to="completed"]').count(),
+    ).toBe(1);
+  });
+
+  it('/state-machines draws every aggregate, terminal states marked', async () => {
+    const page = await open('/state-machines');
+    for (const type of ['Todo', 'QuerySession', 'Order', 'Payment', 'Shipment']) {
+      expect(await page.locator(`#machine-${type} svg.state-machine`).count(), type).toBe(1);
+    }
+    expect(
+      await page
+        .locator('#machine-Order g.sm-node.terminal')
+        .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-state'))),
+    ).toEqual(['fulfilled', 'cancelled']);
+    await shoot(page, 'state-machines');
+    const phone = await open('/state-machines', PHONE);
+    await shoot(phone, 'state-machines-phone');
+  });
+
+  it('/processes lists the fulfilment manager and its instances', async () => {
+    const processes = await open('/processes');
+    await expect
+      .poll(async () => (await processes.content()).includes('order-fulfilment'))
+      .toBe(true);
+    // Its instances, with the state each reached: the fulfilled order's, and the cancelled
+    // draft's, which ended at once.
+    const text = String(await processes.locator('main').textContent());
+    expect(text).toContain('"outcome": "fulfilled"');
+    expect(text).toContain('"outcome": "not submitted"');
+    await shoot(processes, 'processes');
+  });
+});

@@ -1,0 +1,155 @@
+/** @jsxImportSource hono/jsx */
+import { layOut, type MachineShape } from './state-machine-layout';
+
+/** Where one aggregate is: its current state and the steps its events took. */
+export type StateTrace = {
+  readonly current: string;
+  /** The state after each event, oldest first (the initial state before them implied). */
+  readonly steps: readonly string[];
+};
+
+const pairKey = (from: string, to: string) => `${from}\u0000${to}`;
+
+/** The transitions a trace went through, and the states it visited. */
+export const traceMarks = (initial: string, trace: StateTrace | undefined) => {
+  const taken = new Set<string>();
+  const visited = new Set<string>();
+  if (!trace) return { taken, visited };
+  let at = initial;
+  visited.add(at);
+  for (const step of trace.steps) {
+    taken.add(pairKey(at, step));
+    visited.add(step);
+    at = step;
+  }
+  return { taken, visited };
+};
+
+/**
+ * A state machine as an SVG graph: states as boxes in columns (the initial state a dot,
+ * terminal states with a double border), transitions as labelled arrows. With a trace, the
+ * current state is filled and the path there drawn bold. `key` makes the ids in the drawing
+ * unique on a page holding several.
+ */
+export const StateMachineSvg = (props: {
+  key: string;
+  title: string;
+  machine: MachineShape;
+  trace?: StateTrace | undefined;
+}) => {
+  const { machine, trace } = props;
+  const layout = layOut(machine);
+  const marks = traceMarks(machine.initial, trace);
+  const arrow = `arrow-${props.key}`;
+  const arrowTaken = `arrow-taken-${props.key}`;
+  return (
+    <svg
+      class="state-machine"
+      role="img"
+      aria-label={`${props.title} state machine${trace ? `, now ${trace.current}` : ''}`}
+      viewBox={`0 0 ${layout.width} ${layout.height}`}
+      width={layout.width}
+      height={layout.height}
+      data-current={trace?.current}
+    >
+      <defs>
+        <marker
+          id={arrow}
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="9"
+          markerHeight="9"
+          markerUnits="userSpaceOnUse"
+          orient="auto-start-reverse"
+        >
+          <path d="M0,0 L10,5 L0,10 z" class="sm-head" />
+        </marker>
+        <marker
+          id={arrowTaken}
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="9"
+          markerHeight="9"
+          markerUnits="userSpaceOnUse"
+          orient="auto-start-reverse"
+        >
+          <path d="M0,0 L10,5 L0,10 z" class="sm-head taken" />
+        </marker>
+      </defs>
+      {layout.edges.map((edge) => {
+        const taken = marks.taken.has(pairKey(edge.from, edge.to));
+        return (
+          <g class={taken ? 'sm-edge taken' : 'sm-edge'} data-from={edge.from} data-to={edge.to}>
+            <path d={edge.d} marker-end={`url(#${taken ? arrowTaken : arrow})`} />
+            <text x={edge.labelX.toFixed(1)} y={edge.labelY.toFixed(1)} text-anchor="middle">
+              {edge.label}
+            </text>
+          </g>
+        );
+      })}
+      {layout.nodes.map((node) => {
+        const classes = ['sm-node'];
+        if (node.initial) classes.push('initial');
+        if (node.terminal) classes.push('terminal');
+        if (marks.visited.has(node.state)) classes.push('visited');
+        if (trace?.current === node.state) classes.push('current');
+        const { x, y, halfWidth: w, halfHeight: h } = node;
+        return (
+          <g class={classes.join(' ')} data-state={node.state}>
+            {node.initial ? (
+              <>
+                <circle cx={x} cy={y} r={h} />
+                <text x={x} y={y + h + 14} text-anchor="middle" class="sm-initial-label">
+                  {node.state}
+                </text>
+              </>
+            ) : (
+              <>
+                <rect x={x - w} y={y - h} width={2 * w} height={2 * h} rx="8" />
+                {node.terminal ? (
+                  <rect
+                    class="sm-inner"
+                    x={x - w + 3}
+                    y={y - h + 3}
+                    width={2 * w - 6}
+                    height={2 * h - 6}
+                    rx="6"
+                  />
+                ) : null}
+                <text x={x} y={y + 4} text-anchor="middle">
+                  {node.state}
+                </text>
+              </>
+            )}
+          </g>
+        );
+      })}
+    </svg>
+  );
+};
+
+export const STATE_MACHINE_STYLES = `
+.state-machine { max-width: 100%; height: auto; font: 12px system-ui, sans-serif; overflow: visible; }
+.state-machine .sm-edge path { fill: none; stroke: #8a94a6; stroke-width: 1.4; }
+.state-machine .sm-edge text { fill: #4a5568; font-size: 10.5px; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+.state-machine .sm-head { fill: #8a94a6; }
+.state-machine .sm-head.taken { fill: #2b6cb0; }
+.state-machine .sm-edge.taken path { stroke: #2b6cb0; stroke-width: 2.6; }
+.state-machine .sm-edge.taken text { fill: #2b6cb0; font-weight: 600; }
+.state-machine .sm-node rect { fill: #fff; stroke: #4a5568; stroke-width: 1.3; }
+.state-machine .sm-node rect.sm-inner { fill: none; }
+.state-machine .sm-node text { fill: #1a202c; }
+.state-machine .sm-node.initial circle { fill: #1a202c; }
+.state-machine .sm-node .sm-initial-label { fill: #718096; font-size: 10px; }
+.state-machine .sm-node.visited rect { stroke: #2b6cb0; }
+.state-machine .sm-node.current rect { fill: #2b6cb0; stroke: #1a4971; stroke-width: 2; }
+.state-machine .sm-node.current rect.sm-inner { stroke: #fff; }
+.state-machine .sm-node.current text { fill: #fff; font-weight: 600; }
+.state-machine .sm-node.current.initial circle { fill: #2b6cb0; }
+.machines { display: grid; gap: 1.5rem; }
+.machine-card { border: 1px solid #e2e8f0; border-radius: 8px; padding: 0.75rem 1rem; overflow-x: auto; }
+.machine-card h2 { font-size: 1rem; margin: 0 0 0.5rem; }
+@media (max-width: 640px) { .state-machine { max-width: none; } }
+`;
