@@ -1,0 +1,168 @@
+// The production build: apps/server/src/main.ts, bus-proxy.ts and the DuckDB engine process,
+// bundled by esbuild into apps/server/dist as ES modules that plain `node` runs (no tsx).
+// The workspace packages are bundled from their TypeScript sources (so they keep exporting
+// src/index.ts for vitest and tsx); every other package stays external and must be a
+// dependency of @ironstar/server, where `node` and `pnpm deploy --prod` find it.
+//
+//   node scripts/build.mjs            build
+//   node scripts/build.mjs --if-stale build only when an input changed since the last build
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SERVER = join(ROOT, 'apps/server');
+export const DIST = join(SERVER, 'dist');
+/** What the last build read, with sizes and mtimes: `--if-stale` compares against it. */
+const STAMP = join(DIST, 'build-inputs.json');
+const MIGRATIONS = join(ROOT, 'packages/infrastructure/drizzle');
+
+const ENTRIES = {
+  main: 'apps/server/src/main.ts',
+  'bus-proxy': 'apps/server/src/bus-proxy.ts',
+  // duckdb-engine-client.ts forks './duckdb-engine-process.js' next to itself: in the bundle
+  // that is next to main.js, so the entry keeps its name at the top of dist.
+  'duckdb-engine-process': 'packages/infrastructure/src/duckdb/duckdb-engine-process.ts',
+};
+
+/** Files that change the output without being imported: this script, configs, manifests. */
+const CONFIG_INPUTS = [
+  'scripts/build.mjs',
+  'tsconfig.base.json',
+  'apps/server/package.json',
+  'packages/domain/package.json',
+  'packages/application/package.json',
+  'packages/infrastructure/package.json',
+  'packages/web/package.json',
+  'pnpm-lock.yaml',
+];
+
+const BUILTINS = new Set(builtinModules);
+const packageName = (specifier) =>
+  specifier.startsWith('@') ? specifier.split('/', 2).join('/') : specifier.split('/', 1)[0];
+
+/**
+ * Bundles @ironstar/* and externalizes the rest, refusing an import the compiled server could
+ * not resolve at run time (a package that is not a dependency of @ironstar/server).
+ */
+const externals = (dependencies) => ({
+  name: 'ironstar-externals',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || BUILTINS.has(args.path)) {
+        return { path: args.path, external: true };
+      }
+      const name = packageName(args.path);
+      if (name.startsWith('@ironstar/')) return undefined;
+      if (!dependencies.has(name)) {
+        return {
+          errors: [
+            {
+              text: `${name} (imported by ${relative(ROOT, args.importer)}) is not a dependency of @ironstar/server: the compiled server could not load it`,
+            },
+          ],
+        };
+      }
+      return { path: args.path, external: true };
+    });
+  },
+});
+
+const fingerprint = (files) =>
+  Object.fromEntries(
+    files.map((file) => {
+      try {
+        const { size, mtimeMs } = statSync(join(ROOT, file));
+        return [file, `${size}:${mtimeMs}`];
+      } catch {
+        return [file, 'missing'];
+      }
+    }),
+  );
+
+/** True when dist was built from exactly the files on disk now. */
+export const isFresh = () => {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(STAMP, 'utf8'));
+  } catch {
+    return false;
+  }
+  const now = fingerprint(Object.keys(stamp.inputs));
+  return Object.entries(stamp.inputs).every(([file, print]) => now[file] === print);
+};
+
+export const build = async () => {
+  const started = performance.now();
+  // Loaded only when building: a start with a fresh build never pays for esbuild.
+  const { build: esbuild } = await import('esbuild');
+  const manifest = JSON.parse(readFileSync(join(SERVER, 'package.json'), 'utf8'));
+  const dependencies = new Set(Object.keys(manifest.dependencies ?? {}));
+  rmSync(DIST, { recursive: true, force: true });
+  const result = await esbuild({
+    absWorkingDir: ROOT,
+    entryPoints: ENTRIES,
+    outdir: DIST,
+    bundle: true,
+    splitting: true, // main and the engine process share modules (the engine protocol)
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true, // stack traces point into the TypeScript sources
+    // Chunks beside the entries: bundled code finds files relative to its own module URL.
+    chunkNames: 'chunk-[hash]',
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [externals(dependencies)],
+  });
+  // libsql-database.ts finds its migrations at ./drizzle next to the compiled code.
+  copyTree(MIGRATIONS, join(DIST, 'drizzle'));
+  const inputs = [
+    ...Object.keys(result.metafile.inputs),
+    ...CONFIG_INPUTS,
+    ...listFiles(MIGRATIONS).map((file) => relative(ROOT, file)),
+  ];
+  writeFileSync(STAMP, `${JSON.stringify({ inputs: fingerprint(inputs) }, null, 1)}\n`);
+  return { ms: Math.round(performance.now() - started), inputs: inputs.length };
+};
+
+const listFiles = (dir) => {
+  const files = [];
+  for (const entry of readdirSyncSafe(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...listFiles(path));
+    else files.push(path);
+  }
+  return files.sort();
+};
+
+const readdirSyncSafe = (dir) => {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+};
+
+const copyTree = (from, to) => {
+  for (const file of listFiles(from)) {
+    const target = join(to, relative(from, file));
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(file, target);
+  }
+};
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv.includes('--if-stale') && isFresh()) process.exit(0);
+  const { ms, inputs } = await build();
+  process.stderr.write(`ironstar: built apps/server/dist from ${inputs} files in ${ms} ms\n`);
+}
