@@ -12,6 +12,7 @@ import { busScenario } from './scenarios/bus';
 import { coldStartScenario } from './scenarios/cold-start';
 import { commandsScenario } from './scenarios/commands';
 import { feedScenario } from './scenarios/feed';
+import { startScenario } from './scenarios/start';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
@@ -39,6 +40,7 @@ if (loadAtStart > 0.5) {
 const scenarios: Array<[string, () => Promise<Figure[]>]> = [
   ['commands', () => commandsScenario(dir, quick, serverArgs('commands'))],
   ['feed', () => feedScenario(dir, quick, serverArgs('feed'))],
+  ['start', () => startScenario(dir, quick, serverArgs('start'))],
   ['cold-start', () => coldStartScenario(dir, quick, serverArgs('cold-start'))],
   ['bus', () => busScenario(quick)],
 ];
