@@ -40,7 +40,7 @@ if (loadAtStart > 0.5) {
 const scenarios: Array<[string, () => Promise<Figure[]>]> = [
   ['commands', () => commandsScenario(dir, quick, serverArgs('commands'))],
   ['feed', () => feedScenario(dir, quick, serverArgs('feed'))],
-  ['start', () => startScenario(dir, quick, serverArgs('start'))],
+  ['start', () => startScenario(dir, quick)],
   ['cold-start', () => coldStartScenario(dir, quick, serverArgs('cold-start'))],
   ['bus', () => busScenario(quick)],
 ];

@@ -1,16 +1,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Parent pid and state of a live process, from /proc (Linux); undefined once it is gone. */
-const statOf = (pid: number): { ppid: number; state: string } | undefined => {
+// Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms.
+const TICK_MS = 10;
+
+/** Parent pid, state and CPU time of a live process, from /proc (Linux); undefined once gone. */
+const statOf = (pid: number): { ppid: number; state: string; cpuMs: number } | undefined => {
   try {
     // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const [state = '', ppid = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(ppid), state };
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 3, 4, 14 and 15 of proc(5): state, ppid, utime, stime.
+    const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    return { ppid: Number(fields[1]), state: fields[0] ?? '', cpuMs };
   } catch {
     return undefined;
   }
 };
+
+/** CPU time (user + system) a live process has used so far, in ms (10 ms resolution). */
+export const cpuMs = (pid: number) => statOf(pid)?.cpuMs ?? Number.NaN;
 
 /** Every process below `root` (children, grandchildren, ...), as pids. */
 export const descendants = (root: number): number[] => {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 
+export { cpuMs, descendants } from './process-tree';
+
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = join(ROOT, 'apps/server/src/main.ts');
 const BUS_PROXY = join(ROOT, 'apps/server/src/bus-proxy.ts');
