@@ -1,3 +1,5 @@
+import { utimesSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DATASTAR_SCRIPT_PATH } from '@ironstar/web';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { descendants, isRunning } from './testing/process-tree';
@@ -6,6 +8,9 @@ import { buildCompiled, sendCommand, spawnPnpmStart, useServers } from './testin
 const servers = useServers();
 // The production build, as `pnpm start` and the Docker image run it (built once, if stale).
 beforeAll(buildCompiled, 120_000);
+
+const BUILT = 'ironstar: built apps/server/dist';
+const SOURCE = fileURLToPath(new URL('../../../packages/domain/src/index.ts', import.meta.url));
 
 /** A stack trace line ("    at f (file:1:2)") or pnpm's failed-script banner. */
 const UNCLEAN = /^\s+at .+|ELIFECYCLE/m;
@@ -54,5 +59,19 @@ describe('the compiled server', () => {
     const output = pnpm.logs.join('');
     expect(output).toContain('ironstar stopped');
     expect(output).not.toMatch(UNCLEAN);
+    // The build was up to date (beforeAll): this start did not rebuild.
+    expect(output).not.toContain(BUILT);
+  });
+
+  it('`pnpm start` rebuilds first when a source file changed since the build', async () => {
+    // A newer modification time is a change, as an editor's save would make.
+    const later = new Date(Date.now() + 2000);
+    utimesSync(SOURCE, later, later);
+    const { env } = await servers.database('rebuilt.db');
+    const pnpm = await spawnPnpmStart(env);
+    servers.defer(() => pnpm.kill('SIGKILL'));
+    expect(pnpm.logs.join('')).toContain(BUILT);
+    expect((await fetch(`${pnpm.url}/healthz`)).status).toBe(200);
+    expect(await pnpm.kill('SIGTERM')).toBe(0);
   });
 });
