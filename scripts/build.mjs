@@ -40,6 +40,11 @@ const ENTRIES = {
 const CONFIG_INPUTS = [
   'scripts/build.mjs',
   'tsconfig.base.json',
+  'apps/server/tsconfig.json',
+  'packages/domain/tsconfig.json',
+  'packages/application/tsconfig.json',
+  'packages/infrastructure/tsconfig.json',
+  'packages/web/tsconfig.json',
   'apps/server/package.json',
   'packages/domain/package.json',
   'packages/application/package.json',
