@@ -27,6 +27,8 @@ export const DIST = join(SERVER, 'dist');
 /** What the last build read, with sizes and mtimes: `--if-stale` compares against it. */
 const STAMP = join(DIST, 'build-inputs.json');
 const MIGRATIONS = join(ROOT, 'packages/infrastructure/drizzle');
+/** Held (with the holder's pid) while one process checks and builds dist. */
+const LOCK = join(SERVER, '.build.lock');
 
 const ENTRIES = {
   main: 'apps/server/src/main.ts',
@@ -92,12 +94,13 @@ const externals = (dependencies) => ({
   },
 });
 
-const fingerprint = (files) =>
+/** Size and mtime of each file; one saved while the build ran cannot be trusted as built. */
+const fingerprint = (files, since = Number.POSITIVE_INFINITY) =>
   Object.fromEntries(
     files.map((file) => {
       try {
         const { size, mtimeMs } = statSync(join(ROOT, file));
-        return [file, `${size}:${mtimeMs}`];
+        return [file, mtimeMs >= since ? 'edited during the build' : `${size}:${mtimeMs}`];
       } catch {
         return [file, 'missing'];
       }
@@ -118,6 +121,7 @@ export const isFresh = () => {
 
 export const build = async () => {
   const started = performance.now();
+  const startedAt = Date.now();
   // Loaded only when building: a start with a fresh build never pays for esbuild.
   const { build: esbuild } = await import('esbuild');
   const manifest = JSON.parse(readFileSync(join(SERVER, 'package.json'), 'utf8'));
@@ -151,8 +155,42 @@ export const build = async () => {
     ...CONFIG_INPUTS,
     ...listFiles(MIGRATIONS).map((file) => relative(ROOT, file)),
   ];
-  writeFileSync(STAMP, `${JSON.stringify({ inputs: fingerprint(inputs) }, null, 1)}\n`);
+  // Written last: a build cut short leaves no stamp, so the next start builds again.
+  writeFileSync(STAMP, `${JSON.stringify({ inputs: fingerprint(inputs, startedAt) }, null, 1)}\n`);
   return { ms: Math.round(performance.now() - started), inputs: inputs.length };
+};
+
+const holderAlive = () => {
+  try {
+    process.kill(Number(readFileSync(LOCK, 'utf8')), 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+};
+
+/**
+ * Builds when stale (or always, with `force`), one process at a time: two `pnpm start`s at
+ * once (README's several processes) must not both rewrite dist while the other loads it.
+ * Resolves with the build's figures, or undefined when dist was up to date.
+ */
+export const ensureBuilt = async ({ force = false } = {}) => {
+  for (;;) {
+    try {
+      writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      // A holder killed mid-build (Ctrl-C) leaves its lock behind.
+      if (!holderAlive()) rmSync(LOCK, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  try {
+    return !force && isFresh() ? undefined : await build();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
 };
 
 const listFiles = (dir) => {
@@ -182,7 +220,10 @@ const copyTree = (from, to) => {
 };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv.includes('--if-stale') && isFresh()) process.exit(0);
-  const { ms, inputs } = await build();
-  process.stderr.write(`ironstar: built apps/server/dist from ${inputs} files in ${ms} ms\n`);
+  const built = await ensureBuilt({ force: !process.argv.includes('--if-stale') });
+  if (built) {
+    process.stderr.write(
+      `ironstar: built apps/server/dist from ${built.inputs} files in ${built.ms} ms\n`,
+    );
+  }
 }

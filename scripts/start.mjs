@@ -6,7 +6,7 @@
 //   node scripts/start.mjs [main|bus-proxy]
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, DIST, isFresh } from './build.mjs';
+import { DIST, ensureBuilt } from './build.mjs';
 
 const ENTRIES = new Set(['main', 'bus-proxy']);
 const entry = process.argv[2] ?? 'main';
@@ -14,8 +14,10 @@ if (!ENTRIES.has(entry)) {
   process.stderr.write(`usage: node scripts/start.mjs [${[...ENTRIES].join('|')}]\n`);
   process.exit(2);
 }
-if (!isFresh()) {
-  const { ms, inputs } = await build();
-  process.stderr.write(`ironstar: built apps/server/dist from ${inputs} files in ${ms} ms\n`);
+const built = await ensureBuilt();
+if (built) {
+  process.stderr.write(
+    `ironstar: built apps/server/dist from ${built.inputs} files in ${built.ms} ms\n`,
+  );
 }
 await import(pathToFileURL(join(DIST, `${entry}.js`)).href);
