@@ -14,6 +14,8 @@ const BUS_PROXY = join(ROOT, 'apps/server/src/bus-proxy.ts');
 /** The production build's entry (scripts/build.mjs), run by plain node. */
 const COMPILED_MAIN = join(ROOT, 'apps/server/dist/main.js');
 const LISTENING = /"url":"(http:\/\/[^"]+)".*"msg":"ironstar listening"/;
+// Logged once main.ts has installed its signal handlers, before the server starts.
+const STARTING = /"msg":"ironstar starting"/;
 
 /**
  * Builds apps/server/dist unless it is up to date with the sources. Call once per test file
@@ -78,12 +80,18 @@ type SpawnOptions = { uid?: number; gid?: number; nodeArgs?: readonly string[] }
 export const spawnServer = (
   env: Record<string, string>,
   // nodeArgs: flags Node refuses in NODE_OPTIONS, such as the bench's --cpu-prof.
-  { compiled = false, nodeArgs = [], ...options }: SpawnOptions & { compiled?: boolean } = {},
+  // until 'starting': resolves as soon as the process is starting (its url is then '').
+  {
+    compiled = false,
+    nodeArgs = [],
+    until = 'listening',
+    ...options
+  }: SpawnOptions & { compiled?: boolean; until?: 'listening' | 'starting' } = {},
 ): Promise<ServerProcess> =>
   spawnProcess(
     process.execPath,
     compiled ? [...nodeArgs, COMPILED_MAIN] : [...nodeArgs, '--import', 'tsx', MAIN],
-    LISTENING,
+    until === 'starting' ? STARTING : LISTENING,
     env,
     options,
   );
@@ -148,9 +156,9 @@ const spawnProcess = async (
       logs.push(text);
       if (logs.length > 500) logs.splice(0, logs.length - 500); // a long-running server logs a lot
       const match = ready.exec(text);
-      if (match?.[1]) {
+      if (match) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(match[1] ?? '');
       }
     };
     child.stdout?.on('data', onData);
