@@ -13,6 +13,7 @@ import { coldStartScenario } from './scenarios/cold-start';
 import { commandsScenario } from './scenarios/commands';
 import { feedScenario } from './scenarios/feed';
 import { fulfilmentScenario } from './scenarios/fulfilment';
+import { startScenario } from './scenarios/start';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
@@ -40,6 +41,7 @@ if (loadAtStart > 0.5) {
 const scenarios: Array<[string, () => Promise<Figure[]>]> = [
   ['commands', () => commandsScenario(dir, quick, serverArgs('commands'))],
   ['feed', () => feedScenario(dir, quick, serverArgs('feed'))],
+  ['start', () => startScenario(dir, quick)],
   ['cold-start', () => coldStartScenario(dir, quick, serverArgs('cold-start'))],
   ['bus', () => busScenario(quick)],
   ['fulfilment', () => fulfilmentScenario(dir, quick, serverArgs('fulfilment'))],

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { spawnServer } from '@ironstar/server/testing';
+import { buildCompiled, spawnServer } from '@ironstar/server/testing';
 import { createClient } from '@libsql/client';
 import { type Figure, figure } from '../results';
 import { generateEvents, now, removeDb, sleep } from '../support';
@@ -45,7 +45,11 @@ const rebuildMs = (logs: readonly string[]) => {
  */
 const startTimes = async (env: Record<string, string>, nodeArgs: readonly string[]) => {
   const start = now();
-  const server = await spawnServer({ PORT: '0', LOG_LEVEL: 'info', ...env }, { nodeArgs });
+  // The production build under plain node, as `pnpm start` and the Docker image run it.
+  const server = await spawnServer(
+    { PORT: '0', LOG_LEVEL: 'info', ...env },
+    { nodeArgs, compiled: true },
+  );
   const listening = now() - start;
   while ((await fetch(`${server.url}/readyz`)).status !== 200) await sleep(20);
   const ready = now() - start;
@@ -58,6 +62,7 @@ export const coldStartScenario = async (
   quick: boolean,
   nodeArgs: readonly string[],
 ): Promise<Figure[]> => {
+  buildCompiled();
   const sizes = quick ? [10_000] : [100_000, 1_000_000];
   const empty = join(dir, 'empty.db');
   removeDb(empty);

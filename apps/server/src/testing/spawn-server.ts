@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,9 +6,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 
+export { cpuMs, descendants } from './process-tree';
+
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = join(ROOT, 'apps/server/src/main.ts');
 const BUS_PROXY = join(ROOT, 'apps/server/src/bus-proxy.ts');
+/** The production build's entry (scripts/build.mjs), run by plain node. */
+const COMPILED_MAIN = join(ROOT, 'apps/server/dist/main.js');
+const LISTENING = /"url":"(http:\/\/[^"]+)".*"msg":"ironstar listening"/;
+// Logged once main.ts has installed its signal handlers, before the server starts.
+const STARTING = /"msg":"ironstar starting"/;
+
+/**
+ * Builds apps/server/dist unless it is up to date with the sources. Call once per test file
+ * (beforeAll) before `spawnServer(env, { compiled: true })` or `spawnPnpmStart`.
+ */
+export const buildCompiled = () => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-stale'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+};
 
 /** A free TCP port on 127.0.0.1 (so a restarted server can come back on the same one). */
 export const freePort = () =>
@@ -52,28 +70,58 @@ export type ServerProcess = {
   kill(signal: NodeJS.Signals): Promise<number | NodeJS.Signals>;
 };
 
+type SpawnOptions = { uid?: number; gid?: number; nodeArgs?: readonly string[] };
+
 /**
  * Runs the real server as one OS process: node with tsx's loader (the `tsx` CLI would put a
- * second process in between, and a SIGKILL must reach the server itself).
+ * second process in between, and a SIGKILL must reach the server itself), or with `compiled`,
+ * plain node on the production build (see buildCompiled).
  */
 export const spawnServer = (
   env: Record<string, string>,
   // nodeArgs: flags Node refuses in NODE_OPTIONS, such as the bench's --cpu-prof.
-  options: { uid?: number; gid?: number; nodeArgs?: readonly string[] } = {},
+  // until 'starting': resolves as soon as the process is starting (its url is then '').
+  {
+    compiled = false,
+    nodeArgs = [],
+    until = 'listening',
+    ...options
+  }: SpawnOptions & { compiled?: boolean; until?: 'listening' | 'starting' } = {},
 ): Promise<ServerProcess> =>
-  spawnScript(MAIN, /"url":"(http:\/\/[^"]+)".*"msg":"ironstar listening"/, env, options);
+  spawnProcess(
+    process.execPath,
+    compiled ? [...nodeArgs, COMPILED_MAIN] : [...nodeArgs, '--import', 'tsx', MAIN],
+    until === 'starting' ? STARTING : LISTENING,
+    env,
+    options,
+  );
 
 /** Runs `pnpm bus-proxy` as its own process; resolves with its subscribe endpoint as `url`. */
 export const spawnBusProxy = (env: Record<string, string>): Promise<ServerProcess> =>
-  spawnScript(BUS_PROXY, /"subscribe":"([^"]+)".*"msg":"ironstar bus proxy listening"/, env, {});
+  spawnProcess(
+    process.execPath,
+    ['--import', 'tsx', BUS_PROXY],
+    /"subscribe":"([^"]+)".*"msg":"ironstar bus proxy listening"/,
+    env,
+    {},
+  );
 
-const spawnScript = async (
-  script: string,
+/**
+ * Runs `pnpm start` exactly as README says (pnpm, then the compiled server under node); `child`
+ * is the pnpm process. `pnpm` must be on PATH.
+ */
+export const spawnPnpmStart = (env: Record<string, string>): Promise<ServerProcess> =>
+  spawnProcess('pnpm', ['start'], LISTENING, env, {});
+
+const spawnProcess = async (
+  command: string,
+  args: readonly string[],
   ready: RegExp,
   env: Record<string, string>,
-  { nodeArgs = [], ...options }: { uid?: number; gid?: number; nodeArgs?: readonly string[] },
+  options: { uid?: number; gid?: number },
 ): Promise<ServerProcess> => {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  const script = [command, ...args].join(' ');
+  const child = spawn(command, args, {
     cwd: ROOT,
     ...options,
     env: {
@@ -108,9 +156,9 @@ const spawnScript = async (
       logs.push(text);
       if (logs.length > 500) logs.splice(0, logs.length - 500); // a long-running server logs a lot
       const match = ready.exec(text);
-      if (match?.[1]) {
+      if (match) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(match[1] ?? '');
       }
     };
     child.stdout?.on('data', onData);
@@ -186,7 +234,10 @@ export const useServers = () => {
   });
   return {
     defer: (cleanup: () => unknown) => cleanups.push(cleanup),
-    start: async (env: Record<string, string>, as: { uid?: number; gid?: number } = {}) => {
+    start: async (
+      env: Record<string, string>,
+      as: { uid?: number; gid?: number; compiled?: boolean } = {},
+    ) => {
       const server = await spawnServer(env, as);
       cleanups.push(() => server.kill('SIGKILL'));
       return server;

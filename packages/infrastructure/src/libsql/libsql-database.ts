@@ -20,7 +20,11 @@ export type LibsqlDatabaseOptions = {
   readonly maxPageCount?: number;
 };
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+// From the sources: the package's drizzle folder; the compiled build (scripts/build.mjs)
+// copies it next to its bundle.
+const MIGRATIONS = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../drizzle' : './drizzle', import.meta.url),
+);
 
 /**
  * One libSQL database as ironstar uses it: a reader, and one dedicated writer connection whose
