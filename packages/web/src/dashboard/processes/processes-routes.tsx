@@ -8,12 +8,13 @@ import { isJsonContentType } from '../../boundary/boundary-guard';
 import { mergeFragments } from '../../datastar/datastar-wire';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import type { PageShell } from '../../pages/layout';
-import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseConnection, type SseHub } from '../../sse/sse-hub';
+import { sseTransport } from '../../sse/sse-transport';
+import { FEED_OPENED } from '../../ui/live';
 import { type ManagerOverview, overviewOf } from './processes-overview';
 import { PROCESSES_FEED, PROCESSES_PAGE, ProcessesPage, ProcessesView } from './processes-view';
 
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 /** A retry body is `{"id": "<command id>"}` (Datastar may send its other signals beside). */
 const RETRY_BODY_LIMIT = 4 * 1024;
 const MAX_ID_LENGTH = 512;
@@ -25,6 +26,8 @@ export type ProcessesDeps = {
   readonly shell: PageShell;
   /** How often the live view is refreshed while someone watches. */
   readonly refreshMs?: number;
+  /** Compress the feed for clients that accept it (SSE_COMPRESSION). */
+  readonly compression?: boolean;
 };
 
 /**
@@ -95,12 +98,16 @@ export const processesRoutes = (deps: ProcessesDeps) => {
         )}`,
       );
     })
-    .get(PROCESSES_FEED, () =>
-      deps.hub.open('processes', (connection) => {
-        connection.send(RETRY);
-        watch(connection);
-        void render().then((frame) => connection.send(frame.bytes));
-      }),
+    .get(PROCESSES_FEED, (c) =>
+      deps.hub.open(
+        'processes',
+        (connection) => {
+          connection.send(OPENED);
+          watch(connection);
+          void render().then((frame) => connection.send(frame.bytes));
+        },
+        sseTransport(c, deps.compression),
+      ),
     )
     .get('/api/processes', async (c) => {
       const seen = await read();

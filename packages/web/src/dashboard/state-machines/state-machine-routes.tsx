@@ -7,8 +7,9 @@ import type { AppEnv } from '../../app-env';
 import { mergeFragments } from '../../datastar/datastar-wire';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
-import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
+import { sseTransport } from '../../sse/sse-transport';
+import { FEED_OPENED } from '../../ui/live';
 import type { MachineShape } from './state-machine-layout';
 import { StateMachineSvg, type StateTrace } from './state-machine-svg';
 
@@ -19,7 +20,7 @@ export type DrawnMachine = {
   readonly trace: (aggregateId: string) => ResultAsync<StateTrace, StoreUnavailable>;
 };
 
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 // Ids the page puts in URLs and element ids: what aggregate ids look like (UUIDs and the like).
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -62,6 +63,8 @@ export const stateMachineRoutes = (deps: {
   bus: EventBus;
   hub: SseHub;
   shell: PageShell;
+  /** Compress the feeds for clients that accept it (SSE_COMPRESSION). */
+  compression?: boolean;
 }) => {
   const byType = new Map(deps.machines.map((drawn) => [drawn.aggregateType, drawn]));
   const find = (type: string, id: string) => (SAFE_ID.test(id) ? byType.get(type) : undefined);
@@ -118,39 +121,43 @@ export const stateMachineRoutes = (deps: {
       const { type, id } = c.req.param();
       const drawn = find(type, id);
       if (!drawn) return errorJson(c, 'not_found', 'no such state machine or aggregate');
-      return deps.hub.open('state-machine', (connection) => {
-        let running = false;
-        let again = false;
-        let closed = false;
-        const redraw = async () => {
-          if (running) {
-            again = true;
-            return;
-          }
-          running = true;
-          do {
-            again = false;
-            const trace = await drawn.trace(id);
-            // A store that cannot be read now is tried again at the next event.
-            if (!closed && trace.isOk() && connection.writable()) {
-              const view = <Traced drawn={drawn} aggregateId={id} trace={trace.value} />;
-              connection.send(encodeText(mergeFragments(String(view))));
+      return deps.hub.open(
+        'state-machine',
+        (connection) => {
+          let running = false;
+          let again = false;
+          let closed = false;
+          const redraw = async () => {
+            if (running) {
+              again = true;
+              return;
             }
-          } while (again && !closed);
-          running = false;
-        };
-        // Subscribe first, then draw: no event falls in between.
-        const unsubscribe = deps.bus.subscribe(
-          topicOf({ aggregateType: drawn.aggregateType, aggregateId: id }),
-          () => void redraw(),
-        );
-        connection.onClose(() => {
-          closed = true;
-          unsubscribe();
-        });
-        connection.send(RETRY);
-        void redraw();
-      });
+            running = true;
+            do {
+              again = false;
+              const trace = await drawn.trace(id);
+              // A store that cannot be read now is tried again at the next event.
+              if (!closed && trace.isOk() && connection.writable()) {
+                const view = <Traced drawn={drawn} aggregateId={id} trace={trace.value} />;
+                connection.send(encodeText(mergeFragments(String(view))));
+              }
+            } while (again && !closed);
+            running = false;
+          };
+          // Subscribe first, then draw: no event falls in between.
+          const unsubscribe = deps.bus.subscribe(
+            topicOf({ aggregateType: drawn.aggregateType, aggregateId: id }),
+            () => void redraw(),
+          );
+          connection.onClose(() => {
+            closed = true;
+            unsubscribe();
+          });
+          connection.send(OPENED);
+          void redraw();
+        },
+        sseTransport(c, deps.compression),
+      );
     });
 };
 
