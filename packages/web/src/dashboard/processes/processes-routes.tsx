@@ -3,6 +3,7 @@ import type { EventStore, ProcessRunner } from '@ironstar/application';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
+import { errorsAsSignals } from '../../api/command-routes';
 import type { AppEnv } from '../../app-env';
 import { isJsonContentType } from '../../boundary/boundary-guard';
 import { mergeFragments } from '../../datastar/datastar-wire';
@@ -116,6 +117,7 @@ export const processesRoutes = (deps: ProcessesDeps) => {
     })
     .post(
       '/api/processes/:manager/retry',
+      errorsAsSignals,
       async (c, next) => {
         if (!runners.has(c.req.param('manager'))) {
           return errorJson(c, 'not_found', 'no process manager by that name');
