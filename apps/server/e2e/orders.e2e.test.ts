@@ -18,7 +18,6 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
   ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
   : undefined;
 const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 let browser: Browser;
 let server: ServerProcess;
@@ -129,8 +128,6 @@ describe('orders, processes and state machines in Chromium', () => {
     const refused = await orderCommand(server.url, { type: 'submit', id });
     expect(refused.status).toBe(409);
     await shoot(page, 'orders');
-    const phone = await open('/orders', PHONE);
-    await shoot(phone, 'orders-phone');
 
     // The order's own view: its machine, the path its events took, the current state.
     const view = await open(`/orders/${id}`);
@@ -193,8 +190,6 @@ describe('orders, processes and state machines in Chromium', () => {
         .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-state'))),
     ).toEqual(['fulfilled', 'cancelled']);
     await shoot(page, 'state-machines');
-    const phone = await open('/state-machines', PHONE);
-    await shoot(phone, 'state-machines-phone');
   });
 
   it('/processes lists the fulfilment manager and its instances', async () => {

@@ -15,6 +15,7 @@ const FEEDS = [
   '/analytics/feed',
   '/orders/feed',
   '/processes/feed',
+  '/state-machines/feed',
 ];
 
 /**

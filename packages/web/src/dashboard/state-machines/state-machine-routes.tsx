@@ -24,6 +24,9 @@ const OPENED = encodeText(FEED_OPENED);
 // Ids the page puts in URLs and element ids: what aggregate ids look like (UUIDs and the like).
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The overview's feed: the machines are fixed while the server runs, so it only says "live". */
+export const MACHINES_FEED_URL = '/state-machines/feed';
+
 export const machineUrl = (aggregateType: string, aggregateId: string) =>
   `/state-machines/${encodeURIComponent(aggregateType)}/${encodeURIComponent(aggregateId)}`;
 
@@ -69,96 +72,107 @@ export const stateMachineRoutes = (deps: {
   const byType = new Map(deps.machines.map((drawn) => [drawn.aggregateType, drawn]));
   const find = (type: string, id: string) => (SAFE_ID.test(id) ? byType.get(type) : undefined);
 
-  return new Hono<AppEnv>()
-    .get('/state-machines', (c) =>
-      c.html(
-        html`<!DOCTYPE html>${(
-          <Layout title="State machines" shell={deps.shell} path="/state-machines" wide>
-            <h1>State machines</h1>
-            <p class="hint">
-              Every aggregate's states and the commands that move it, as declared beside its decider
-              (and checked against it by its tests). A dot is where an aggregate starts; a double
-              border marks a state nothing leaves.
-            </p>
-            <div class="machines">
-              {deps.machines.map((drawn) => (
-                <section class="machine-card" id={`machine-${drawn.aggregateType}`}>
-                  <h2>{drawn.aggregateType}</h2>
-                  <StateMachineSvg
-                    key={drawn.aggregateType}
-                    title={drawn.aggregateType}
-                    machine={drawn.machine}
-                  />
-                </section>
-              ))}
-            </div>
-          </Layout>
-        )}`,
-      ),
-    )
-    .get('/state-machines/:type/:id', async (c) => {
-      const { type, id } = c.req.param();
-      const drawn = find(type, id);
-      if (!drawn) return errorJson(c, 'not_found', 'no such state machine or aggregate');
-      const trace = await drawn.trace(id);
-      if (trace.isErr()) return respond(c, storeUnavailable());
-      if (trace.value.steps.length === 0) return errorJson(c, 'not_found', `no such ${type}`);
-      return c.html(
-        html`<!DOCTYPE html>${(
-          <Layout title={`${type} ${id}`} shell={deps.shell} path="/state-machines" wide>
-            <h1>
-              {type} <code>{id}</code>
-            </h1>
-            <div class="machine-card">
-              <LiveFeed id={`machine-feed-${id}`} url={`${machineUrl(type, id)}/feed`} />
-              <Traced drawn={drawn} aggregateId={id} trace={trace.value} />
-            </div>
-          </Layout>
-        )}`,
-      );
-    })
-    .get('/state-machines/:type/:id/feed', (c) => {
-      const { type, id } = c.req.param();
-      const drawn = find(type, id);
-      if (!drawn) return errorJson(c, 'not_found', 'no such state machine or aggregate');
-      return deps.hub.open(
-        'state-machine',
-        (connection) => {
-          let running = false;
-          let again = false;
-          let closed = false;
-          const redraw = async () => {
-            if (running) {
-              again = true;
-              return;
-            }
-            running = true;
-            do {
-              again = false;
-              const trace = await drawn.trace(id);
-              // A store that cannot be read now is tried again at the next event.
-              if (!closed && trace.isOk() && connection.writable()) {
-                const view = <Traced drawn={drawn} aggregateId={id} trace={trace.value} />;
-                connection.send(encodeText(mergeFragments(String(view))));
+  return (
+    new Hono<AppEnv>()
+      .get('/state-machines', (c) =>
+        c.html(
+          html`<!DOCTYPE html>${(
+            <Layout title="State machines" shell={deps.shell} path="/state-machines" wide>
+              <LiveFeed id="machines-feed" url={MACHINES_FEED_URL} />
+              <h1>State machines</h1>
+              <p class="lead">
+                Every aggregate's states and the commands that move it, as declared beside its
+                decider (and checked against it by its tests). A dot is where an aggregate starts; a
+                double border marks a state nothing leaves.
+              </p>
+              <div class="machines">
+                {deps.machines.map((drawn) => (
+                  <section class="machine-card" id={`machine-${drawn.aggregateType}`}>
+                    <h2>{drawn.aggregateType}</h2>
+                    <StateMachineSvg
+                      key={drawn.aggregateType}
+                      title={drawn.aggregateType}
+                      machine={drawn.machine}
+                    />
+                  </section>
+                ))}
+              </div>
+            </Layout>
+          )}`,
+        ),
+      )
+      // What it tells the header's indicator: the server is reachable (keep-alives keep it open).
+      .get(MACHINES_FEED_URL, (c) =>
+        deps.hub.open(
+          'state-machines',
+          (connection) => connection.send(OPENED),
+          sseTransport(c, deps.compression),
+        ),
+      )
+      .get('/state-machines/:type/:id', async (c) => {
+        const { type, id } = c.req.param();
+        const drawn = find(type, id);
+        if (!drawn) return errorJson(c, 'not_found', 'no such state machine or aggregate');
+        const trace = await drawn.trace(id);
+        if (trace.isErr()) return respond(c, storeUnavailable());
+        if (trace.value.steps.length === 0) return errorJson(c, 'not_found', `no such ${type}`);
+        return c.html(
+          html`<!DOCTYPE html>${(
+            <Layout title={`${type} ${id}`} shell={deps.shell} path="/state-machines" wide>
+              <h1>
+                {type} <code>{id}</code>
+              </h1>
+              <div class="machine-card">
+                <LiveFeed id={`machine-feed-${id}`} url={`${machineUrl(type, id)}/feed`} />
+                <Traced drawn={drawn} aggregateId={id} trace={trace.value} />
+              </div>
+            </Layout>
+          )}`,
+        );
+      })
+      .get('/state-machines/:type/:id/feed', (c) => {
+        const { type, id } = c.req.param();
+        const drawn = find(type, id);
+        if (!drawn) return errorJson(c, 'not_found', 'no such state machine or aggregate');
+        return deps.hub.open(
+          'state-machine',
+          (connection) => {
+            let running = false;
+            let again = false;
+            let closed = false;
+            const redraw = async () => {
+              if (running) {
+                again = true;
+                return;
               }
-            } while (again && !closed);
-            running = false;
-          };
-          // Subscribe first, then draw: no event falls in between.
-          const unsubscribe = deps.bus.subscribe(
-            topicOf({ aggregateType: drawn.aggregateType, aggregateId: id }),
-            () => void redraw(),
-          );
-          connection.onClose(() => {
-            closed = true;
-            unsubscribe();
-          });
-          connection.send(OPENED);
-          void redraw();
-        },
-        sseTransport(c, deps.compression),
-      );
-    });
+              running = true;
+              do {
+                again = false;
+                const trace = await drawn.trace(id);
+                // A store that cannot be read now is tried again at the next event.
+                if (!closed && trace.isOk() && connection.writable()) {
+                  const view = <Traced drawn={drawn} aggregateId={id} trace={trace.value} />;
+                  connection.send(encodeText(mergeFragments(String(view))));
+                }
+              } while (again && !closed);
+              running = false;
+            };
+            // Subscribe first, then draw: no event falls in between.
+            const unsubscribe = deps.bus.subscribe(
+              topicOf({ aggregateType: drawn.aggregateType, aggregateId: id }),
+              () => void redraw(),
+            );
+            connection.onClose(() => {
+              closed = true;
+              unsubscribe();
+            });
+            connection.send(OPENED);
+            void redraw();
+          },
+          sseTransport(c, deps.compression),
+        );
+      })
+  );
 };
 
 /** The machines of the modules that declare one, in registration order. */
