@@ -99,13 +99,18 @@ export const OrderRow = ({ order }: { order: OrderView }) => {
         </a>
         <Badge tone={TONES[order.status]}>{order.status}</Badge>
         <span class="total">{money(order.totalCents)}</span>
-        <span class="path muted small">{order.path.slice(1).join(' → ')}</span>
+        {/* The states it went through; a draft has been nowhere else yet. */}
+        {order.path.length > 2 ? (
+          <span class="path muted small">{order.path.slice(1).join(' → ')}</span>
+        ) : null}
       </div>
       <ul class="lines">
         {order.items.map((item, i) => (
           <li>
-            <span class="sku">{item.sku}</span>
-            <span class="muted">
+            <span class="sku" dir="auto">
+              {item.sku}
+            </span>
+            <span class="amount muted">
               × {item.quantity} @ {money(item.priceCents)}
             </span>
             {open ? (
@@ -203,41 +208,48 @@ export const OrdersPage = (props: {
       <h1>Orders</h1>
       <Panel class="panel order-panel" aria-label="New order">
         <form id="new-order" class="order-form" data-on-submit={createOrder}>
-          <input
-            id="item-sku"
-            type="text"
-            placeholder="sku"
-            aria-label="Item sku"
-            autocomplete="off"
-            required
-            maxlength={ORDER_LIMITS.maxSkuLength}
-            data-bind="_sku"
-          />
-          <input
-            id="item-quantity"
-            type="number"
-            aria-label="Quantity"
-            min="1"
-            max={ORDER_LIMITS.maxQuantity}
-            data-bind="_quantity"
-          />
-          <input
-            id="item-price"
-            type="number"
-            aria-label="Price in cents"
-            min="0"
-            max={ORDER_LIMITS.maxPriceCents}
-            data-bind="_price"
-          />
+          <label class="field sku-field">
+            Item sku
+            <input
+              id="item-sku"
+              type="text"
+              dir="auto"
+              autocomplete="off"
+              required
+              maxlength={ORDER_LIMITS.maxSkuLength}
+              data-bind="_sku"
+            />
+          </label>
+          <label class="field">
+            Quantity
+            <input
+              id="item-quantity"
+              type="number"
+              min="1"
+              max={ORDER_LIMITS.maxQuantity}
+              data-bind="_quantity"
+            />
+          </label>
+          <label class="field">
+            Price in cents
+            <input
+              id="item-price"
+              type="number"
+              min="0"
+              max={ORDER_LIMITS.maxPriceCents}
+              data-bind="_price"
+            />
+          </label>
           <Button kind="primary" type="submit" data-attr-disabled={COMMANDS_BLOCKED}>
             Create order
           </Button>
         </form>
-        <label class="cancel-reason muted small">
+        <label class="field cancel-reason">
           Cancel reason
           <input
             id="cancel-reason"
             type="text"
+            dir="auto"
             maxlength={ORDER_LIMITS.maxReasonLength}
             data-bind="_reason"
           />
@@ -283,19 +295,21 @@ export const OrderPage = (props: { shell: PageShell; order: OrderView }) => (
 // The orders page's own rules, on top of the one stylesheet: its colours are its variables.
 export const ORDER_STYLES = `
 .order-panel { margin-bottom: 1rem; }
-form.order-form { display: flex; gap: .5rem; flex-wrap: wrap; }
-form.order-form input[type=text] { flex: 1 1 10rem; }
-form.order-form input[type=number] { width: 7rem; flex: 1 1 5rem; }
-label.cancel-reason { display: flex; gap: .5rem; align-items: center; margin-top: .6rem; }
-label.cancel-reason input { flex: 1 1 10rem; }
+form.order-form { display: flex; gap: .5rem; flex-wrap: wrap; align-items: flex-end; }
+.order-panel label.field { display: flex; flex-direction: column; gap: .15rem; font-size: .8rem; color: var(--muted); flex: 1 1 6rem; min-width: 0; }
+.order-panel label.field input { font-size: 1rem; color: var(--fg); width: 100%; }
+.order-panel label.sku-field { flex: 3 1 12rem; }
+.order-panel label.cancel-reason { margin-top: .6rem; }
 .order-panel .hint { margin: .5rem 0 0; }
-.order-panel .status { margin: .25rem 0 0; }
+.order-panel .status { margin: .15rem 0 0; min-height: 0; }
 ul.orders { list-style: none; padding: 0; margin: 0; }
 ul.orders > li.order { border-bottom: 1px solid var(--line); padding: .6rem .25rem; }
 .order-head { display: flex; gap: .35rem .75rem; align-items: center; flex-wrap: wrap; }
 .order .total { font-weight: 600; font-variant-numeric: tabular-nums; }
-.order ul.lines { margin: .3rem 0; padding: 0 0 0 1rem; list-style: none; font-size: .9rem; }
-.order ul.lines > li { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
+.order ul.lines { margin: .3rem 0; padding: 0 0 0 1rem; list-style: none; font-size: .9rem; max-width: 36rem; }
+.order ul.lines .sku { text-align: left; }
+.order ul.lines > li { display: grid; grid-template-columns: minmax(0, 1fr) auto 2rem; gap: .5rem; align-items: center; min-height: 1.9rem; }
+.order ul.lines .amount { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .order ul.lines button.icon { min-height: 1.75rem; padding: .05rem .45rem; }
 .order .actions { display: flex; gap: .5rem; flex-wrap: wrap; margin-top: .35rem; }
 .order .reason, .order .tracking { margin: .2rem 0; font-size: .9rem; }

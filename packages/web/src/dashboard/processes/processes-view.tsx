@@ -32,7 +32,7 @@ const Manager = (props: { manager: ManagerOverview }) => {
       {m.failed ? (
         <p class="error">Stopped by a bug in the manager, until this server restarts: {m.failed}</p>
       ) : null}
-      <div class="cards">
+      <div class="cards compact">
         <div class="card">
           <h3>checkpoint</h3>
           <div class="figure" data-checkpoint>
@@ -83,7 +83,7 @@ const Manager = (props: { manager: ManagerOverview }) => {
                       {row.status}
                     </span>
                   </td>
-                  <td class="mono" title={row.instanceId}>
+                  <td class="mono nowrap" title={row.instanceId}>
                     {shortId(row.instanceId)}
                   </td>
                   <td class="mono">
@@ -121,7 +121,7 @@ const Manager = (props: { manager: ManagerOverview }) => {
             <tbody>
               {m.timers.map((timer) => (
                 <tr data-timer={timer.id}>
-                  <td class="mono" title={timer.instanceId}>
+                  <td class="mono nowrap" title={timer.instanceId}>
                     {shortId(timer.instanceId)}
                   </td>
                   <td>{timer.name}</td>
@@ -142,7 +142,7 @@ const Manager = (props: { manager: ManagerOverview }) => {
             <tbody>
               {m.instances.map((row) => (
                 <tr data-instance={row.instanceId}>
-                  <td class="mono" title={row.instanceId}>
+                  <td class="mono nowrap" title={row.instanceId}>
                     <a
                       href={`/events?aggregateType=${encodeURIComponent(`Process:${m.name}`)}&aggregateId=${encodeURIComponent(row.instanceId)}`}
                     >
@@ -154,7 +154,7 @@ const Manager = (props: { manager: ManagerOverview }) => {
                       {row.done ? 'done' : 'running'}
                     </span>
                   </td>
-                  <td class="small mono">
+                  <td class="small mono nowrap">
                     v{row.version} · {row.updatedAt}
                   </td>
                   <td>

@@ -11,7 +11,7 @@ import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseTransport } from '../../sse/sse-transport';
 import { FEED_OPENED } from '../../ui/live';
 import type { MachineShape } from './state-machine-layout';
-import { StateMachineSvg, type StateTrace } from './state-machine-svg';
+import { StateMachineSvg, type StateTrace, SwipeHint } from './state-machine-svg';
 
 /** A registered module's machine, and how to find one of its aggregates in it. */
 export type DrawnMachine = {
@@ -36,6 +36,7 @@ export const AggregateMachine = (props: { aggregateType: string; aggregateId: st
   return (
     <div class="machine-card">
       <LiveFeed id={`machine-feed-${props.aggregateId}`} url={`${url}/feed`} />
+      <SwipeHint />
       <div id={`machine-${props.aggregateId}`}>loading its state machine…</div>
     </div>
   );
@@ -43,9 +44,10 @@ export const AggregateMachine = (props: { aggregateType: string; aggregateId: st
 
 const Traced = (props: { drawn: DrawnMachine; aggregateId: string; trace: StateTrace }) => (
   <div id={`machine-${props.aggregateId}`}>
+    {/* The page's heading names the aggregate; this says where it is now. */}
     <p class="machine-now">
-      {props.drawn.aggregateType} {props.aggregateId}: <strong>{props.trace.current}</strong> after{' '}
-      {props.trace.steps.length} event{props.trace.steps.length === 1 ? '' : 's'}
+      Now <strong>{props.trace.current}</strong>, after {props.trace.steps.length} event
+      {props.trace.steps.length === 1 ? '' : 's'}
     </p>
     <StateMachineSvg
       key={props.aggregateId}
@@ -89,6 +91,7 @@ export const stateMachineRoutes = (deps: {
                 {deps.machines.map((drawn) => (
                   <section class="machine-card" id={`machine-${drawn.aggregateType}`}>
                     <h2>{drawn.aggregateType}</h2>
+                    <SwipeHint />
                     <StateMachineSvg
                       key={drawn.aggregateType}
                       title={drawn.aggregateType}
@@ -124,6 +127,7 @@ export const stateMachineRoutes = (deps: {
               </h1>
               <div class="machine-card">
                 <LiveFeed id={`machine-feed-${id}`} url={`${machineUrl(type, id)}/feed`} />
+                <SwipeHint />
                 <Traced drawn={drawn} aggregateId={id} trace={trace.value} />
               </div>
             </Layout>

@@ -132,6 +132,9 @@ export const StateMachineSvg = (props: {
 
 // Drawn in the stylesheet's colours (ui/styles.ts), so dark mode and the palette follow it: lines
 // and labels muted, the path taken and the current state in the accent colour.
+/** Shown on a phone only, where a drawing is wider than the screen and scrolls in its card. */
+export const SwipeHint = () => <p class="swipe-hint">Swipe sideways to see the whole machine →</p>;
+
 export const STATE_MACHINE_STYLES = `
 .state-machine { max-width: 100%; height: auto; font: 12px -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", sans-serif; overflow: visible; }
 .state-machine .sm-edge path { fill: none; stroke: var(--muted); stroke-width: 1.4; opacity: .7; }
@@ -154,5 +157,6 @@ export const STATE_MACHINE_STYLES = `
 .machine-card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); box-shadow: var(--shadow); padding: .85rem 1rem; overflow-x: auto; min-width: 0; }
 .machine-card h2 { font-size: 1rem; margin: 0 0 .5rem; }
 .machine-now { margin: 0 0 .5rem; }
-@media (max-width: 640px) { .state-machine { max-width: none; } }
+.swipe-hint { display: none; margin: 0 0 .25rem; color: var(--muted); font-size: .8rem; }
+@media (max-width: 640px) { .state-machine { max-width: none; } .swipe-hint { display: block; } }
 `;
