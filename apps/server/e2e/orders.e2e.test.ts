@@ -11,14 +11,13 @@ import {
   spawnServer,
   tempDir,
 } from '../src/testing/spawn-server';
-import { launchChromium, watchPage } from './browser';
+import { launchChromium, waitLive, watchPage } from './browser';
 
 // Committed screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp dir.
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
   ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
   : undefined;
 const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 let browser: Browser;
 let server: ServerProcess;
@@ -129,8 +128,6 @@ describe('orders, processes and state machines in Chromium', () => {
     const refused = await orderCommand(server.url, { type: 'submit', id });
     expect(refused.status).toBe(409);
     await shoot(page, 'orders');
-    const phone = await open('/orders', PHONE);
-    await shoot(phone, 'orders-phone');
 
     // The order's own view: its machine, the path its events took, the current state.
     const view = await open(`/orders/${id}`);
@@ -148,6 +145,59 @@ describe('orders, processes and state machines in Chromium', () => {
     }
     expect(await svg.locator('g.sm-edge.taken[data-to="cancelled"]').count()).toBe(0);
     await shoot(view, 'order-state-machine');
+  });
+
+  it('/orders: a create whose answer is lost is resent with the same key and applied once; a refusal shows in its row', async () => {
+    const page = await open('/orders');
+    await waitLive(page);
+    const total = async () =>
+      ((await (await fetch(`${server.url}/api/orders`)).json()) as { total: number }).total;
+    const before = await total();
+    // The first attempt reaches the server but its answer is lost; the second waits until the
+    // page has been seen queued and blocked; the rest go through.
+    const keys: string[] = [];
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/api/commands/order', async (route) => {
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      if (keys.length === 1) {
+        await route.fetch();
+        await route.abort('connectionreset');
+        return;
+      }
+      if (keys.length === 2) await released;
+      await route.continue();
+    });
+    await page.fill('#item-sku', 'kettle');
+    await page.fill('#item-quantity', '1');
+    await page.fill('#item-price', '3000');
+    await page.click('#new-order button[type=submit]');
+    await page.locator('#queued').waitFor();
+    expect(await page.locator('#new-order button[type=submit]').isDisabled()).toBe(true);
+    // What was typed stays until the server has taken it.
+    expect(await page.inputValue('#item-sku')).toBe('kettle');
+    release();
+    await expect.poll(() => page.inputValue('#item-sku')).toBe('');
+    expect(keys.length).toBe(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await total()).toBe(before + 1);
+    const first = page.locator('#order-items > li.order').first();
+    await expect.poll(() => first.locator('.sku').allTextContents()).toEqual(['kettle']);
+
+    // A new intent, a new key; the server's refusal is shown in that order's row, and the
+    // item typed is kept.
+    await page.fill('#item-sku', 'cup');
+    await page.fill('#item-quantity', '0');
+    await first.getByRole('button', { name: 'Add the item above' }).click();
+    await expect.poll(() => first.locator('.row-problem').textContent()).toMatch(/quantity/);
+    expect(await page.inputValue('#item-sku')).toBe('cup');
+    expect(keys.length).toBe(3);
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(await first.locator('.lines > li').count()).toBe(1);
+    await page.close();
   });
 
   it('an order view follows its order live as it moves', async () => {
@@ -193,8 +243,6 @@ describe('orders, processes and state machines in Chromium', () => {
         .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-state'))),
     ).toEqual(['fulfilled', 'cancelled']);
     await shoot(page, 'state-machines');
-    const phone = await open('/state-machines', PHONE);
-    await shoot(phone, 'state-machines-phone');
   });
 
   it('/processes lists the fulfilment manager and its instances', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderCommand } from '../src/testing/orders-client';
 import {
   freePort,
   type ServerProcess,
@@ -17,7 +18,17 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
   ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
   : undefined;
 
-const PAGES = ['/', '/?filter=active', '/events', '/time-travel', '/system', '/analytics'];
+const PAGES = [
+  '/',
+  '/?filter=active',
+  '/events',
+  '/time-travel',
+  '/system',
+  '/analytics',
+  '/orders',
+  '/state-machines',
+  '/processes',
+];
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
@@ -27,6 +38,8 @@ let browser: Browser;
 let server: ServerProcess;
 let removeDir: () => Promise<unknown>;
 let shots: string;
+/** An order with long, right-to-left and hostile item names; its own page is laid out too. */
+let orderId: string;
 
 beforeAll(async () => {
   const dir = await tempDir();
@@ -50,6 +63,25 @@ beforeAll(async () => {
   }
   await sendCommand(server.url, { type: 'complete', id: ids[0] });
   await sendCommand(server.url, { type: 'rename', id: ids[3], text: 'להתקשר לאמא ולאבא' });
+  const order = await orderCommand(server.url, {
+    type: 'create',
+    items: [
+      {
+        sku: 'Supercalifragilistic-espresso-machine-with-an-unbreakable-name',
+        quantity: 2,
+        priceCents: 129_900,
+      },
+      { sku: 'מכונת קפה', quantity: 1, priceCents: 4_250 },
+      { sku: '<img src=x onerror=alert(1)>', quantity: 10_000, priceCents: 10_000_000 },
+    ],
+  });
+  orderId = String(order.body.id);
+  // Another goes through fulfilment, so /processes has an instance to show.
+  const placed = await orderCommand(server.url, {
+    type: 'create',
+    items: [{ sku: 'tea', quantity: 3, priceCents: 450 }],
+  });
+  await orderCommand(server.url, { type: 'submit', id: String(placed.body.id) });
 });
 
 afterAll(async () => {
@@ -61,7 +93,9 @@ afterAll(async () => {
 const fileName = (path: string) =>
   path.startsWith('/?') || path === '/'
     ? `todos${path.includes('active') ? '-active' : ''}`
-    : path.slice(1);
+    : path.startsWith('/orders/')
+      ? 'order'
+      : path.slice(1);
 
 describe('every page in Chromium at 1280×800 and 390×844', () => {
   for (const size of SIZES) {
@@ -80,11 +114,13 @@ describe('every page in Chromium at 1280×800 and 390×844', () => {
             feeds.set(url.pathname, response.headers()['content-encoding']);
           }
         });
-        for (const path of PAGES) {
+        for (const path of [...PAGES, `/orders/${orderId}`]) {
           await page.goto(`${server.url}${path}`);
           await waitLive(page);
           // /system draws its charts once the first sample is in.
           if (path === '/system') await page.waitForSelector('#fig-events svg');
+          // An order's page draws its machine once its feed has sent it.
+          if (path.startsWith('/orders/')) await page.waitForSelector('svg.state-machine');
           const [scrollWidth, innerWidth] = await page.evaluate(() => [
             document.documentElement.scrollWidth,
             window.innerWidth,
@@ -114,6 +150,10 @@ describe('every page in Chromium at 1280×800 and 390×844', () => {
           '/time-travel/feed': 'br',
           '/system/feed': 'br',
           '/analytics/feed': 'br',
+          '/orders/feed': 'br',
+          '/processes/feed': 'br',
+          '/state-machines/feed': 'br',
+          [`/state-machines/Order/${orderId}/feed`]: 'br',
         });
         expect(problems).toEqual([]);
       } finally {

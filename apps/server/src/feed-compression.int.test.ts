@@ -1,12 +1,22 @@
 import { request } from 'node:http';
 import { createBrotliDecompress, createGunzip } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { orderCommand } from './testing/orders-client';
 import { useServers } from './testing/spawn-server';
 
 const servers = useServers();
 
-// Every Datastar feed a page opens.
-const FEEDS = ['/feed', '/events/feed', '/system/feed', '/time-travel/feed', '/analytics/feed'];
+// Every Datastar feed a page opens (an aggregate's state-machine feed is added per test).
+const FEEDS = [
+  '/feed',
+  '/events/feed',
+  '/system/feed',
+  '/time-travel/feed',
+  '/analytics/feed',
+  '/orders/feed',
+  '/processes/feed',
+  '/state-machines/feed',
+];
 
 /**
  * Opens a feed asking for `encoding`; resolves with its Content-Encoding and the first
@@ -48,7 +58,13 @@ describe('feed compression', () => {
   it('answers every feed compressed when the client asks, and plain when it does not', async () => {
     const { env } = await servers.database('compression.db');
     const server = await servers.start({ ...env, SSE_COMPRESSION: 'on' });
-    for (const feed of FEEDS) {
+    const order = await orderCommand(server.url, {
+      type: 'create',
+      items: [{ sku: 'tea', quantity: 1, priceCents: 100 }],
+    });
+    expect(order.status).toBe(202);
+    const machineFeed = `/state-machines/Order/${String(order.body.id)}/feed`;
+    for (const feed of [...FEEDS, machineFeed]) {
       for (const encoding of ['br', 'gzip'] as const) {
         const { contentEncoding, text } = await firstFrame(`${server.url}${feed}`, encoding);
         expect(contentEncoding, `${feed} ${encoding}`).toBe(encoding);

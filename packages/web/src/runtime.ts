@@ -242,7 +242,13 @@ export const createRuntime = async (
     commands: installed.flatMap((module) => (module.commands ? [module.commands] : [])),
     routes: [
       ...installed.flatMap((module) => (module.routes ? [module.routes] : [])),
-      stateMachineRoutes({ machines: drawnMachines(modules, installed), bus, hub, shell }),
+      stateMachineRoutes({
+        machines: drawnMachines(modules, installed),
+        bus,
+        hub,
+        shell,
+        compression: config.compression ?? false,
+      }),
     ],
     catalog: {
       // Process managers' instance streams are in the log like any other.

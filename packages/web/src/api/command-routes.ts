@@ -15,7 +15,7 @@ import { parseCommandId, parseIfMatch } from './command-headers';
  * server's own words: Datastar hands a page only the status of an error, never its body.
  * Every other client gets the JSON error body.
  */
-const errorsAsSignals: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const errorsAsSignals: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (c.req.header(DATASTAR_REQUEST_HEADER) === undefined || c.res.status < 400) return;
   if (!isJsonContentType(c.res.headers.get('content-type') ?? undefined)) return;

@@ -78,6 +78,7 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 1.25rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); gap: 1rem; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: .75rem 1rem; box-shadow: var(--shadow); min-width: 0; }
+.cards.compact { grid-template-columns: repeat(auto-fill, minmax(min(100%, 10rem), 1fr)); gap: .75rem; }
 .card h3 { margin: 0; font-size: .85rem; font-weight: 550; color: var(--muted); }
 .card .figure { font-size: 1.6rem; font-weight: 650; font-variant-numeric: tabular-nums; }
 .badge, .pill { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .75rem; font-weight: 600; border: 1px solid var(--line); line-height: 1.5; white-space: nowrap; vertical-align: middle; }
@@ -94,11 +95,14 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 .pending { opacity: .55; }
 .footer { margin-top: .75rem; display: flex; gap: .5rem 1rem; justify-content: space-between; align-items: center; flex-wrap: wrap; color: var(--muted); font-size: .9rem; }
 .scroll-x { overflow-x: auto; max-width: 100%; }
+.nowrap { white-space: nowrap; }
 table.result, table.table { border-collapse: collapse; width: 100%; font-size: .85rem; }
 table.result th, table.result td, table.table th, table.table td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 table.result th, table.table th { font-weight: 600; color: var(--muted); }
 table.result td.num, table.table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.result th { white-space: nowrap; }
+/* JSON in a cell keeps a readable width: the table scrolls in its box instead. */
+table.result td > pre, table.table td > pre { min-width: 16rem; }
 dl.keys { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .75rem; margin: 0; font-size: .85rem; }
 dl.keys dt { color: var(--muted); }
 .shortcuts { font-size: .85rem; color: var(--muted); margin-top: 1.25rem; }

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import {
   type AppEnv,
-  encodeSseMessage,
   encodeText,
   errorJson,
+  FEED_OPENED,
   mergeFragments,
   type PageShell,
   removeFragments,
@@ -25,7 +25,7 @@ import {
 
 /** `GET /api/orders` answers the newest this many orders, newest first. */
 export const MAX_ORDERS_LISTED = 100;
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -101,7 +101,7 @@ export const orderRoutes = (deps: {
             else sendAll();
           });
           connection.onClose(unsubscribe);
-          connection.send(RETRY);
+          connection.send(OPENED);
           sendAll();
         },
         sseTransport(c, deps.compression),

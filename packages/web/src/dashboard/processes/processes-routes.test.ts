@@ -84,7 +84,11 @@ describe('/processes and /api/processes', () => {
     expect(page).toContain('data-manager="cart-checkout"');
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).not.toContain('<img src=x');
-    expect(page).toContain('@post(&#39;/api/processes/echo-owner/retry&#39;)');
+    // Retry is a command like any other: one key per click, resent with it until answered.
+    expect(page).toContain(
+      '@post(&#39;/api/processes/echo-owner/retry&#39;, {retryMaxCount: Infinity',
+    );
+    expect(page).toContain('&quot;Idempotency-Key&quot;: ($_key)');
     expect(page).toMatch(/<nav[^>]*>.*>Processes<\/a>/s);
   });
 
@@ -133,6 +137,18 @@ describe('/processes and /api/processes', () => {
       expect([path, body, answer.status]).toEqual([path, body, status]);
       expect(((await answer.json()) as { error: { code: string } }).error.code).toBe(code);
     }
+    // From the page (Datastar), a refusal keeps its status and brings the server's words as
+    // signals, which the page shows in place.
+    const fromPage = await t.app.request('/api/processes/echo-owner/retry', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'datastar-request': 'true' },
+      body: '{"id":"no-such-command"}',
+    });
+    expect(fromPage.status).toBe(404);
+    expect(fromPage.headers.get('content-type')).toContain('text/event-stream');
+    expect(await fromPage.text()).toContain(
+      'data: signals {"_status":404,"_message":"no parked command with that id"}',
+    );
   });
 
   it('streams the view over SSE as a Datastar morph', async () => {

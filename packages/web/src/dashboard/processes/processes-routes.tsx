@@ -3,17 +3,19 @@ import type { EventStore, ProcessRunner } from '@ironstar/application';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
+import { errorsAsSignals } from '../../api/command-routes';
 import type { AppEnv } from '../../app-env';
 import { isJsonContentType } from '../../boundary/boundary-guard';
 import { mergeFragments } from '../../datastar/datastar-wire';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import type { PageShell } from '../../pages/layout';
-import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseConnection, type SseHub } from '../../sse/sse-hub';
+import { sseTransport } from '../../sse/sse-transport';
+import { FEED_OPENED } from '../../ui/live';
 import { type ManagerOverview, overviewOf } from './processes-overview';
 import { PROCESSES_FEED, PROCESSES_PAGE, ProcessesPage, ProcessesView } from './processes-view';
 
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 /** A retry body is `{"id": "<command id>"}` (Datastar may send its other signals beside). */
 const RETRY_BODY_LIMIT = 4 * 1024;
 const MAX_ID_LENGTH = 512;
@@ -25,6 +27,8 @@ export type ProcessesDeps = {
   readonly shell: PageShell;
   /** How often the live view is refreshed while someone watches. */
   readonly refreshMs?: number;
+  /** Compress the feed for clients that accept it (SSE_COMPRESSION). */
+  readonly compression?: boolean;
 };
 
 /**
@@ -95,12 +99,16 @@ export const processesRoutes = (deps: ProcessesDeps) => {
         )}`,
       );
     })
-    .get(PROCESSES_FEED, () =>
-      deps.hub.open('processes', (connection) => {
-        connection.send(RETRY);
-        watch(connection);
-        void render().then((frame) => connection.send(frame.bytes));
-      }),
+    .get(PROCESSES_FEED, (c) =>
+      deps.hub.open(
+        'processes',
+        (connection) => {
+          connection.send(OPENED);
+          watch(connection);
+          void render().then((frame) => connection.send(frame.bytes));
+        },
+        sseTransport(c, deps.compression),
+      ),
     )
     .get('/api/processes', async (c) => {
       const seen = await read();
@@ -109,6 +117,7 @@ export const processesRoutes = (deps: ProcessesDeps) => {
     })
     .post(
       '/api/processes/:manager/retry',
+      errorsAsSignals,
       async (c, next) => {
         if (!runners.has(c.req.param('manager'))) {
           return errorJson(c, 'not_found', 'no process manager by that name');

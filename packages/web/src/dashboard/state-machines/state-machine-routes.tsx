@@ -7,10 +7,11 @@ import type { AppEnv } from '../../app-env';
 import { mergeFragments } from '../../datastar/datastar-wire';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
-import { encodeSseMessage } from '../../sse/sse-frame';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
+import { sseTransport } from '../../sse/sse-transport';
+import { FEED_OPENED } from '../../ui/live';
 import type { MachineShape } from './state-machine-layout';
-import { StateMachineSvg, type StateTrace } from './state-machine-svg';
+import { StateMachineSvg, type StateTrace, SwipeHint } from './state-machine-svg';
 
 /** A registered module's machine, and how to find one of its aggregates in it. */
 export type DrawnMachine = {
@@ -19,9 +20,12 @@ export type DrawnMachine = {
   readonly trace: (aggregateId: string) => ResultAsync<StateTrace, StoreUnavailable>;
 };
 
-const RETRY = encodeText(encodeSseMessage({ retry: 1000 }));
+const OPENED = encodeText(FEED_OPENED);
 // Ids the page puts in URLs and element ids: what aggregate ids look like (UUIDs and the like).
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The overview's feed: the machines are fixed while the server runs, so it only says "live". */
+export const MACHINES_FEED_URL = '/state-machines/feed';
 
 export const machineUrl = (aggregateType: string, aggregateId: string) =>
   `/state-machines/${encodeURIComponent(aggregateType)}/${encodeURIComponent(aggregateId)}`;
@@ -32,6 +36,7 @@ export const AggregateMachine = (props: { aggregateType: string; aggregateId: st
   return (
     <div class="machine-card">
       <LiveFeed id={`machine-feed-${props.aggregateId}`} url={`${url}/feed`} />
+      <SwipeHint />
       <div id={`machine-${props.aggregateId}`}>loading its state machine…</div>
     </div>
   );
@@ -39,9 +44,10 @@ export const AggregateMachine = (props: { aggregateType: string; aggregateId: st
 
 const Traced = (props: { drawn: DrawnMachine; aggregateId: string; trace: StateTrace }) => (
   <div id={`machine-${props.aggregateId}`}>
+    {/* The page's heading names the aggregate; this says where it is now. */}
     <p class="machine-now">
-      {props.drawn.aggregateType} {props.aggregateId}: <strong>{props.trace.current}</strong> after{' '}
-      {props.trace.steps.length} event{props.trace.steps.length === 1 ? '' : 's'}
+      Now <strong>{props.trace.current}</strong>, after {props.trace.steps.length} event
+      {props.trace.steps.length === 1 ? '' : 's'}
     </p>
     <StateMachineSvg
       key={props.aggregateId}
@@ -62,96 +68,115 @@ export const stateMachineRoutes = (deps: {
   bus: EventBus;
   hub: SseHub;
   shell: PageShell;
+  /** Compress the feeds for clients that accept it (SSE_COMPRESSION). */
+  compression?: boolean;
 }) => {
   const byType = new Map(deps.machines.map((drawn) => [drawn.aggregateType, drawn]));
   const find = (type: string, id: string) => (SAFE_ID.test(id) ? byType.get(type) : undefined);
 
-  return new Hono<AppEnv>()
-    .get('/state-machines', (c) =>
-      c.html(
-        html`<!DOCTYPE html>${(
-          <Layout title="State machines" shell={deps.shell} path="/state-machines" wide>
-            <h1>State machines</h1>
-            <p class="hint">
-              Every aggregate's states and the commands that move it, as declared beside its decider
-              (and checked against it by its tests). A dot is where an aggregate starts; a double
-              border marks a state nothing leaves.
-            </p>
-            <div class="machines">
-              {deps.machines.map((drawn) => (
-                <section class="machine-card" id={`machine-${drawn.aggregateType}`}>
-                  <h2>{drawn.aggregateType}</h2>
-                  <StateMachineSvg
-                    key={drawn.aggregateType}
-                    title={drawn.aggregateType}
-                    machine={drawn.machine}
-                  />
-                </section>
-              ))}
-            </div>
-          </Layout>
-        )}`,
-      ),
-    )
-    .get('/state-machines/:type/:id', async (c) => {
-      const { type, id } = c.req.param();
-      const drawn = find(type, id);
-      if (!drawn) return errorJson(c, 'not_found', 'no such state machine or aggregate');
-      const trace = await drawn.trace(id);
-      if (trace.isErr()) return respond(c, storeUnavailable());
-      if (trace.value.steps.length === 0) return errorJson(c, 'not_found', `no such ${type}`);
-      return c.html(
-        html`<!DOCTYPE html>${(
-          <Layout title={`${type} ${id}`} shell={deps.shell} path="/state-machines" wide>
-            <h1>
-              {type} <code>{id}</code>
-            </h1>
-            <div class="machine-card">
-              <LiveFeed id={`machine-feed-${id}`} url={`${machineUrl(type, id)}/feed`} />
-              <Traced drawn={drawn} aggregateId={id} trace={trace.value} />
-            </div>
-          </Layout>
-        )}`,
-      );
-    })
-    .get('/state-machines/:type/:id/feed', (c) => {
-      const { type, id } = c.req.param();
-      const drawn = find(type, id);
-      if (!drawn) return errorJson(c, 'not_found', 'no such state machine or aggregate');
-      return deps.hub.open('state-machine', (connection) => {
-        let running = false;
-        let again = false;
-        let closed = false;
-        const redraw = async () => {
-          if (running) {
-            again = true;
-            return;
-          }
-          running = true;
-          do {
-            again = false;
-            const trace = await drawn.trace(id);
-            // A store that cannot be read now is tried again at the next event.
-            if (!closed && trace.isOk() && connection.writable()) {
-              const view = <Traced drawn={drawn} aggregateId={id} trace={trace.value} />;
-              connection.send(encodeText(mergeFragments(String(view))));
-            }
-          } while (again && !closed);
-          running = false;
-        };
-        // Subscribe first, then draw: no event falls in between.
-        const unsubscribe = deps.bus.subscribe(
-          topicOf({ aggregateType: drawn.aggregateType, aggregateId: id }),
-          () => void redraw(),
+  return (
+    new Hono<AppEnv>()
+      .get('/state-machines', (c) =>
+        c.html(
+          html`<!DOCTYPE html>${(
+            <Layout title="State machines" shell={deps.shell} path="/state-machines" wide>
+              <LiveFeed id="machines-feed" url={MACHINES_FEED_URL} />
+              <h1>State machines</h1>
+              <p class="lead">
+                Every aggregate's states and the commands that move it, as declared beside its
+                decider (and checked against it by its tests). A dot is where an aggregate starts; a
+                double border marks a state nothing leaves.
+              </p>
+              <div class="machines">
+                {deps.machines.map((drawn) => (
+                  <section class="machine-card" id={`machine-${drawn.aggregateType}`}>
+                    <h2>{drawn.aggregateType}</h2>
+                    <SwipeHint />
+                    <StateMachineSvg
+                      key={drawn.aggregateType}
+                      title={drawn.aggregateType}
+                      machine={drawn.machine}
+                    />
+                  </section>
+                ))}
+              </div>
+            </Layout>
+          )}`,
+        ),
+      )
+      // What it tells the header's indicator: the server is reachable (keep-alives keep it open).
+      .get(MACHINES_FEED_URL, (c) =>
+        deps.hub.open(
+          'state-machines',
+          (connection) => connection.send(OPENED),
+          sseTransport(c, deps.compression),
+        ),
+      )
+      .get('/state-machines/:type/:id', async (c) => {
+        const { type, id } = c.req.param();
+        const drawn = find(type, id);
+        if (!drawn) return errorJson(c, 'not_found', 'no such state machine or aggregate');
+        const trace = await drawn.trace(id);
+        if (trace.isErr()) return respond(c, storeUnavailable());
+        if (trace.value.steps.length === 0) return errorJson(c, 'not_found', `no such ${type}`);
+        return c.html(
+          html`<!DOCTYPE html>${(
+            <Layout title={`${type} ${id}`} shell={deps.shell} path="/state-machines" wide>
+              <h1>
+                {type} <code>{id}</code>
+              </h1>
+              <div class="machine-card">
+                <LiveFeed id={`machine-feed-${id}`} url={`${machineUrl(type, id)}/feed`} />
+                <SwipeHint />
+                <Traced drawn={drawn} aggregateId={id} trace={trace.value} />
+              </div>
+            </Layout>
+          )}`,
         );
-        connection.onClose(() => {
-          closed = true;
-          unsubscribe();
-        });
-        connection.send(RETRY);
-        void redraw();
-      });
-    });
+      })
+      .get('/state-machines/:type/:id/feed', (c) => {
+        const { type, id } = c.req.param();
+        const drawn = find(type, id);
+        if (!drawn) return errorJson(c, 'not_found', 'no such state machine or aggregate');
+        return deps.hub.open(
+          'state-machine',
+          (connection) => {
+            let running = false;
+            let again = false;
+            let closed = false;
+            const redraw = async () => {
+              if (running) {
+                again = true;
+                return;
+              }
+              running = true;
+              do {
+                again = false;
+                const trace = await drawn.trace(id);
+                // A store that cannot be read now is tried again at the next event.
+                if (!closed && trace.isOk() && connection.writable()) {
+                  const view = <Traced drawn={drawn} aggregateId={id} trace={trace.value} />;
+                  connection.send(encodeText(mergeFragments(String(view))));
+                }
+              } while (again && !closed);
+              running = false;
+            };
+            // Subscribe first, then draw: no event falls in between.
+            const unsubscribe = deps.bus.subscribe(
+              topicOf({ aggregateType: drawn.aggregateType, aggregateId: id }),
+              () => void redraw(),
+            );
+            connection.onClose(() => {
+              closed = true;
+              unsubscribe();
+            });
+            connection.send(OPENED);
+            void redraw();
+          },
+          sseTransport(c, deps.compression),
+        );
+      })
+  );
 };
 
 /** The machines of the modules that declare one, in registration order. */

@@ -130,26 +130,33 @@ export const StateMachineSvg = (props: {
   );
 };
 
+// Drawn in the stylesheet's colours (ui/styles.ts), so dark mode and the palette follow it: lines
+// and labels muted, the path taken and the current state in the accent colour.
+/** Shown on a phone only, where a drawing is wider than the screen and scrolls in its card. */
+export const SwipeHint = () => <p class="swipe-hint">Swipe sideways to see the whole machine →</p>;
+
 export const STATE_MACHINE_STYLES = `
-.state-machine { max-width: 100%; height: auto; font: 12px system-ui, sans-serif; overflow: visible; }
-.state-machine .sm-edge path { fill: none; stroke: #8a94a6; stroke-width: 1.4; }
-.state-machine .sm-edge text { fill: #4a5568; font-size: 10.5px; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
-.state-machine .sm-head { fill: #8a94a6; }
-.state-machine .sm-head.taken { fill: #2b6cb0; }
-.state-machine .sm-edge.taken path { stroke: #2b6cb0; stroke-width: 2.6; }
-.state-machine .sm-edge.taken text { fill: #2b6cb0; font-weight: 600; }
-.state-machine .sm-node rect { fill: #fff; stroke: #4a5568; stroke-width: 1.3; }
+.state-machine { max-width: 100%; height: auto; font: 12px -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", sans-serif; overflow: visible; }
+.state-machine .sm-edge path { fill: none; stroke: var(--muted); stroke-width: 1.4; opacity: .7; }
+.state-machine .sm-edge text { fill: var(--muted); font-size: 10.5px; paint-order: stroke; stroke: var(--panel); stroke-width: 3px; }
+.state-machine .sm-head { fill: var(--muted); }
+.state-machine .sm-head.taken { fill: var(--accent); }
+.state-machine .sm-edge.taken path { stroke: var(--accent); stroke-width: 2.6; opacity: 1; }
+.state-machine .sm-edge.taken text { fill: var(--accent); font-weight: 600; }
+.state-machine .sm-node rect { fill: var(--panel); stroke: var(--muted); stroke-width: 1.3; }
 .state-machine .sm-node rect.sm-inner { fill: none; }
-.state-machine .sm-node text { fill: #1a202c; }
-.state-machine .sm-node.initial circle { fill: #1a202c; }
-.state-machine .sm-node .sm-initial-label { fill: #718096; font-size: 10px; }
-.state-machine .sm-node.visited rect { stroke: #2b6cb0; }
-.state-machine .sm-node.current rect { fill: #2b6cb0; stroke: #1a4971; stroke-width: 2; }
-.state-machine .sm-node.current rect.sm-inner { stroke: #fff; }
-.state-machine .sm-node.current text { fill: #fff; font-weight: 600; }
-.state-machine .sm-node.current.initial circle { fill: #2b6cb0; }
-.machines { display: grid; gap: 1.5rem; }
-.machine-card { border: 1px solid #e2e8f0; border-radius: 8px; padding: 0.75rem 1rem; overflow-x: auto; }
-.machine-card h2 { font-size: 1rem; margin: 0 0 0.5rem; }
-@media (max-width: 640px) { .state-machine { max-width: none; } }
+.state-machine .sm-node text { fill: var(--fg); }
+.state-machine .sm-node.initial circle { fill: var(--fg); }
+.state-machine .sm-node .sm-initial-label { fill: var(--muted); font-size: 10px; }
+.state-machine .sm-node.visited rect { stroke: var(--accent); }
+.state-machine .sm-node.current rect { fill: var(--accent); stroke: var(--accent); stroke-width: 2; }
+.state-machine .sm-node.current rect.sm-inner { fill: none; stroke: var(--accent-fg); }
+.state-machine .sm-node.current text { fill: var(--accent-fg); font-weight: 600; }
+.state-machine .sm-node.current.initial circle { fill: var(--accent); }
+.machines { display: grid; gap: 1.25rem; }
+.machine-card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); box-shadow: var(--shadow); padding: .85rem 1rem; overflow-x: auto; min-width: 0; }
+.machine-card h2 { font-size: 1rem; margin: 0 0 .5rem; }
+.machine-now { margin: 0 0 .5rem; }
+.swipe-hint { display: none; margin: 0 0 .25rem; color: var(--muted); font-size: .8rem; }
+@media (max-width: 640px) { .state-machine { max-width: none; } .swipe-hint { display: block; } }
 `;
