@@ -155,7 +155,7 @@ ul.sessions li button { padding: .1rem .5rem; font-size: .8rem; min-height: 0; }
 #tt-controls .seq-input { width: 6.5rem; }
 @media (max-width: 600px) { #tt-controls input[type=range] { flex-basis: 100%; order: -1; } }
 
-/* Lists of items (todos and the like) */
+/* Lists of items (an application's rows) */
 ul.items { list-style: none; padding: 0; margin: 0; }
 ul.items > li { display: flex; gap: .6rem; align-items: center; padding: .45rem .25rem; border-bottom: 1px solid var(--line); }
 `;

@@ -37,7 +37,7 @@ export const parseFilter = (
 };
 
 // Ids match by prefix (the short id a row shows finds its events; a trailing … is ignored),
-// types by any part ("Renamed" finds TodoRenamed); both ignore case.
+// types by any part ("Renamed" finds ItemRenamed); both ignore case.
 const norm = (value: string) => value.replace(/…$/, '').toLowerCase();
 const idMatches = (wanted: string | undefined, actual: string | undefined) =>
   wanted === undefined || (actual ?? '').toLowerCase().startsWith(norm(wanted));
