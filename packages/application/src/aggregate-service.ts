@@ -8,11 +8,16 @@ import {
   type HandleOptions,
 } from './command-handler';
 import type { EventBus } from './event-bus';
-import type { EventStore } from './event-store';
+import { type EventStore, SYSTEM_ACTOR } from './event-store';
 import type { SnapshotStore } from './snapshot-store';
 
 /** What the framework fills in for a command: the aggregate's id and the time. */
-export type CommandContext = { readonly aggregateId: string; readonly now: string };
+export type CommandContext = {
+  readonly aggregateId: string;
+  readonly now: string;
+  /** Who sends it (the events' `actor`): a user's id, or `system`. */
+  readonly actor: string;
+};
 
 /** A command to send: for an existing aggregate, or (no id) for a new one. */
 export type CommandRequest<C> = {
@@ -76,7 +81,8 @@ export const createAggregateService = <C extends Message, E extends Message, S, 
     ): ResultAsync<CommandOutcome, CommandError<Err>> {
       const isNew = request.aggregateId === undefined;
       const aggregateId = request.aggregateId ?? deps.newId();
-      const command = request.command({ aggregateId, now: deps.clock() });
+      const actor = options.metadata?.actor ?? SYSTEM_ACTOR;
+      const command = request.command({ aggregateId, now: deps.clock(), actor });
       // A made-up id has an empty stream: there is nothing to read.
       return handler.handle(aggregateId, command, isNew ? { ...options, isNew } : options);
     },

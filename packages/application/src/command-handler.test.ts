@@ -1,5 +1,6 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAggregateService } from './aggregate-service';
 import { createCommandHandler } from './command-handler';
 import { type EventStore, type StoredEvent, storeUnavailable } from './event-store';
 import { createInMemoryEventBus } from './testing/in-memory-event-bus';
@@ -31,6 +32,28 @@ describe('command handler (through the shopping-cart fixture)', () => {
     expect(store.events[0]?.metadata).toMatchObject({ correlationId: 'c1' });
     expect(store.events[1]?.eventVersion).toBe(2);
     expect(published).toEqual(store.events);
+  });
+
+  it('records the actor of every event: the sender, or system when none is named', async () => {
+    const store = createInMemoryEventStore();
+    const bus = createInMemoryEventBus();
+    const service = createAggregateService(cartAggregate, { store, bus, clock, newId });
+    const actors: string[] = [];
+    const opened = await service.send(
+      {
+        command: ({ aggregateId, now, actor }) => {
+          actors.push(actor);
+          return { type: 'OpenCart', data: { id: aggregateId, owner: actor, now } };
+        },
+      },
+      { metadata: { actor: 'user-7' } },
+    );
+    const id = opened._unsafeUnwrap().aggregateId;
+    const carts = createCartService({ store, bus, clock, newId });
+    await carts.add(id);
+    expect(actors).toEqual(['user-7']);
+    expect(store.events.map((e) => e.metadata?.actor)).toEqual(['user-7', 'system']);
+    expect(store.events[0]?.payload).toMatchObject({ owner: 'user-7' });
   });
 
   it('returns domain errors as Rejected and appends nothing', async () => {

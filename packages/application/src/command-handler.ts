@@ -3,12 +3,13 @@ import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow
 import { type AggregateDefinition, eventReaderOrThrow } from './aggregate';
 import { createAggregateStates, type SnapshotPolicy, type Source } from './aggregate-states';
 import type { EventBus } from './event-bus';
-import type {
-  EventMetadata,
-  EventStore,
-  RecordedCommand,
-  StoredEvent,
-  StoreUnavailable,
+import {
+  type EventMetadata,
+  type EventStore,
+  type RecordedCommand,
+  type StoredEvent,
+  type StoreUnavailable,
+  SYSTEM_ACTOR,
 } from './event-store';
 
 export type CommandOutcome = {
@@ -198,6 +199,7 @@ export const createCommandHandler = <C extends Message, E extends Message, S, Er
     const commandId = opts.commandId ?? newEventId();
     const metadata: EventMetadata = {
       ...opts.metadata,
+      actor: opts.metadata?.actor ?? SYSTEM_ACTOR,
       commandId,
       causationId: opts.metadata?.causationId ?? commandId,
     };

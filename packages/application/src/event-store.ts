@@ -6,7 +6,12 @@ export type EventMetadata = {
   readonly causationId?: string;
   readonly commandId?: string;
   readonly requestId?: string;
+  /** Who caused it: a user's id, or `system` for what the server or a process manager does. */
+  readonly actor?: string;
 };
+
+/** The actor of events no user asked for (process managers, reactors, the server itself). */
+export const SYSTEM_ACTOR = 'system';
 
 /** An event about to be appended. */
 export type NewEvent = {

@@ -57,6 +57,7 @@ export {
   type StoredEvent,
   StoreReadError,
   type StoreUnavailable,
+  SYSTEM_ACTOR,
   storeUnavailable,
 } from './event-store';
 export {

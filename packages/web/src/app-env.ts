@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { User } from './auth/user';
 
 /** Variables every request carries through the Hono context. */
 export type AppEnv = {
@@ -7,5 +8,7 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     correlationId: string;
+    /** Who the request acts for (set before any route; local mode: the local admin). */
+    user: User;
   };
 };

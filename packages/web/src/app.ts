@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { commandRoutes } from './api/command-routes';
 import { readRoutes } from './api/read-routes';
 import type { AppEnv } from './app-env';
+import { LOCAL_USER } from './auth/user';
 import { boundaryGuard } from './boundary/boundary-guard';
 import { createHostPolicy, LOOPBACK_HOSTS } from './boundary/host-policy';
 import { securityHeaders } from './boundary/security-headers';
@@ -96,6 +97,11 @@ export const createApp = (deps: AppDeps) => {
     const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : c.get('requestId');
     c.set('correlationId', correlationId);
     c.header('X-Correlation-Id', correlationId);
+    await next();
+  });
+  // Identity: local mode for now, every request the local admin.
+  app.use(async (c, next) => {
+    c.set('user', LOCAL_USER);
     await next();
   });
 

@@ -2,6 +2,7 @@ export { COMMAND_BODY_LIMIT } from './api/command-routes';
 export { nonNegativeInt } from './api/query-params';
 export { type App, type AppDeps, createApp, type RequestLog } from './app';
 export type { AppEnv } from './app-env';
+export { ADMIN_ROLE, isAdmin, LOCAL_USER, type User } from './auth/user';
 export { isJsonContentType, MAX_BODY_BYTES } from './boundary/boundary-guard';
 export {
   createHostPolicy,

@@ -296,7 +296,8 @@ const commandEndpoint = <C extends Message, S, Err extends { readonly type: stri
         name: parsed.name,
         isNew: parsed.aggregateId === undefined,
         fingerprint: fingerprintOf(
-          parsed.input ?? parsed.command({ aggregateId: parsed.aggregateId ?? '', now: '' }),
+          parsed.input ??
+            parsed.command({ aggregateId: parsed.aggregateId ?? '', now: '', actor: '' }),
         ),
         send: (options) =>
           commands.send(parsed, options).mapErr((error) => ({

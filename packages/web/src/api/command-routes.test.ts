@@ -60,6 +60,7 @@ describe('POST /api/commands/:aggregate', () => {
     expect(metadata).toMatchObject({
       correlationId: 'flow-42',
       requestId: res.headers.get('x-request-id'),
+      actor: 'local',
     });
     expect(metadata?.commandId).toMatch(/^[0-9a-f-]{36}$/);
     expect(metadata?.causationId).toBe(metadata?.commandId);

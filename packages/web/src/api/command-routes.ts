@@ -105,6 +105,7 @@ export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metr
       const metadata: EventMetadata = {
         requestId: c.get('requestId'),
         correlationId: c.get('correlationId'),
+        actor: c.get('user').id,
       };
       const result = await command.send({
         metadata,
