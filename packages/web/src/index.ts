@@ -18,6 +18,8 @@ export {
   githubApiBase,
   isLoopbackUrl,
   type OidcSettings,
+  type PendingLogin,
+  type Provider,
   type ProviderIdentity,
 } from './auth/providers';
 export { createRateLimiter, type RateLimiter } from './auth/rate-limit';

@@ -27,6 +27,8 @@ export type AuthSettings = {
   /** Subject ids or emails granted admin at sign-in (ADMIN_USERS). */
   readonly adminUsers?: readonly string[];
   readonly sessionTtlMs?: number;
+  /** More providers of the application's own (and the unit tests' stand-in). */
+  readonly providers?: readonly Provider[];
 };
 
 /** How long a sign-in waits for this process's read model to show it. */
@@ -64,6 +66,7 @@ export const createAuth = (settings: AuthSettings) => {
   const providers: Provider[] = [
     ...(settings.oidc ? [oidcProvider(settings.oidc, callback('oidc'))] : []),
     ...(settings.github ? [githubProvider(settings.github, callback('github'))] : []),
+    ...(settings.providers ?? []),
   ];
   if (providers.length === 0) throw new Error('createAuth needs at least one provider');
 

@@ -2,7 +2,8 @@ import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client 
 import { err, ok, type Result } from 'neverthrow';
 import * as oidc from 'openid-client';
 
-export type ProviderName = 'oidc' | 'github';
+/** 'oidc', 'github', or an application's own provider's name (a URL path segment). */
+export type ProviderName = string;
 
 /** Who the provider says signed in. */
 export type ProviderIdentity = {
