@@ -199,7 +199,8 @@ export const analyticsRoutes = (
 
   // Analytics runs SQL over every event: admins only.
   const app = new Hono<AppEnv>();
-  for (const path of ['/analytics', '/analytics/*', '/api/analytics/*']) app.use(path, requireAdmin);
+  for (const path of ['/analytics', '/analytics/*', '/api/analytics/*'])
+    app.use(path, requireAdmin);
   return app
     .get('/analytics', (c) => {
       const id = c.req.query('session');
