@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CommandError } from '@ironstar/application';
+import { isUuid } from '@ironstar/domain';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
@@ -123,6 +124,8 @@ export const accountRoutes = (deps: {
   admin.use('/api/users', requireAdmin);
   admin.use('/api/users/*', requireAdmin);
   const json = async (c: Context<AppEnv>, command: UserCommand) => {
+    // User ids are UUIDs: anything else names nobody (and never reaches the store).
+    if (!isUuid(command.data.id)) return errorJson(c, 'not_found', 'no such user');
     const failed = await deps.send(command, c.get('user').id);
     if (failed) return respond(c, answer(failed));
     const view = deps.users().users.get(command.data.id);

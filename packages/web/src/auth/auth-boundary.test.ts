@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { cookiesOf, STUB_AUTH, signInAs } from '../testing/auth-stub';
 import { createTestApp, type TestApp, type TestAppOptions } from '../testing/test-app';
-import { cookiesOf, STUB_AUTH, signInAs } from './auth-testing';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -48,6 +48,10 @@ describe('identity at the boundary', () => {
     const boss = await signInAs(t, 'boss');
     const bossMe = await (await t.app.request('/api/me', { headers: { cookie: boss } })).json();
     expect(bossMe).toMatchObject({ user: { roles: ['admin'] } });
+    // The log holds the session's hash, never the id the cookie carries.
+    const secret = decodeURIComponent(cookie.split('=')[1] ?? '').split('.')[0] ?? '';
+    expect(secret.length).toBeGreaterThan(40);
+    expect(JSON.stringify(t.events)).not.toContain(secret);
     // A forged cookie (right shape, wrong signature) is nobody.
     const forged = cookie.replace(/.\.(?=[^.]*$)/, (m) => (m[0] === 'A' ? 'B.' : 'A.'));
     expect((await t.app.request('/api/me', { headers: { cookie: forged } })).status).toBe(401);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { STUB_AUTH, signInAs } from '../testing/auth-stub';
 import { createTestApp, type TestApp, type TestAppOptions } from '../testing/test-app';
-import { STUB_AUTH, signInAs } from './auth-testing';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -158,6 +158,27 @@ describe('sessions and keys', () => {
     ).rejects.toThrow(/session ended/);
     expect(t.hub.size()).toBe(1);
     await kept.body?.cancel();
+  });
+
+  it("cuts a user's feeds when a role of theirs is revoked, so each reconnect is judged anew", async () => {
+    const t = await start();
+    const boss = await signInAs(t, 'boss');
+    const bossId = await idOf(t, boss);
+    const feed = await t.app.request('/api/events/stream', { headers: { cookie: boss } });
+    const reader = feed.body?.getReader();
+    await reader?.read();
+    const revoked = await t.app.request(`/api/users/${bossId}/roles/admin`, {
+      method: 'DELETE',
+      headers: { cookie: boss, ...SAME_ORIGIN },
+    });
+    expect(revoked.status).toBe(200);
+    await expect(
+      (async () => {
+        for (;;) if ((await reader?.read())?.done) return 'ended';
+      })(),
+    ).rejects.toThrow(/session ended/);
+    const again = await t.app.request('/api/events/stream', { headers: { cookie: boss } });
+    expect(again.status).toBe(403);
   });
 
   it('scopes Idempotency-Key per user: one user’s key never answers another’s request', async () => {

@@ -8,6 +8,7 @@ import type { AppEnv } from '../app-env';
 import { errorJson } from '../http-errors';
 import type { PageShell } from '../pages/layout';
 import { LoginPage } from './auth-pages';
+import { hashToken } from './identity';
 import type { PendingLogin, Provider, ProviderIdentity } from './providers';
 import type { SessionCookie } from './session-cookie';
 import type { UserCommand } from './user-decider';
@@ -133,7 +134,9 @@ export const authRoutes = (deps: {
       }
       const identity = finished.value;
       const id = userIdOf(identity);
-      const sessionId = randomBytes(32).toString('base64url');
+      // The cookie carries the session id; events and read model only its hash.
+      const secret = randomBytes(32).toString('base64url');
+      const sessionId = hashToken(secret);
       const now = deps.clock();
       const seen = await deps.port.signIn({
         type: 'SignIn',
@@ -150,14 +153,16 @@ export const authRoutes = (deps: {
         },
       });
       if (!seen) return errorJson(c, 'unavailable', 'the sign-in could not be stored; retry');
-      await deps.cookie.write(c, sessionId);
+      await deps.cookie.write(c, secret);
       c.header('Cache-Control', 'no-store');
       return c.redirect('/', 302);
     })
     .post('/auth/logout', async (c) => {
-      const sessionId = await deps.cookie.read(c);
+      const cookie = await deps.cookie.read(c);
       const user = c.get('user');
-      if (sessionId && user.sessionId === sessionId) await deps.port.signOut(user.id, sessionId);
+      if (cookie && user.sessionId === hashToken(cookie)) {
+        await deps.port.signOut(user.id, user.sessionId);
+      }
       deps.cookie.clear(c);
       // A form (the account page) goes back to sign-in; a script gets JSON.
       if (c.req.header('accept')?.includes('text/html')) return c.redirect('/auth/login', 303);

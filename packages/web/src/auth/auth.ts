@@ -86,10 +86,13 @@ export const createAuth = (settings: AuthSettings) => {
       users = runner;
       clock = context.clock;
       // Revocation reaches every process over the bus: cut that session's feeds here too.
+      // A revoked role or token cuts all the user's feeds: each reconnect is judged anew.
       runner.onChange((_, event) => {
-        if (event.eventType !== 'SessionEnded') return;
-        const data = event.payload as { id: string; sessionId: string };
-        context.hub.closeSession(data.id, data.sessionId);
+        const data = event.payload as { id: string; sessionId?: string };
+        if (event.eventType === 'SessionEnded') context.hub.closeSession(data.id, data.sessionId);
+        if (event.eventType === 'RoleRevoked' || event.eventType === 'ApiTokenRevoked') {
+          context.hub.closeSession(data.id);
+        }
       });
       const send: SendUserCommand = async (command, actor) => {
         const sent = await context.commands.send(

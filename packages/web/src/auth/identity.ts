@@ -70,7 +70,9 @@ export const sessionIdentity = (deps: {
       else if (!isPublicPath(path))
         return errorJson(c, 'unauthorized', 'that API token is not valid');
     } else {
-      const sessionId = await deps.cookie.read(c);
+      // Events and read model know a session by its id's hash: the log never holds the id.
+      const cookie = await deps.cookie.read(c);
+      const sessionId = cookie === undefined ? undefined : hashToken(cookie);
       const view = sessionId ? sessionUser(deps.users(), sessionId, deps.clock()) : undefined;
       if (view && sessionId) user = userOf(view, sessionId);
       // A cookie of an ended session is dropped, so the browser stops sending it.

@@ -1,7 +1,7 @@
 import { err, ok } from 'neverthrow';
-import type { TestApp } from '../testing/test-app';
-import type { AuthSettings } from './auth';
-import type { Provider } from './providers';
+import type { AuthSettings } from '../auth/auth';
+import type { Provider } from '../auth/providers';
+import type { TestApp } from './test-app';
 
 /**
  * A provider for unit tests of the framework: it signs in whoever the callback names
