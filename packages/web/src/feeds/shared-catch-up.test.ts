@@ -19,7 +19,8 @@ const setup = async () => {
       return store.head();
     },
   });
-  const t = await createTestApp({ wrapStore: counting });
+  // 200 feeds of the one local user: past FEEDS_PER_USER's default of 20.
+  const t = await createTestApp({ wrapStore: counting, feedsPerUser: 1000 });
   close = t.close;
   for (let i = 0; i < 270; i++) await t.command({ type: 'open', owner: `cart ${i}` });
   counts.readAll = 0;
