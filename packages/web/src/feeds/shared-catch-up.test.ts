@@ -19,8 +19,7 @@ const setup = async () => {
       return store.head();
     },
   });
-  // 200 feeds of the one local user: past FEEDS_PER_USER's default of 20.
-  const t = await createTestApp({ wrapStore: counting, feedsPerUser: 1000 });
+  const t = await createTestApp({ wrapStore: counting });
   close = t.close;
   for (let i = 0; i < 270; i++) await t.command({ type: 'open', owner: `cart ${i}` });
   counts.readAll = 0;
