@@ -29,6 +29,7 @@ export type TestAppOptions = {
   processSettings?: ProcessSettings;
   /** Sign-in on (default: local mode). */
   auth?: AuthSettings;
+  /** Per-user limits (default: practically none, see below). */
   rateLimitPerMinute?: number;
   feedsPerUser?: number;
   metricsToken?: string;
@@ -64,10 +65,10 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
         : { sseMaxConnections: options.sseMaxConnections }),
       processes: { leaseMs: 1000, pollMs: 10, retryBaseMs: 5, ...options.processSettings },
       ...(options.auth ? { auth: options.auth } : {}),
-      ...(options.rateLimitPerMinute === undefined
-        ? {}
-        : { rateLimitPerMinute: options.rateLimitPerMinute }),
-      ...(options.feedsPerUser === undefined ? {} : { feedsPerUser: options.feedsPerUser }),
+      // Off unless a test sets them: many tests drive thousands of one user's commands and
+      // feeds; the limits' own tests pass small values.
+      rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000_000,
+      feedsPerUser: options.feedsPerUser ?? 100_000,
       ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
     },
     modules,
