@@ -1,2 +1,3 @@
+export { cookiesOf, STUB_AUTH, signInAs, stubProvider } from './auth-stub';
 export { cartErrors, cartModule, parseCartCommand } from './cart-module';
 export { createTestApp, readSse, type TestApp, type TestAppOptions } from './test-app';
