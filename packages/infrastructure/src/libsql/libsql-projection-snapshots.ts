@@ -1,5 +1,5 @@
 import type { ProjectionSnapshot, ProjectionSnapshotStore } from '@ironstar/application';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { ResultAsync } from 'neverthrow';
 import type { LibsqlDatabase } from './libsql-database';
 import { toUnavailable } from './libsql-errors';
@@ -24,19 +24,18 @@ export const createLibsqlProjectionSnapshots = (db: LibsqlDatabase): ProjectionS
   save: (snapshot) =>
     ResultAsync.fromPromise(
       db.write((writer) =>
-        writer
-          .insert(projectionSnapshots)
-          .values({ ...snapshot, data: JSON.stringify(snapshot.data) })
-          .onConflictDoUpdate({
-            target: projectionSnapshots.name,
-            set: {
-              version: sql`excluded.version`,
-              position: sql`excluded.position`,
-              data: sql`excluded.data`,
-              createdAt: sql`excluded.created_at`,
-            },
-          }),
+        writer.run(SAVE_PROJECTION, [
+          snapshot.name,
+          snapshot.version,
+          snapshot.position,
+          JSON.stringify(snapshot.data),
+        ]),
       ),
       toUnavailable,
     ).map(() => undefined),
 });
+
+const SAVE_PROJECTION = `INSERT INTO projection_snapshots (name, version, position, data)
+  VALUES (?, ?, ?, ?)
+  ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = excluded.position,
+    data = excluded.data, created_at = excluded.created_at`;
