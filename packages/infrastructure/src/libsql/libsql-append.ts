@@ -2,7 +2,6 @@ import {
   type AppendRequest,
   type AppendResult,
   checkExpectedVersion,
-  type EventMetadata,
   type RecordedCommand,
   type StoredEvent,
 } from '@ironstar/application';
@@ -144,7 +143,7 @@ export const createAppender = (clock: () => string) => {
           eventVersion: event.version ?? 1,
           // The caller's own (readonly) objects: stored as their JSON, not parsed back.
           payload: event.data,
-          metadata: (event.metadata as EventMetadata | undefined) ?? null,
+          metadata: event.metadata ?? null,
           createdAt,
         }));
         const version = actual + events.length;
