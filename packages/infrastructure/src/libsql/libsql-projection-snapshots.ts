@@ -1,6 +1,7 @@
 import type { ProjectionSnapshot, ProjectionSnapshotStore } from '@ironstar/application';
 import { eq } from 'drizzle-orm';
 import { ResultAsync } from 'neverthrow';
+import { jsonInSlices } from './json-in-slices';
 import type { LibsqlDatabase } from './libsql-database';
 import { toUnavailable } from './libsql-errors';
 import { projectionSnapshots } from './schema';
@@ -21,15 +22,14 @@ export const createLibsqlProjectionSnapshots = (db: LibsqlDatabase): ProjectionS
           }
         : null,
     ),
+  // Stringified before it joins the writer queue, in slices: a large read model holds neither
+  // the event loop nor the commands behind it in the queue for one long stretch.
   save: (snapshot) =>
     ResultAsync.fromPromise(
-      db.write((writer) =>
-        writer.run(SAVE_PROJECTION, [
-          snapshot.name,
-          snapshot.version,
-          snapshot.position,
-          JSON.stringify(snapshot.data),
-        ]),
+      jsonInSlices(snapshot.data).then((data) =>
+        db.write((writer) =>
+          writer.run(SAVE_PROJECTION, [snapshot.name, snapshot.version, snapshot.position, data]),
+        ),
       ),
       toUnavailable,
     ).map(() => undefined),
