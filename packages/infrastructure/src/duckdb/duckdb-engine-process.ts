@@ -164,7 +164,14 @@ const serve = (sandbox: Sandbox) => {
 };
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as SandboxSettings;
-openSandbox(settings).then(
+// A kept file that opens but cannot be used (damaged, another schema) leaves this engine in
+// memory, rebuilt from the store, rather than failing every restart.
+const opened = openSandbox(settings).catch(async (error: unknown): Promise<Sandbox> => {
+  if (settings.path === undefined) throw error;
+  const { path: _, ...inMemory } = settings;
+  return { ...(await openSandbox(inMemory)), persisted: messageOf(error) };
+});
+opened.then(
   (sandbox) => {
     serve(sandbox);
     send({ ready: true });
