@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The ironstar server as an image: the compiled build (scripts/build.mjs) plus the production
 # dependencies of @ironstar/server, as `pnpm deploy --prod` lays them out. glibc (Debian), as
-# @libsql/client, zeromq and @duckdb/node-api load native binaries built for it.
+# @libsql/client and libsql, zeromq and @duckdb/node-api load native binaries built for it.
 #   docker build -t ironstar .
 #   docker run -p 3000:3000 -v ironstar-data:/data -e PUBLIC_URL=http://localhost:3000 ironstar
 ARG NODE_VERSION=20

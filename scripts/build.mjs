@@ -61,7 +61,14 @@ const CONFIG_INPUTS = [
  * Loaded from node_modules at run time: native binaries (libsql, zeromq, DuckDB), or files
  * loaded by path (pino's transports run pino-pretty in a worker thread).
  */
-const RUNTIME = new Set(['@libsql/client', 'zeromq', '@duckdb/node-api', 'pino', 'pino-pretty']);
+const RUNTIME = new Set([
+  '@libsql/client',
+  'libsql',
+  'zeromq',
+  '@duckdb/node-api',
+  'pino',
+  'pino-pretty',
+]);
 
 const BUILTINS = new Set(builtinModules);
 const packageName = (specifier) =>

@@ -14,6 +14,7 @@ import { commandsScenario } from './scenarios/commands';
 import { feedScenario } from './scenarios/feed';
 import { fulfilmentScenario } from './scenarios/fulfilment';
 import { startScenario } from './scenarios/start';
+import { storeScenario } from './scenarios/store';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
@@ -39,6 +40,7 @@ if (loadAtStart > 0.5) {
   );
 }
 const scenarios: Array<[string, () => Promise<Figure[]>]> = [
+  ['store', () => storeScenario(dir, quick)],
   ['commands', () => commandsScenario(dir, quick, serverArgs('commands'))],
   ['feed', () => feedScenario(dir, quick, serverArgs('feed'))],
   ['start', () => startScenario(dir, quick)],

@@ -15,8 +15,11 @@ export const now = () => performance.timeOrigin + performance.now();
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The database and what lives beside it: its WAL, and the analytics projection's file. */
 export const removeDb = (path: string) => {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  for (const suffix of ['', '-wal', '-shm', '-analytics.duckdb', '-analytics.duckdb.wal']) {
+    rmSync(path + suffix, { force: true });
+  }
 };
 
 /** Creates the real schema (by opening the store once) at `path`. */

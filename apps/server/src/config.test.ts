@@ -138,6 +138,16 @@ describe('analytics configuration', () => {
     });
   });
 
+  it('keeps the analytics projection beside a file database unless told otherwise', () => {
+    expect(loadConfig({}).analyticsPath).toBe('./data/ironstar.db-analytics.duckdb');
+    expect(loadConfig({ DATABASE_URL: 'file:///srv/app.db' }).analyticsPath).toBe(
+      '/srv/app.db-analytics.duckdb',
+    );
+    expect(loadConfig({ ANALYTICS_PATH: '/var/a.duckdb' }).analyticsPath).toBe('/var/a.duckdb');
+    expect(loadConfig({ ANALYTICS_PATH: ':memory:' }).analyticsPath).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'libsql://db.example' }).analyticsPath).toBeUndefined();
+  });
+
   it('reads sizes as bytes or with a 1024-based unit, and refuses anything else', () => {
     const config = loadConfig({
       ANALYTICS_MEMORY: '1GB',

@@ -1,4 +1,4 @@
-import { DEFAULT_BUS_ENDPOINT, type Synchronous } from '@ironstar/infrastructure';
+import { DEFAULT_BUS_ENDPOINT, filePathOf, type Synchronous } from '@ironstar/infrastructure';
 import {
   type AuthSettings,
   isLoopbackUrl,
@@ -47,6 +47,8 @@ export type Config = {
   readonly analyticsThreads: number;
   readonly analyticsMaxConcurrent: number;
   readonly analyticsMaxPerClient: number;
+  /** The DuckDB file the analytics projection is kept in; undefined: in memory only. */
+  readonly analyticsPath: string | undefined;
   /** The in-process payment gateway answers after this long. */
   readonly paymentLatencyMs: number;
   /** ... and declines any payment over this amount. */
@@ -96,8 +98,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
     throw new Error('HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS');
   }
+  const databaseUrl = env.DATABASE_URL || 'file:./data/ironstar.db';
   return {
-    databaseUrl: env.DATABASE_URL || 'file:./data/ironstar.db',
+    databaseUrl,
+    analyticsPath: analyticsPathOf(env.ANALYTICS_PATH, databaseUrl),
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
     host,
     port: int('PORT', 3000, 0, 65535),
@@ -254,6 +258,18 @@ const sizeFrom =
     }
     return value;
   };
+
+/**
+ * ANALYTICS_PATH, or by default a file beside a file database (`<database>-analytics.duckdb`);
+ * `:memory:` (and any database that is not a local file) keeps the projection in memory.
+ */
+const analyticsPathOf = (raw: string | undefined, databaseUrl: string) => {
+  if (raw === ':memory:') return undefined;
+  if (raw) return raw;
+  if (!databaseUrl.startsWith('file:')) return undefined;
+  const path = filePathOf(databaseUrl);
+  return path === '' || path.startsWith(':memory:') ? undefined : `${path}-analytics.duckdb`;
+};
 
 const onOff = (name: string, raw: string | undefined, fallback: boolean) => {
   if (raw === undefined || raw === '') return fallback;

@@ -74,6 +74,9 @@ const wire = async (
         tempMaxBytes: config.analyticsTempMaxBytes,
         threads: config.analyticsThreads,
         maxConcurrentQueries: config.analyticsMaxConcurrent,
+        ...(config.analyticsPath === undefined ? {} : { path: config.analyticsPath }),
+        onNotKept: (reason) =>
+          logger.warn({ reason, path: config.analyticsPath }, 'analytics kept in memory only'),
         onFellBehind: () => metrics.subscribersFellBehind.inc({ subscriber: 'analytics' }),
         onError: (error) => logger.error({ err: error }, 'analytics projection error'),
         onRestart: (reason) => logger.error({ reason }, 'analytics engine restarted'),

@@ -5,6 +5,7 @@ export {
 } from './duckdb/duckdb-analytics';
 export type { LibsqlDatabaseOptions, Synchronous } from './libsql/libsql-database';
 export { getLibsqlEventStore, type LibsqlEventStoreOptions } from './libsql/libsql-event-store';
+export { filePathOf } from './libsql/libsql-writer';
 export { type BusProxyOptions, startZeroMqBusProxy } from './zeromq/zeromq-bus-proxy';
 export {
   DEFAULT_BUS_ENDPOINT,

@@ -44,6 +44,13 @@ export type DuckDbAnalyticsOptions = {
   readonly onRestart?: (reason: string) => void;
   /** Store heads, so events the bus lost are found even when nothing follows them. */
   readonly heads?: HeadSource;
+  /**
+   * A DuckDB file the projection is kept in: a start (or an engine's restart) catches up from
+   * what it holds instead of re-reading every event. Absent: in memory, rebuilt at each start.
+   */
+  readonly path?: string;
+  /** `path` could not be used (another process holds it, or it is damaged): kept in memory. */
+  readonly onNotKept?: (reason: string) => void;
 };
 
 const NO_ENGINE = 'the analytics engine is not running (starting or restarting); try again shortly';
@@ -125,6 +132,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
         memoryLimitBytes,
         tempMaxBytes: options.tempMaxBytes ?? 256 * MB,
         threads: options.threads ?? 2,
+        ...(options.path === undefined ? {} : { path: options.path }),
       },
       heapMb: 256,
       rssLimitBytes: options.rssLimitBytes ?? memoryLimitBytes + 512 * MB,
@@ -138,6 +146,12 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
       client.kill('analytics closed');
       return;
     }
+    const from = await keptPosition(client, head.value);
+    if (closed || self !== incarnation) {
+      client.kill('analytics closed');
+      return;
+    }
+    applied = from;
     engine = client;
     for (const take of [...awaitingEngine]) take(client);
     feed = feedEngine({
@@ -146,6 +160,7 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
       bus: options.bus,
       ...(options.heads ? { heads: options.heads } : {}),
       batchSize,
+      after: from,
       head: head.value,
       current: () => self === incarnation,
       onApplied: applyBatch,
@@ -156,6 +171,29 @@ export const createDuckDbAnalytics = async (options: DuckDbAnalyticsOptions) => 
       throw new Error('the analytics engine stopped while it was being rebuilt');
     });
     await Promise.race([feed.caughtUp, died]);
+    // A long catch-up leaves a long log in the file: fold it in now, not at the next open.
+    if (options.path !== undefined && head.value - from > batchSize) {
+      await client.call({ op: 'checkpoint' }).catch(() => {});
+    }
+  };
+
+  /**
+   * Where a kept table lets the feed start: its last sequence, if it holds exactly events
+   * 1..last and the store's event `last` is the one it holds (the same store, not one
+   * replaced under the same path); otherwise it is emptied and the feed starts at 0.
+   */
+  const keptPosition = async (client: EngineClient, head: number): Promise<number> => {
+    const state = await client.call({ op: 'state' });
+    if (options.path !== undefined && state.persisted !== true)
+      options.onNotKept?.(state.persisted);
+    if (state.count === 0) return 0;
+    if (state.count === state.last && state.last <= head && state.lastId !== null) {
+      const at = await options.store.readAll({ after: state.last - 1, limit: 1 });
+      if (at.isErr()) throw new Error(`cannot start analytics: ${at.error.message}`);
+      if (at.value[0]?.id === state.lastId) return state.last;
+    }
+    await client.call({ op: 'reset' });
+    return 0;
   };
 
   // A launch that failed without its engine dying (which schedules its own) is tried again.

@@ -11,7 +11,13 @@ import {
 } from '@duckdb/node-api';
 import type { StoredEvent } from '@ironstar/application';
 import { openSandbox, type Sandbox, type SandboxSettings } from './duckdb-sandbox';
-import type { EngineHello, EngineMessage, EngineReply, EngineRequest } from './engine-protocol';
+import type {
+  EngineHello,
+  EngineMessage,
+  EngineReply,
+  EngineRequest,
+  EngineState,
+} from './engine-protocol';
 import { readBoundedRows } from './result-rows';
 
 // The server going away is handled before this module loads (ORPHAN_GUARD in the client).
@@ -121,6 +127,25 @@ const serve = (sandbox: Sandbox) => {
         const reader = await sandbox.writer.runAndReadAll('SELECT count(*) FROM events');
         return Number(reader.getRowsJson()[0]?.[0] ?? 0);
       }
+      case 'state': {
+        const reader = await sandbox.writer.runAndReadAll(
+          `SELECT count(*), coalesce(max(global_sequence), 0),
+             (SELECT id FROM events ORDER BY global_sequence DESC LIMIT 1) FROM events`,
+        );
+        const [count, last, lastId] = reader.getRowsJson()[0] ?? [];
+        return {
+          count: Number(count ?? 0),
+          last: Number(last ?? 0),
+          lastId: lastId === null || lastId === undefined ? null : String(lastId),
+          persisted: sandbox.persisted,
+        } satisfies EngineState;
+      }
+      case 'reset':
+        await sandbox.writer.run('DELETE FROM events');
+        return null;
+      case 'checkpoint':
+        await sandbox.writer.run('CHECKPOINT');
+        return null;
     }
   };
 
@@ -139,7 +164,14 @@ const serve = (sandbox: Sandbox) => {
 };
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as SandboxSettings;
-openSandbox(settings).then(
+// A kept file that opens but cannot be used (damaged, another schema) leaves this engine in
+// memory, rebuilt from the store, rather than failing every restart.
+const opened = openSandbox(settings).catch(async (error: unknown): Promise<Sandbox> => {
+  if (settings.path === undefined) throw error;
+  const { path: _, ...inMemory } = settings;
+  return { ...(await openSandbox(inMemory)), persisted: messageOf(error) };
+});
+opened.then(
   (sandbox) => {
     serve(sandbox);
     send({ ready: true });

@@ -14,9 +14,15 @@ export type SandboxSettings = {
   /** max_temp_directory_size, in bytes. */
   readonly tempMaxBytes: number;
   readonly threads: number;
+  /**
+   * A DuckDB file the events table is kept in, so it outlives the process (absent: in
+   * memory). One that cannot be opened (held by another process, damaged) is left alone and
+   * the table is kept in memory instead.
+   */
+  readonly path?: string;
 };
 
-const EVENTS_TABLE = `CREATE TABLE events (
+const EVENTS_TABLE = `CREATE TABLE IF NOT EXISTS events (
   global_sequence BIGINT PRIMARY KEY,
   id VARCHAR NOT NULL,
   aggregate_type VARCHAR NOT NULL,
@@ -57,6 +63,8 @@ export const sandboxLock = (settings: SandboxSettings): readonly string[] => [
 
 export type Sandbox = {
   readonly instance: DuckDBInstance;
+  /** Whether the table lives in `settings.path`, or why it is in memory instead. */
+  readonly persisted: true | string;
   /** The connection the projection appends through. */
   readonly writer: DuckDBConnection;
   readonly allowList: AllowList;
@@ -70,15 +78,37 @@ export type Sandbox = {
 const messageOf = (error: unknown) =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'failed';
 
-/** An in-memory DuckDB with the events table, locked down before anything else can run. */
+/** Opens `settings.path`, or memory when there is none or it cannot be opened. */
+const create = async (settings: SandboxSettings) => {
+  if (settings.path === undefined) {
+    return {
+      instance: await DuckDBInstance.create(':memory:', sandboxConfig(settings)),
+      persisted: 'no path',
+    };
+  }
+  try {
+    return {
+      instance: await DuckDBInstance.create(settings.path, sandboxConfig(settings)),
+      persisted: true as const,
+    };
+  } catch (error) {
+    return {
+      instance: await DuckDBInstance.create(':memory:', sandboxConfig(settings)),
+      persisted: messageOf(error),
+    };
+  }
+};
+
+/** A DuckDB with the events table, locked down before anything else can run. */
 export const openSandbox = async (settings: SandboxSettings): Promise<Sandbox> => {
-  const instance = await DuckDBInstance.create(':memory:', sandboxConfig(settings));
+  const { instance, persisted } = await create(settings);
   const writer = await instance.connect();
   for (const statement of sandboxLock(settings)) await writer.run(statement);
   await writer.run(EVENTS_TABLE);
   const allowList = await loadAllowList(writer);
   return {
     instance,
+    persisted,
     writer,
     allowList,
     async prepare(connection, sql) {

@@ -13,6 +13,8 @@ export type EngineFeedOptions = {
   readonly bus: Pick<EventBus, 'subscribe'>;
   readonly heads?: HeadSource;
   readonly batchSize: number;
+  /** The global sequence the engine already holds up to (0: empty). */
+  readonly after: number;
   /** The store's head when the feed starts: `caughtUp` resolves once it is applied. */
   readonly head: number;
   /** False once this engine is no longer the current one: nothing more is sent or reported. */
@@ -24,7 +26,7 @@ export type EngineFeedOptions = {
 };
 
 /**
- * Feeds one engine process every stored event, from the start, through a catch-up
+ * Feeds one engine process every stored event after `after`, through a catch-up
  * subscription: batches of up to `batchSize`, live events flushed as soon as the loop is idle,
  * one append at a time and in order. A failed append would leave a gap, so the engine is
  * killed instead (and rebuilt by its owner).
@@ -55,7 +57,7 @@ export const feedEngine = (options: EngineFeedOptions) => {
   const subscription = subscribeToHead({
     store: options.store,
     bus: options.bus,
-    after: 0,
+    after: options.after,
     head: options.head,
     handle: async (event) => {
       pending.push(event);

@@ -12,7 +12,21 @@ export type EngineRequest =
       readonly maxBytes: number;
     }
   | { readonly op: 'release'; readonly query: number }
-  | { readonly op: 'count' };
+  | { readonly op: 'count' }
+  /** What a kept table holds: its rows, its last global sequence and that event's id. */
+  | { readonly op: 'state' }
+  /** Empties the table (a kept one that does not match the store). */
+  | { readonly op: 'reset' }
+  /** Writes the table into its file, so the next open replays no log. */
+  | { readonly op: 'checkpoint' };
+
+export type EngineState = {
+  readonly count: number;
+  readonly last: number;
+  readonly lastId: string | null;
+  /** True when the table lives in a file; else why it is in memory. */
+  readonly persisted: true | string;
+};
 
 export type EngineReplyValue = {
   readonly append: number;
@@ -20,6 +34,9 @@ export type EngineReplyValue = {
   readonly run: BoundedRows;
   readonly release: null;
   readonly count: number;
+  readonly state: EngineState;
+  readonly reset: null;
+  readonly checkpoint: null;
 };
 
 /** Sent without a reply: stop whatever `query` is doing now. */

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { type Client, createClient, type Transaction } from '@libsql/client';
-import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { type Client, createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import { type Connection, clientConnection, filePathOf, openNativeWriter } from './libsql-writer';
 
 export type Synchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
 
@@ -28,13 +29,15 @@ const MIGRATIONS = fileURLToPath(
 
 /**
  * One libSQL database as ironstar uses it: a reader, and one dedicated writer connection whose
- * PRAGMAs are set and read back, fed by one in-process queue (@libsql/client fails, rather than
- * queues, a second concurrent write transaction). Migrations run at open.
+ * PRAGMAs are set and read back, fed by one in-process queue (SQLite has one writer at a time,
+ * and a busy timeout would block this thread). On a local file the writer is a native `libsql`
+ * connection with its statements prepared once (libsql-writer.ts); on a libSQL server it is a
+ * @libsql/client. Migrations run at open.
  */
 export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
   const isFile = options.url.startsWith('file:');
   const synchronous = options.synchronous ?? 'FULL';
-  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
   const clientOf = () =>
     createClient({
       url: options.url,
@@ -43,39 +46,52 @@ export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
     });
   const settings: Record<string, unknown> = {};
 
-  const configure = async (client: Client, role: 'writer' | 'reader') => {
-    if (!isFile) return;
-    await client.execute(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-    if (role === 'reader') return;
-    await client.execute('PRAGMA journal_mode = WAL');
-    await client.execute(`PRAGMA synchronous = ${synchronous}`);
-    const read = async (pragma: string) =>
-      Object.values((await client.execute(`PRAGMA ${pragma}`)).rows[0] ?? {})[0];
-    settings.journalMode = await read('journal_mode');
-    settings.synchronous = await read('synchronous');
-    settings.busyTimeout = await read('busy_timeout');
+  /** Sets the writer's PRAGMAs on a native connection and checks them by reading them back. */
+  const configure = (native: NativeWriter) => {
+    native.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    native.exec('PRAGMA journal_mode = WAL');
+    native.exec(`PRAGMA synchronous = ${synchronous}`);
+    settings.journalMode = native.read('journal_mode');
+    settings.synchronous = native.read('synchronous');
+    settings.busyTimeout = native.read('busy_timeout');
     if (options.maxPageCount !== undefined) {
-      await client.execute(`PRAGMA max_page_count = ${Math.trunc(options.maxPageCount)}`);
-      settings.maxPageCount = Number(await read('max_page_count'));
+      native.exec(`PRAGMA max_page_count = ${Math.trunc(options.maxPageCount)}`);
+      settings.maxPageCount = Number(native.read('max_page_count'));
     }
     const expected = { OFF: 0, NORMAL: 1, FULL: 2, EXTRA: 3 }[synchronous];
     if (settings.journalMode !== 'wal' || Number(settings.synchronous) !== expected) {
       throw new Error(`libSQL writer not configured as asked: ${JSON.stringify(settings)}`);
     }
   };
+  const openNative = () => {
+    const native = openNativeWriter(filePathOf(options.url));
+    try {
+      configure(native);
+    } catch (error) {
+      native.close();
+      throw error;
+    }
+    return native;
+  };
 
-  let writerClient = clientOf();
   const readerClient = clientOf();
+  let native: NativeWriter | undefined;
+  let writerClient: Client | undefined;
   try {
-    await configure(writerClient, 'writer');
-    await configure(readerClient, 'reader');
-    await migrate(drizzle(writerClient), { migrationsFolder: MIGRATIONS });
+    if (isFile) {
+      native = openNative();
+      await readerClient.execute(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    } else {
+      writerClient = clientOf();
+    }
+    // The reader runs the migrations (drizzle's migrator takes a client) before any write.
+    await migrate(drizzle(readerClient), { migrationsFolder: MIGRATIONS });
   } catch (error) {
-    writerClient.close();
+    native?.close();
+    writerClient?.close();
     readerClient.close();
     throw error;
   }
-  let writer = drizzle(writerClient);
   const reader = drizzle(readerClient);
 
   // One write at a time, in arrival order.
@@ -86,20 +102,49 @@ export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
     return next;
   };
 
-  // After a failed BEGIN (SQLITE_BUSY) libsql leaves the statement unfinished and every later
-  // COMMIT on that connection fails. A fresh, freshly configured connection recovers.
+  // A failed write (SQLITE_BUSY on BEGIN, an I/O error) may leave a connection unusable. A
+  // fresh, freshly configured connection recovers; if that fails too, the old one stays and
+  // the next error tries again.
   const replaceWriter = () =>
     serialize(async () => {
-      const fresh = clientOf();
-      try {
-        await configure(fresh, 'writer');
-      } catch {
-        fresh.close(); // still failing: keep the old one and try again on the next error
+      if (native) {
+        let fresh: NativeWriter;
+        try {
+          fresh = openNative();
+        } catch {
+          return;
+        }
+        native.close();
+        native = fresh;
         return;
       }
-      writerClient.close();
+      const fresh = clientOf();
+      writerClient?.close();
       writerClient = fresh;
-      writer = drizzle(fresh);
+    });
+
+  const transaction = <T>(work: (connection: Connection) => Promise<T>): Promise<T> =>
+    serialize(async () => {
+      if (native) {
+        const writer = native;
+        writer.begin();
+        try {
+          const result = await work(writer.connection);
+          writer.commit();
+          return result;
+        } catch (error) {
+          writer.rollback();
+          throw error;
+        }
+      }
+      const tx = await (writerClient as Client).transaction('write');
+      try {
+        const result = await work(clientConnection(tx));
+        await tx.commit();
+        return result;
+      } finally {
+        tx.close(); // rolls back if not committed
+      }
     });
 
   return {
@@ -107,29 +152,22 @@ export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
     /** The reader's client, for hot paths where building SQL per call would cost too much. */
     readerClient,
     settings,
-    /** Runs `work` on the writer, after every write queued before it. */
-    write: <T>(work: (db: LibSQLDatabase) => Promise<T>): Promise<T> =>
-      serialize(() => work(writer)),
-    /** Runs `work` in one write transaction (BEGIN IMMEDIATE) on the writer's own client. */
-    transaction: <T>(work: (tx: Transaction) => Promise<T>): Promise<T> =>
-      serialize(async () => {
-        const tx = await writerClient.transaction('write');
-        try {
-          const result = await work(tx);
-          await tx.commit();
-          return result;
-        } finally {
-          tx.close(); // rolls back if not committed
-        }
-      }),
+    /** Runs `work`'s statements on the writer (each its own transaction), after every write queued before it. */
+    write: <T>(work: (connection: Connection) => Promise<T>): Promise<T> =>
+      serialize(() => work(native ? native.connection : clientConnection(writerClient as Client))),
+    /** Runs `work` in one write transaction (BEGIN IMMEDIATE) on the writer. */
+    transaction,
     /** Call after an unexpected write failure: the writer connection may be unusable. */
     recover: replaceWriter,
     async close() {
       await queue;
-      writerClient.close();
+      native?.close();
+      writerClient?.close();
       readerClient.close();
     },
   };
 };
+
+type NativeWriter = ReturnType<typeof openNativeWriter>;
 
 export type LibsqlDatabase = Awaited<ReturnType<typeof openLibsqlDatabase>>;

@@ -150,6 +150,44 @@ describe('libSQL event store', () => {
     expect(all.map((e) => e.globalSequence)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
   });
 
+  it('checks each request of one batch against the ones before it in the same batch', async () => {
+    const store = await openStore({ url: await newDb() });
+    const before = { ...store.stats };
+    const on = (aggregateId: string, expectedVersion: number, id: string) => ({
+      aggregateType: 'Todo',
+      aggregateId,
+      expectedVersion,
+      events: [{ id, type: 'E', data: { id } }],
+    });
+    // Submitted together: one transaction, several requests on one stream and one command id.
+    const [a1, b1, a2, stale, first, again] = await Promise.all([
+      store.append(on('a', 0, 'a1')),
+      store.append(on('b', 0, 'b1')),
+      store.append(on('a', 1, 'a2')),
+      store.append(on('a', 1, 'stale')),
+      store.append({ ...on('c', 0, 'c1'), command: { id: 'once', fingerprint: 'f' } }),
+      store.append({ ...on('d', 0, 'd1'), command: { id: 'once', fingerprint: 'f' } }),
+    ]);
+    expect(store.stats.transactions - before.transactions).toBe(1);
+    expect([a1, b1, a2].map((r) => r._unsafeUnwrap().events[0]?.globalSequence)).toEqual([1, 2, 3]);
+    expect(a2?._unsafeUnwrap().version).toBe(2);
+    expect(stale?._unsafeUnwrapErr()).toMatchObject({ type: 'ConcurrencyError', actual: 2 });
+    expect(first?._unsafeUnwrap().events[0]?.globalSequence).toBe(4);
+    expect(again?._unsafeUnwrapErr()).toMatchObject({
+      type: 'DuplicateCommand',
+      recorded: { id: 'once', aggregateId: 'c', version: 1, globalSequence: 4 },
+    });
+    const all = (await store.readAll({ after: 0, limit: 10 }))._unsafeUnwrap();
+    expect(all.map((e) => [e.globalSequence, e.aggregateId, e.aggregateSequence])).toEqual([
+      [1, 'a', 1],
+      [2, 'b', 1],
+      [3, 'a', 2],
+      [4, 'c', 1],
+    ]);
+    // What an append answers is what a read gives back.
+    expect(a2?._unsafeUnwrap().events).toEqual(all.slice(2, 3));
+  });
+
   it('keeps one projection snapshot per projection across a reopen', async () => {
     const url = await newDb();
     const store = await openStore({ url });

@@ -46,7 +46,7 @@ export const getLibsqlEventStore = async (
   const clock = options.clock ?? (() => new Date().toISOString());
 
   const appender = createAppender(clock);
-  const { read, streamVersion, findCommand, appendOne } = appender;
+  const { read, streamVersion, findCommand, appendAll } = appender;
 
   const conflictOf = (request: AppendRequest, actual: number): ConcurrencyError => ({
     type: 'ConcurrencyError',
@@ -66,19 +66,11 @@ export const getLibsqlEventStore = async (
   const groupCommit = createGroupCommit<AppendRequest, Result<AppendResult, AppendError>>({
     maxBatch: MAX_BATCH,
     runBatch: (requests) =>
-      db.transaction(async (tx) => {
-        const q = read(tx);
-        const results: Array<Result<AppendResult, AppendError>> = [];
-        for (const request of requests) {
-          try {
-            results.push(ok(await appendOne(q, request)));
-          } catch (error) {
-            if (!(error instanceof Abort)) throw error;
-            results.push(refusal(request, error));
-          }
-        }
-        return results;
-      }),
+      db.transaction(async (connection) =>
+        (await appendAll(connection, requests)).map((outcome, i) =>
+          outcome instanceof Abort ? refusal(requests[i] as AppendRequest, outcome) : ok(outcome),
+        ),
+      ),
     onFailure: async (request, error) => {
       // A writer that skipped our lock (another process, on a server without IMMEDIATE) won.
       if (isUniqueViolation(error)) {

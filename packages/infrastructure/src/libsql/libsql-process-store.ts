@@ -11,11 +11,12 @@ import {
   type StoreUnavailable,
   type TimerRow,
 } from '@ironstar/application';
-import type { InValue, Row } from '@libsql/client';
+import type { InValue } from '@libsql/client';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { Abort, type createAppender, type Query } from './libsql-append';
 import type { LibsqlDatabase } from './libsql-database';
 import { toUnavailable } from './libsql-errors';
+import type { Connection, SqlRow } from './libsql-writer';
 
 /** Thrown inside the step's transaction to roll it back with this answer. */
 class Refuse {
@@ -40,9 +41,9 @@ export const createLibsqlProcessStore = (
   const attempt = <T>(work: () => Promise<T>) =>
     ResultAsync.fromPromise(work(), (error): StoreUnavailable => toUnavailable(error));
   /** A write on the writer queue; a failed one leaves the writer to be recovered. */
-  const write = <T>(work: (q: Query) => Promise<T>) =>
+  const write = <T>(work: (q: Query, connection: Connection) => Promise<T>) =>
     db
-      .transaction((tx) => work(appender.read(tx)))
+      .transaction((connection) => work(connection.query, connection))
       .catch(async (error: unknown) => {
         if (!(error instanceof Refuse)) await db.recover();
         throw error;
@@ -56,7 +57,11 @@ export const createLibsqlProcessStore = (
   };
 
   /** One step inside the caller's transaction; throws Refuse to roll the whole call back. */
-  const recordIn = async (q: Query, step: ProcessStep): Promise<StepRecorded | StepDuplicate> => {
+  const recordIn = async (
+    connection: Connection,
+    step: ProcessStep,
+  ): Promise<StepRecorded | StepDuplicate> => {
+    const q = connection.query;
     if (!(await holds(q, step.manager, step.owner))) {
       throw new Refuse({ type: 'LeaseLost', manager: step.manager });
     }
@@ -70,7 +75,7 @@ export const createLibsqlProcessStore = (
     if (seen || gone) return { type: 'Duplicate' };
     let appended: Awaited<ReturnType<typeof appender.appendOne>>;
     try {
-      appended = await appender.appendOne(q, {
+      appended = await appender.appendOne(connection, {
         aggregateType: processStreamType(step.manager),
         aggregateId: step.instanceId,
         expectedVersion: step.expectedVersion,
@@ -119,9 +124,9 @@ export const createLibsqlProcessStore = (
     return { type: 'Recorded', events: appended.events };
   };
   const record = (steps: readonly ProcessStep[]) =>
-    write(async (q) => {
+    write(async (_, connection) => {
       const results: (StepRecorded | StepDuplicate)[] = [];
-      for (const step of steps) results.push(await recordIn(q, step));
+      for (const step of steps) results.push(await recordIn(connection, step));
       return results;
     });
 
@@ -227,7 +232,7 @@ export const createLibsqlProcessStore = (
 
 const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
-const timerOf = (row: Row): TimerRow => ({
+const timerOf = (row: SqlRow): TimerRow => ({
   id: String(row[0]),
   manager: String(row[1]),
   instanceId: String(row[2]),
@@ -236,7 +241,7 @@ const timerOf = (row: Row): TimerRow => ({
   correlationId: text(row[5]),
 });
 
-const outboxOf = (row: Row): OutboxRow => ({
+const outboxOf = (row: SqlRow): OutboxRow => ({
   id: String(row[0]),
   manager: String(row[1]),
   instanceId: String(row[2]),
@@ -252,7 +257,7 @@ const outboxOf = (row: Row): OutboxRow => ({
   lastError: text(row[12]),
 });
 
-const instanceOf = (row: Row): InstanceRow => ({
+const instanceOf = (row: SqlRow): InstanceRow => ({
   manager: String(row[0]),
   instanceId: String(row[1]),
   version: Number(row[2]),

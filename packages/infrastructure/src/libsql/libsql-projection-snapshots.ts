@@ -1,6 +1,7 @@
 import type { ProjectionSnapshot, ProjectionSnapshotStore } from '@ironstar/application';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { ResultAsync } from 'neverthrow';
+import { jsonInSlices } from './json-in-slices';
 import type { LibsqlDatabase } from './libsql-database';
 import { toUnavailable } from './libsql-errors';
 import { projectionSnapshots } from './schema';
@@ -21,22 +22,20 @@ export const createLibsqlProjectionSnapshots = (db: LibsqlDatabase): ProjectionS
           }
         : null,
     ),
+  // Stringified before it joins the writer queue, in slices: a large read model holds neither
+  // the event loop nor the commands behind it in the queue for one long stretch.
   save: (snapshot) =>
     ResultAsync.fromPromise(
-      db.write((writer) =>
-        writer
-          .insert(projectionSnapshots)
-          .values({ ...snapshot, data: JSON.stringify(snapshot.data) })
-          .onConflictDoUpdate({
-            target: projectionSnapshots.name,
-            set: {
-              version: sql`excluded.version`,
-              position: sql`excluded.position`,
-              data: sql`excluded.data`,
-              createdAt: sql`excluded.created_at`,
-            },
-          }),
+      jsonInSlices(snapshot.data).then((data) =>
+        db.write((writer) =>
+          writer.run(SAVE_PROJECTION, [snapshot.name, snapshot.version, snapshot.position, data]),
+        ),
       ),
       toUnavailable,
     ).map(() => undefined),
 });
+
+const SAVE_PROJECTION = `INSERT INTO projection_snapshots (name, version, position, data)
+  VALUES (?, ?, ?, ?)
+  ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = excluded.position,
+    data = excluded.data, created_at = excluded.created_at`;

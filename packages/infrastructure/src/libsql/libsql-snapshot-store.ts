@@ -1,9 +1,7 @@
 import type { Snapshot, SnapshotStore } from '@ironstar/application';
-import { sql } from 'drizzle-orm';
 import { ResultAsync } from 'neverthrow';
 import type { LibsqlDatabase } from './libsql-database';
 import { toUnavailable } from './libsql-errors';
-import { snapshots } from './schema';
 
 /** Snapshots in their own table, newest per stream; writes share the store's writer queue. */
 export const createLibsqlSnapshotStore = (db: LibsqlDatabase): SnapshotStore => ({
@@ -15,27 +13,21 @@ export const createLibsqlSnapshotStore = (db: LibsqlDatabase): SnapshotStore => 
     ).map(({ rows: [row] }) => (row ? (JSON.parse(String(row[0])) as Snapshot) : null)),
   save: (snapshot) =>
     ResultAsync.fromPromise(
-      db.write((writer) =>
-        writer
-          .insert(snapshots)
-          .values({ ...snapshot, state: JSON.stringify(snapshot.state) })
-          .onConflictDoUpdate({
-            target: [snapshots.aggregateType, snapshots.aggregateId],
-            set: {
-              version: sql`excluded.version`,
-              globalSequence: sql`excluded.global_sequence`,
-              schemaVersion: sql`excluded.schema_version`,
-              state: sql`excluded.state`,
-              createdAt: sql`excluded.created_at`,
-            },
-            // Never replace a newer snapshot with an older one.
-            setWhere: sql`excluded.version > ${snapshots.version}`,
-          })
-          .catch(async (error: unknown) => {
-            await db.recover();
-            throw error;
-          }),
-      ),
+      db
+        .write((writer) =>
+          writer.run(SAVE_SNAPSHOT, [
+            snapshot.aggregateType,
+            snapshot.aggregateId,
+            snapshot.version,
+            snapshot.globalSequence,
+            snapshot.schemaVersion,
+            JSON.stringify(snapshot.state),
+          ]),
+        )
+        .catch(async (error: unknown) => {
+          await db.recover();
+          throw error;
+        }),
       toUnavailable,
     ).map(() => undefined),
 });
@@ -43,3 +35,10 @@ export const createLibsqlSnapshotStore = (db: LibsqlDatabase): SnapshotStore => 
 const LOAD_SNAPSHOT = `SELECT json_object('aggregateType', aggregate_type, 'aggregateId', aggregate_id,
   'version', version, 'globalSequence', global_sequence, 'schemaVersion', schema_version,
   'state', json(state)) FROM snapshots WHERE aggregate_type = ? AND aggregate_id = ?`;
+// Never replaces a newer snapshot with an older one.
+const SAVE_SNAPSHOT = `INSERT INTO snapshots (aggregate_type, aggregate_id, version, global_sequence,
+  schema_version, state) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET version = excluded.version,
+    global_sequence = excluded.global_sequence, schema_version = excluded.schema_version,
+    state = excluded.state, created_at = excluded.created_at
+  WHERE excluded.version > snapshots.version`;

@@ -1,5 +1,9 @@
+import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AppEnv } from '../app-env';
 import { createTestApp } from '../testing/test-app';
+import { boundaryGuard } from './boundary-guard';
+import { createHostPolicy, LOOPBACK_HOSTS } from './host-policy';
 import { SECURITY_HEADERS } from './security-headers';
 
 let close: (() => Promise<void>) | undefined;
@@ -155,5 +159,22 @@ describe('the boundary guard', () => {
     );
     expect(res.status).toBe(202);
     expect(t.events[0]?.payload).toMatchObject({ owner: '𝄞 été' });
+  });
+
+  it("hands a route the checked body's text, so reading it does not read the request again", async () => {
+    const app = new Hono<AppEnv>()
+      .use(boundaryGuard(createHostPolicy(LOOPBACK_HOSTS)))
+      .post('/echo', async (c) => {
+        const body = await c.req.json();
+        const text = await c.req.text();
+        return c.json({ body, text, bodyUsed: c.req.raw.bodyUsed });
+      });
+    const json = '{"text":"caf\u00e9 \ud834\udd1e","n":[1,2]}';
+    const res = await app.request('http://localhost/echo', post(json));
+    expect(await res.json()).toEqual({
+      body: { text: 'café 𝄞', n: [1, 2] },
+      text: json,
+      bodyUsed: false,
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { AppEnv } from '../app-env';
 import { type CsrfPolicy, csrfRefusal } from '../auth/csrf';
 import { errorJson } from '../http-errors';
 import type { HostPolicy } from './host-policy';
-import { parseJsonBody, readBounded } from './json-body';
+import { decodeJsonBody, readBounded } from './json-body';
 
 /** The largest body any route takes (commands); stricter routes keep their own limit. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -69,7 +69,7 @@ export const boundaryGuard =
     if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) return tooLarge(c);
     const bytes = await readBounded(c.req.raw.body, MAX_BODY_BYTES);
     if (bytes.isErr()) return tooLarge(c);
-    const parsed = parseJsonBody(bytes.value);
+    const parsed = decodeJsonBody(bytes.value);
     if (parsed.isErr()) {
       const error = parsed.error;
       return error.type === 'Invalid'
@@ -78,8 +78,12 @@ export const boundaryGuard =
           ? errorJson(c, 'malformed', error.message)
           : tooLarge(c);
     }
-    // The route reads the very bytes that were checked, through its own body limit.
+    // The route reads the very bytes that were checked, through its own body limit; its
+    // c.req.json() / text() take the text already decoded (Hono's body cache) instead of
+    // reading and decoding the body a second time.
     c.req.raw = new Request(c.req.raw, { body: bytes.value });
+    // (Hono keeps promises there; its type says strings.)
+    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(parsed.value.text);
     return next();
   };
 

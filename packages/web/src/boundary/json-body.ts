@@ -45,7 +45,13 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * escape parses to a lone surrogate, which no event may carry: strict JSON readers and
  * SQLite's JSON functions reject it, and stored events are never rewritten.
  */
-export const parseJsonBody = (bytes: Uint8Array): Result<unknown, JsonBodyError> => {
+export const parseJsonBody = (bytes: Uint8Array): Result<unknown, JsonBodyError> =>
+  decodeJsonBody(bytes).map(({ value }) => value);
+
+/** As parseJsonBody, also giving the decoded text, so a route can read it without decoding again. */
+export const decodeJsonBody = (
+  bytes: Uint8Array,
+): Result<{ readonly text: string; readonly value: unknown }, JsonBodyError> => {
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -58,7 +64,7 @@ export const parseJsonBody = (bytes: Uint8Array): Result<unknown, JsonBodyError>
   } catch {
     return err({ type: 'Malformed', message: 'body is not valid JSON' });
   }
-  return checkJson(value).map(() => value);
+  return checkJson(value).map(() => ({ text, value }));
 };
 
 /** Walks a parsed JSON value without recursion (its depth is what is being checked). */

@@ -52,6 +52,17 @@ export const querySessionsModule = (options: QuerySessionsModuleOptions) =>
       const { log, metrics } = context;
       const { sessions } = context.projections;
       const engine = await options.engine(context);
+      // The engine (a process of its own) starts now, while the other read models restore
+      // and the server starts listening; it catches up behind them: /readyz says when.
+      const began = Date.now();
+      void engine.start().then(
+        () =>
+          log.info(
+            { position: engine.position(), ms: Date.now() - began },
+            'analytics projection rebuilt',
+          ),
+        (error: unknown) => log.error({ err: error }, 'analytics projection failed to start'),
+      );
       const cache = createQueryCache({
         ttlMs: options.cacheTtlMs,
         ...(options.cacheMaxBytes === undefined ? {} : { maxBytes: options.cacheMaxBytes }),
@@ -102,16 +113,6 @@ export const querySessionsModule = (options: QuerySessionsModuleOptions) =>
           await sweep();
           sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
           sweeper.unref();
-          // The engine catches up behind the listening server: /readyz says when it has.
-          const began = Date.now();
-          void engine.start().then(
-            () =>
-              log.info(
-                { position: engine.position(), ms: Date.now() - began },
-                'analytics projection rebuilt',
-              ),
-            (error: unknown) => log.error({ err: error }, 'analytics projection failed to start'),
-          );
         },
         async stop() {
           clearInterval(sweeper);
