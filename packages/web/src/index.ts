@@ -1,3 +1,4 @@
+export { parseCommandId } from './api/command-headers';
 export { COMMAND_BODY_LIMIT } from './api/command-routes';
 export { nonNegativeInt } from './api/query-params';
 export { type App, type AppDeps, createApp, type RequestLog } from './app';

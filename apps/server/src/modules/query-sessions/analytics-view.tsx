@@ -4,7 +4,9 @@ import { isUuid } from '@ironstar/domain';
 import {
   action,
   BarChart,
+  COMMANDS_BLOCKED,
   clockTime,
+  commandAction,
   formatNumber,
   Layout,
   LiveFeed,
@@ -16,7 +18,12 @@ import { SQL_TEXT_MAX } from './sql-text';
 
 export const ANALYTICS_PAGE = '/analytics';
 export const RUN_URL = `${ANALYTICS_PAGE}/run`;
-const run = action('post', RUN_URL);
+// Sent like every command of the pages: a fresh Idempotency-Key per run, the same key on its
+// resends (a run whose answer was lost is not run or recorded twice), one at a time.
+const run = (saved: string) =>
+  commandAction(RUN_URL, { prepare: ["$_notice = ''", `$saved = ${saved}`] });
+/** True while a run is on its way. */
+const RUNNING = "$_pending !== ''";
 const MAX_CHART_ROWS = 30;
 /** Rows a page shows; the whole kept result is a download away. */
 export const DISPLAY_ROWS = 100;
@@ -203,7 +210,7 @@ export const AnalyticsPage = (props: {
   savedQueries: readonly SavedQuery[];
 }) => (
   <Layout title="Analytics" shell={props.shell} path={ANALYTICS_PAGE} wide>
-    <div id="analytics-app" data-signals="{sql: '', saved: '', _running: false}">
+    <div id="analytics-app" data-signals="{sql: '', saved: ''}">
       <LiveFeed id="analytics-feed" url={`${ANALYTICS_PAGE}/feed`} />
       <h1>Analytics</h1>
       <p class="muted small">
@@ -221,8 +228,8 @@ export const AnalyticsPage = (props: {
             type="button"
             id={`saved-${q.name}`}
             title={q.sql}
-            data-indicator="_running"
-            data-on-click={`$saved = '${q.name}'; ${run}`}
+            data-attr-disabled={COMMANDS_BLOCKED}
+            data-on-click={run(`'${q.name}'`)}
           >
             {q.title}
           </button>
@@ -242,32 +249,29 @@ export const AnalyticsPage = (props: {
             ✎ {q.title}
           </button>
         ))}
-        <span class="spinner" data-show="$_running">
+        <span class="spinner" style="display: none" data-show={RUNNING}>
           running…
         </span>
       </div>
-      <form
-        id="ad-hoc"
-        style="margin: 1rem 0"
-        data-indicator="_running"
-        data-on-submit={`$saved = ''; ${run}`}
-      >
+      <form id="ad-hoc" style="margin: 1rem 0" data-on-submit={run("''")}>
         <textarea
           id="sql"
           aria-label="SQL"
           maxlength={SQL_TEXT_MAX}
           placeholder="Write one SELECT over the events table here; Ctrl+Enter runs it."
           data-bind="sql"
-          data-on-keydown={`(evt.ctrlKey || evt.metaKey) && evt.key === 'Enter' && (evt.preventDefault(), $saved = '', ${run})`}
+          data-on-keydown={`(evt.ctrlKey || evt.metaKey) && evt.key === 'Enter' && (evt.preventDefault(), ${run("''")})`}
         />
         <div class="row">
-          <button class="primary" type="submit">
+          <button class="primary" type="submit" data-attr-disabled={COMMANDS_BLOCKED}>
             Run SQL
           </button>
           <span class="muted small">
             <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs it
           </span>
           <QueryError />
+          {/* A run that could not be sent or was not answered in time. */}
+          <p class="error" id="run-notice" role="alert" data-text="$_notice" />
         </div>
       </form>
       <div class="grid2">
@@ -278,8 +282,8 @@ export const AnalyticsPage = (props: {
         <div>
           <h2>Result</h2>
           {/* While a query runs, the previous result is not shown as if it were its answer. */}
-          <div id="result-pane" data-class-running="$_running">
-            <p class="spinner" id="result-running" style="display: none" data-show="$_running">
+          <div id="result-pane" data-class-running={RUNNING}>
+            <p class="spinner" id="result-running" style="display: none" data-show={RUNNING}>
               Running the query…
             </p>
             <ResultView session={props.selected} result={props.result} />
