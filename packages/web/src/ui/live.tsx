@@ -10,6 +10,8 @@ import { encodeSseMessage } from '../sse/sse-frame';
  *   'reconnecting', then 'offline';
  * - `_key`: the Idempotency-Key of the next command (made by the server for the first, then
  *   afresh in the browser after each one is answered);
+ * - `_keyFor`: after a command that timed out, the element that sent it: its next command
+ *   reuses the key (it may have arrived after all), any other element's gets a fresh one;
  * - `_pending`: the id of the element whose command is in flight ('' when none). One command
  *   at a time, so a resend can never overtake a newer change;
  * - `_target`: the id of the element told when that command is done, when it is not the one
@@ -21,6 +23,7 @@ import { encodeSseMessage } from '../sse/sse-frame';
 export const liveSignals = (key: string) => ({
   _conn: 'connecting',
   _key: key,
+  _keyFor: '',
   _feedFails: 0,
   _pending: '',
   _target: '',
@@ -71,7 +74,8 @@ const ARM = `(clearTimeout(${TIMER}), ${TIMER} = setTimeout(() => ${CMD} && (${C
 // Datastar's request lifecycle, for the feed (marked data-live-feed) and the pending command.
 // The answer timer runs from each attempt's start (a failed attempt restarts it: resends while
 // the server is unreachable are not timed out) until the first answer of any kind. A timed-out
-// command keeps its key, so sending it again cannot apply it twice if it did arrive.
+// command's key is kept for its element (`_keyFor`), so sending it again cannot apply it twice
+// if it did arrive.
 const ON_SSE = [
   'const d = evt.detail',
   'const feed = document.getElementById(d.elId)?.hasAttribute("data-live-feed")',
@@ -82,7 +86,7 @@ const ON_SSE = [
   `d.elId === $_pending && (d.type === 'started' || d.type === 'retrying' ? ${ARM} : clearTimeout(${TIMER}))`,
   `d.elId === $_pending && d.type === 'finished' && ${CMD}?.timedOut && ($_refused = true, $_status = 0, $_message = ${JSON.stringify(TIMED_OUT)})`,
   `d.elId === $_pending && d.type === 'error' && ($_refused = true, $_status = Number(d.argsRaw.status))`,
-  `d.elId === $_pending && d.type === 'finished' && ($_notice = $_refused ? (${JSON.stringify(FRIENDLY)}[String($_status)] || $_message || 'Something went wrong.') : '', (document.getElementById($_target || $_pending) ?? document).dispatchEvent(new CustomEvent('${COMMAND_DONE_EVENT}', {bubbles: true, detail: {elId: $_target || $_pending, accepted: !$_refused, status: $_status}})), $_pending = '', $_target = '', $_queued = false, $_key = ${CMD}?.timedOut ? $_key : ${NEW_KEY}, ${CMD} = null)`,
+  `d.elId === $_pending && d.type === 'finished' && ($_notice = $_refused ? (${JSON.stringify(FRIENDLY)}[String($_status)] || $_message || 'Something went wrong.') : '', (document.getElementById($_target || $_pending) ?? document).dispatchEvent(new CustomEvent('${COMMAND_DONE_EVENT}', {bubbles: true, detail: {elId: $_target || $_pending, accepted: !$_refused, status: $_status}})), $_keyFor = ${CMD}?.timedOut ? ($_target || $_pending) : '', $_pending = '', $_target = '', $_queued = false, $_key = ${CMD}?.timedOut ? $_key : ${NEW_KEY}, ${CMD} = null)`,
 ].join('; ');
 
 /**
@@ -155,6 +159,8 @@ export const commandAction = (
     '$_pending = ctx.el.id',
     ...(options.target === undefined ? [] : [`$_target = ${options.target}`]),
     ...(options.prepare ?? []),
+    `$_keyFor && $_keyFor !== ($_target || $_pending) && ($_key = ${NEW_KEY})`,
+    "$_keyFor = ''",
     post,
   ];
   return `(${COMMANDS_BLOCKED}) ? null : (${steps.join(', ')})`;
