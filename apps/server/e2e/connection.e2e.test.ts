@@ -1,12 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  type ServerProcess,
-  sendCommand,
-  useServers,
-} from '../src/testing/spawn-server';
+import { freePort, type ServerProcess, sendCommand, useServers } from '../src/testing/spawn-server';
 import { launchChromium, todoTexts, waitLive, watchPage } from './browser';
 
 let browser: Browser;
@@ -141,9 +136,9 @@ describe('connection state and safe resends in Chromium', () => {
     const box = page.locator('#todo-items input[type=checkbox]').first();
     await box.check();
     const rowProblem = page.locator('#todo-items > li .row-problem').first();
-    await expect.poll(() => rowProblem.textContent(), { timeout: 20_000 }).toMatch(
-      /did not answer within 10 s/,
-    );
+    await expect
+      .poll(() => rowProblem.textContent(), { timeout: 20_000 })
+      .toMatch(/did not answer within 10 s/);
     // The row is usable again and shows what the server last said.
     expect(await box.isChecked()).toBe(false);
     expect(await box.isDisabled()).toBe(false);

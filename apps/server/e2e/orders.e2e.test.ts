@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { orderCommand, placeOrder } from '../src/testing/orders-client';
@@ -11,25 +9,20 @@ import {
   spawnServer,
   tempDir,
 } from '../src/testing/spawn-server';
-import { launchChromium, waitLive, watchPage } from './browser';
+import { launchChromium, screenshots, waitLive, watchPage } from './browser';
 
-// Committed screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp dir.
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
-  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
-  : undefined;
 const DESKTOP = { width: 1280, height: 800 };
 
 let browser: Browser;
 let server: ServerProcess;
 let removeDir: () => Promise<unknown>;
-let shots: string;
+let shoot: ReturnType<typeof screenshots>;
 let watched: Array<{ path: string; problems: string[] }> = [];
 
 beforeAll(async () => {
   const dir = await tempDir();
   removeDir = dir.remove;
-  shots = SCREENSHOTS ?? join(dir.dir, 'shots');
-  mkdirSync(shots, { recursive: true });
+  shoot = screenshots(dir.dir);
   server = await spawnServer({
     DATABASE_URL: `file:${join(dir.dir, 'orders.db')}`,
     PORT: String(await freePort()),
@@ -60,9 +53,6 @@ const open = async (path: string, viewport = DESKTOP) => {
   await page.goto(`${server.url}${path}`);
   return page;
 };
-
-const shoot = (page: Page, name: string) =>
-  page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
 
 /** The feed is open once the server counts it (so a change made now reaches the page). */
 const feedOpen = async (feed: string) =>

@@ -147,7 +147,13 @@ ol.events li.later { opacity: .45; }
 ul.sessions { list-style: none; padding: 0; margin: 0; }
 ul.sessions li { display: flex; gap: .5rem; align-items: baseline; padding: .35rem 0; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
 ul.sessions li button { padding: .1rem .5rem; font-size: .8rem; min-height: 0; }
-#result-chart text { font-size: 12px; fill: currentColor; }
+figure.bars { display: grid; grid-template-columns: minmax(0, 12rem) minmax(3rem, 1fr) max-content; gap: .2rem .6rem; align-items: center; margin: .5rem 0 1rem; font-size: .8rem; }
+.bar-row { display: contents; }
+.bar-label { text-align: right; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--muted); }
+.bar-track { display: block; height: .85rem; }
+.bar { display: block; height: 100%; min-width: 1px; border-radius: 2px; background: var(--accent); }
+.bar-value { font-variant-numeric: tabular-nums; }
+@media (max-width: 600px) { figure.bars { grid-template-columns: minmax(0, 7.5rem) minmax(2rem, 1fr) max-content; } }
 #result-pane.running #result { display: none; }
 
 /* Time travel */
