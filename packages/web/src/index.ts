@@ -93,7 +93,10 @@ export {
   JsonView,
   Panel,
   Shortcuts,
+  Stat,
   Table,
+  type TableHead,
+  type TableRow,
   type Tone,
 } from './ui/components';
 export {

@@ -95,6 +95,7 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 .pending { opacity: .55; }
 .footer { margin-top: .75rem; display: flex; gap: .5rem 1rem; justify-content: space-between; align-items: center; flex-wrap: wrap; color: var(--muted); font-size: .9rem; }
 .scroll-x { overflow-x: auto; max-width: 100%; }
+.scroll-x.tall { max-height: 28rem; overflow-y: auto; }
 .nowrap { white-space: nowrap; }
 table.result, table.table { border-collapse: collapse; width: 100%; font-size: .85rem; }
 table.result th, table.result td, table.table th, table.table td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }

@@ -206,7 +206,7 @@ export const OrdersPage = (props: {
     >
       <LiveFeed id="orders-feed" url={ORDERS_FEED_URL} />
       <h1>Orders</h1>
-      <Panel class="panel order-panel" aria-label="New order">
+      <Panel class="order-panel" aria-label="New order">
         <form id="new-order" class="order-form" data-on-submit={createOrder}>
           <label class="field sku-field">
             Item sku
