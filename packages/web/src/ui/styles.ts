@@ -72,6 +72,8 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 /* Building blocks */
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: .85rem 1rem; box-shadow: var(--shadow); min-width: 0; }
 .panel > h2:first-child, .panel > h3:first-child { margin-top: 0; }
+.panel + .panel { margin-top: 1rem; }
+.grid2 > .panel + .panel { margin-top: 0; }
 .muted { color: var(--muted); }
 .small { font-size: .85rem; }
 .row { display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; }
@@ -81,10 +83,10 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 .cards.compact { grid-template-columns: repeat(auto-fill, minmax(min(100%, 10rem), 1fr)); gap: .75rem; }
 .card h3 { margin: 0; font-size: .85rem; font-weight: 550; color: var(--muted); }
 .card .figure { font-size: 1.6rem; font-weight: 650; font-variant-numeric: tabular-nums; }
-.badge, .pill { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .75rem; font-weight: 600; border: 1px solid var(--line); line-height: 1.5; white-space: nowrap; vertical-align: middle; }
-.badge.ok, .pill.live, .pill.completed { background: var(--ok); color: var(--panel); border-color: var(--ok); }
-.badge.warn, .pill.executing { background: var(--warn); color: var(--panel); border-color: var(--warn); }
-.badge.bad, .pill.failed { background: var(--bad); color: var(--panel); border-color: var(--bad); }
+.badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .75rem; font-weight: 600; border: 1px solid var(--line); line-height: 1.5; white-space: nowrap; vertical-align: middle; }
+.badge.ok { background: var(--ok); color: var(--panel); border-color: var(--ok); }
+.badge.warn { background: var(--warn); color: var(--panel); border-color: var(--warn); }
+.badge.bad { background: var(--bad); color: var(--panel); border-color: var(--bad); }
 .badge.info { color: var(--info); border-color: var(--info); }
 .badge.high { color: var(--bad); border-color: var(--bad); }
 .badge.low { color: var(--muted); }
@@ -97,13 +99,13 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 .scroll-x { overflow-x: auto; max-width: 100%; }
 .scroll-x.tall { max-height: 28rem; overflow-y: auto; }
 .nowrap { white-space: nowrap; }
-table.result, table.table { border-collapse: collapse; width: 100%; font-size: .85rem; }
-table.result th, table.result td, table.table th, table.table td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
-table.result th, table.table th { font-weight: 600; color: var(--muted); }
-table.result td.num, table.table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.result th { white-space: nowrap; }
+table.table { border-collapse: collapse; width: 100%; font-size: .85rem; }
+table.table th, table.table td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+table.table th { font-weight: 600; color: var(--muted); }
+table.table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.table th { white-space: nowrap; }
 /* JSON in a cell keeps a readable width: the table scrolls in its box instead. */
-table.result td > pre, table.table td > pre { min-width: 16rem; }
+table.table td > pre { min-width: 16rem; }
 dl.keys { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .75rem; margin: 0; font-size: .85rem; }
 dl.keys dt { color: var(--muted); }
 .shortcuts { font-size: .85rem; color: var(--muted); margin-top: 1.25rem; }
