@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import { freePort, type ServerProcess, spawnServer, tempDir } from '../src/testing/spawn-server';
 
 /** The two sizes every page is tried at: a laptop and a phone. */
 export const SIZES = [
@@ -62,6 +63,50 @@ export const watchPage = (page: Page) => {
     void dialog.dismiss();
   });
   return problems;
+};
+
+/**
+ * Watches every page a test opens (`watch(page, path)`) and fails the test, after it, if any
+ * showed a script error or a dialog. The problem arrays are held, not copied: watchPage keeps
+ * filling them.
+ */
+export const usePageWatch = () => {
+  let watched: Array<{ path: string; problems: string[] }> = [];
+  afterEach(() => {
+    const seen = watched.flatMap(({ path, problems }) => problems.map((p) => `${path}: ${p}`));
+    watched = [];
+    expect(seen).toEqual([]);
+  });
+  return (page: Page, path: string) => {
+    watched.push({ path, problems: watchPage(page) });
+  };
+};
+
+/** A server of its own on a fresh database file (`env` adds settings), and screenshots beside. */
+export const startServer = async (
+  database: string,
+  env: Record<string, string> = {},
+): Promise<{
+  server: ServerProcess;
+  shoot: ReturnType<typeof screenshots>;
+  stop: () => Promise<void>;
+}> => {
+  const dir = await tempDir();
+  try {
+    const server = await spawnServer({
+      DATABASE_URL: `file:${join(dir.dir, database)}`,
+      PORT: String(await freePort()),
+      ...env,
+    });
+    const stop = async () => {
+      await server.kill('SIGTERM');
+      await dir.remove();
+    };
+    return { server, shoot: screenshots(dir.dir), stop };
+  } catch (error) {
+    await dir.remove();
+    throw error;
+  }
 };
 
 /** The todo texts the list shows, in order. */

@@ -1,21 +1,15 @@
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  type ServerProcess,
-  sendCommand,
-  spawnServer,
-  tempDir,
-} from '../src/testing/spawn-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, sendCommand } from '../src/testing/spawn-server';
 import {
   expectFits,
   launchChromium,
   SCREENSHOTS_DIR,
   SIZES,
-  screenshots,
+  type screenshots,
+  startServer,
+  usePageWatch,
   waitLive,
-  watchPage,
 } from './browser';
 
 let browser: Browser;
@@ -23,17 +17,15 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(async () => browser?.close());
+const watch = usePageWatch();
 
 // Each numbered point of the dashboard, at both sizes, each against a server of its own with
 // the same small history.
 for (const size of SIZES) {
   let server: ServerProcess;
-  let removeDir: () => Promise<unknown>;
+  let stop: () => Promise<void>;
   let shoot: ReturnType<typeof screenshots>;
   const ids: string[] = [];
-  // Each page's own problem list, read after its test: watchPage keeps filling the array it
-  // returned, so the reference is held (copying it would freeze it empty).
-  let watched: Array<{ path: string; problems: string[] }> = [];
 
   const open = async (path: string) => {
     const context = await browser.newContext({
@@ -41,7 +33,7 @@ for (const size of SIZES) {
     });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    watched.push({ path, problems: watchPage(page) });
+    watch(page, path);
     await page.goto(`${server.url}${path}`);
     await waitLive(page);
     await expectFits(page, path);
@@ -52,14 +44,9 @@ for (const size of SIZES) {
 
   describe(`the dashboard in Chromium at ${size.width}×${size.height}`, () => {
     beforeAll(async () => {
-      const dir = await tempDir();
-      removeDir = dir.remove;
-      shoot = screenshots(dir.dir);
-      server = await spawnServer({
-        DATABASE_URL: `file:${join(dir.dir, 'dashboard.db')}`,
-        PORT: String(await freePort()),
+      ({ server, shoot, stop } = await startServer('dashboard.db', {
         ANALYTICS_QUERY_TIMEOUT_MS: '1500',
-      });
+      }));
       // A small history: three todos, one completed, one renamed.
       ids.length = 0;
       for (const text of ['buy milk', 'write the report', 'call <b>Ada</b>']) {
@@ -71,17 +58,7 @@ for (const size of SIZES) {
       await sendCommand(server.url, { type: 'complete', id: ids[0] });
       await sendCommand(server.url, { type: 'rename', id: ids[1], text: 'write the long report' });
     });
-
-    afterAll(async () => {
-      await server?.kill('SIGTERM');
-      await removeDir?.();
-    });
-
-    afterEach(() => {
-      const seen = watched.flatMap(({ path, problems }) => problems.map((p) => `${path}: ${p}`));
-      watched = [];
-      expect(seen).toEqual([]);
-    });
+    afterAll(async () => stop?.());
 
     it('event log: a new event appears without reload, filters narrow it, rows expand', async () => {
       const page = await open('/events');

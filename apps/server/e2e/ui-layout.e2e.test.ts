@@ -1,15 +1,16 @@
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderCommand } from '../src/testing/orders-client';
+import { type ServerProcess, sendCommand } from '../src/testing/spawn-server';
 import {
-  freePort,
-  type ServerProcess,
-  sendCommand,
-  spawnServer,
-  tempDir,
-} from '../src/testing/spawn-server';
-import { expectFits, launchChromium, SIZES, screenshots, waitLive, watchPage } from './browser';
+  expectFits,
+  launchChromium,
+  SIZES,
+  type screenshots,
+  startServer,
+  waitLive,
+  watchPage,
+} from './browser';
 
 const PAGES = [
   '/',
@@ -25,19 +26,13 @@ const PAGES = [
 
 let browser: Browser;
 let server: ServerProcess;
-let removeDir: () => Promise<unknown>;
+let stop: () => Promise<void>;
 let shoot: ReturnType<typeof screenshots>;
 /** An order with long, right-to-left and hostile item names; its own page is laid out too. */
 let orderId: string;
 
 beforeAll(async () => {
-  const dir = await tempDir();
-  removeDir = dir.remove;
-  shoot = screenshots(dir.dir);
-  server = await spawnServer({
-    DATABASE_URL: `file:${join(dir.dir, 'layout.db')}`,
-    PORT: String(await freePort()),
-  });
+  ({ server, shoot, stop } = await startServer('layout.db'));
   browser = await launchChromium();
   // Content that tends to widen pages: a long unbroken word, right-to-left text, priorities.
   const ids: string[] = [];
@@ -74,8 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.kill('SIGTERM');
-  await removeDir?.();
+  await stop?.();
 });
 
 const fileName = (path: string) =>
