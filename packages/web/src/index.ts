@@ -100,11 +100,14 @@ export {
   type Tone,
 } from './ui/components';
 export {
+  askRow,
   COMMAND_DONE_EVENT,
+  COMMAND_TIMEOUT_MS,
   COMMANDS_BLOCKED,
   ConnectionIndicator,
   commandAction,
   FEED_OPENED,
   liveSignals,
+  RowCommandButton,
 } from './ui/live';
 export { STYLES } from './ui/styles';

@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
+import type { Child } from 'hono/jsx';
 import { action, mergeSignals } from '../datastar/datastar-wire';
 import { encodeSseMessage } from '../sse/sse-frame';
+import { Button, type ButtonKind } from './components';
 
 /**
  * The browser side of "live" and of commands, shared by every page. Page-local signals (a
@@ -164,4 +166,31 @@ export const commandAction = (
     post,
   ];
   return `(${COMMANDS_BLOCKED}) ? null : (${steps.join(', ')})`;
+};
+
+/**
+ * Row commands: a list's rows do not each carry the command machinery. A row's control asks
+ * for its command with a bubbling `event` naming it (this expression), and one handler on
+ * the list (`data-on-<event>`, a commandAction reading the row) sends it.
+ */
+export const askRow = (event: string, command: string) =>
+  `ctx.el.dispatchEvent(new CustomEvent('${event}', {bubbles: true, detail: '${command}'}))`;
+
+/** A row's command button: asks for `command` (see askRow); disabled while commands are blocked. */
+export const RowCommandButton = (
+  props: {
+    event: string;
+    command: string;
+    id: string;
+    kind?: ButtonKind;
+    class?: string;
+    children?: Child;
+  } & Record<string, unknown>,
+) => {
+  const { event, command, children, ...rest } = props;
+  return (
+    <Button data-attr-disabled={COMMANDS_BLOCKED} data-on-click={askRow(event, command)} {...rest}>
+      {children}
+    </Button>
+  );
 };

@@ -1,11 +1,13 @@
 /** @jsxImportSource hono/jsx */
 import {
+  askRow,
   COMMANDS_BLOCKED,
   commandAction,
   Layout,
   LiveFeed,
   machineUrl,
   type PageShell,
+  RowCommandButton,
   Shortcuts,
 } from '@ironstar/web';
 import type { TodoItem } from './todo-list-projection';
@@ -45,8 +47,7 @@ const signals = (filter: TodoFilter) =>
 // it), which reads the todo's id and version from the row (data-id, data-version): each row
 // carries a few short expressions, not a copy of the command machinery per control.
 const TODO_COMMAND_EVENT = 'todo-command';
-const ask = (type: string) =>
-  `ctx.el.dispatchEvent(new CustomEvent('${TODO_COMMAND_EVENT}', {bubbles: true, detail: '${type}'}))`;
+const ask = (type: string) => askRow(TODO_COMMAND_EVENT, type);
 const ROW = "evt.target.closest('li').dataset";
 const ROW_COMMAND = commandAction(COMMAND_URL, {
   target: 'evt.target.id',
@@ -69,7 +70,6 @@ const RENAME = `${ask('rename')}; $_editing = ''`;
 const CANCEL_EDIT =
   "evt.key === 'Escape' && (evt.target.value = evt.target.defaultValue, $_editing = '')";
 const PRIORITIZE = ask('prioritize');
-const DELETE = ask('delete');
 const COMPLETE = ask('complete');
 const REOPEN = ask('reopen');
 
@@ -286,16 +286,16 @@ export const TodoRow = ({ todo }: { todo: TodoItem }) => (
     >
       ✎
     </button>
-    <button
+    <RowCommandButton
+      event={TODO_COMMAND_EVENT}
+      command="delete"
       id={`delete-${todo.id}`}
-      type="button"
       class="quiet icon danger"
       aria-label="Delete"
       title="Delete"
-      data-on-click={DELETE}
     >
       ✕
-    </button>
+    </RowCommandButton>
     {/* Its own view: where it is in the Todo state machine and how it got there, live. */}
     <a
       class="machine-link quiet icon"
