@@ -25,7 +25,8 @@ export type TodoList = Map<string, TodoItem>;
 
 export const todoListProjection = mapProjectionOf(todoAggregate, {
   name: 'todo-list',
-  version: 1,
+  // 2: a restored todo goes back to its place (snapshots of 1 have it at the end).
+  version: 2,
   evolve(todos: TodoList, event, stored) {
     const touch = (item: TodoItem, change: Partial<TodoItem>) =>
       todos.set(item.id, {
