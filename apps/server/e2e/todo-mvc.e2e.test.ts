@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, sendCommand, useServers } from '../src/testing/spawn-server';
+import { freePort, type ServerProcess, sendCommand, useServers } from '../src/testing/spawn-server';
 import { launchChromium, renameTodo, todoTexts, waitLive, watchPage } from './browser';
 
 let browser: Browser;
@@ -203,4 +203,44 @@ describe('the todo page as TodoMVC in Chromium', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  it('keeps an open edit through a redraw of the whole list (a reconnect that missed changes)', async () => {
+    const { dir } = await servers.database();
+    const db = { DATABASE_URL: `file:${dir}/redraw.db` };
+    const port = String(await freePort());
+    let server = await servers.start({ ...db, PORT: port });
+    const ids: string[] = [];
+    for (const text of ['first', 'second', 'third']) {
+      ids.push(String((await sendCommand(server.url, { type: 'create', text })).body.id));
+    }
+    const { page, problems } = await open(server, { width: 390, height: 844 });
+    await expect.poll(() => todoTexts(page)).toEqual(['first', 'second', 'third']);
+    const editing = page.locator(`#todo-${ids[1]}`);
+    const field = editing.locator('input[type=text]');
+    await editing.locator('button[aria-label=Edit]').click();
+    await field.fill('second, half typed');
+
+    // The server goes away; another process changes the list meanwhile, so the page, once it
+    // is back, is sent the whole window (its last event id is behind).
+    await server.kill('SIGKILL');
+    await expect
+      .poll(() => page.locator('#connection').getAttribute('data-conn'), { timeout: 20_000 })
+      .not.toBe('live');
+    const other = await servers.start({ ...db, PORT: String(await freePort()) });
+    await sendCommand(other.url, { type: 'rename', id: ids[0], text: 'first, renamed' });
+    await sendCommand(other.url, { type: 'create', text: 'fourth' });
+    await other.kill('SIGTERM');
+    server = await servers.start({ ...db, PORT: port });
+    await expect
+      .poll(() => todoTexts(page), { timeout: 20_000 })
+      .toEqual(['first, renamed', 'second', 'third', 'fourth']);
+    await waitLive(page);
+
+    expect(await field.isVisible()).toBe(true);
+    await expect.poll(() => field.inputValue()).toBe('second, half typed');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`text-${ids[1]}`);
+    await field.press('Enter');
+    await expect.poll(() => editing.locator('.text').textContent()).toBe('second, half typed');
+    expect(problems).toEqual([]);
+  });
 });

@@ -24,7 +24,8 @@ export type TodoFilter = (typeof TODO_FILTERS)[number];
 
 // Signals `type`, `id`, `text`, `priority` and `action` are the command body @post sends; the
 // ones starting with `_` are local to the page (`_editing`: the todo whose text is being
-// edited; `_noticeAt`: where the last refusal is shown, 'new' or a todo's id).
+// edited, `_editText` what has been typed there and `_editFrom` its text when the edit began;
+// `_noticeAt`: where the last refusal is shown, 'new' or a todo's id).
 const signals = (filter: TodoFilter) =>
   JSON.stringify({
     _filter: filter,
@@ -36,6 +37,8 @@ const signals = (filter: TodoFilter) =>
     _draft: '',
     _newPriority: 'normal',
     _editing: '',
+    _editText: '',
+    _editFrom: '',
     _noticeAt: '',
     _undoId: '',
     _undoText: '',
@@ -61,8 +64,13 @@ const ROW_COMMAND = commandAction(COMMAND_URL, {
   ],
   ifMatchExpression: `'"' + ${ROW}.version + '"'`,
 });
-const EDIT =
-  "$_editing = ctx.el.closest('li').dataset.id, ctx.el.closest('li').querySelector('input[type=text]').focus()";
+const EDIT_FIELD = "ctx.el.closest('li').querySelector('input[type=text]')";
+const EDIT = `$_editing = ctx.el.closest('li').dataset.id, $_editFrom = ${EDIT_FIELD}.defaultValue, $_editText = ${EDIT_FIELD}.value, ${EDIT_FIELD}.focus()`;
+// A redraw of the list (a reconnect that missed changes) morphs the field back to the server's
+// text; Datastar then loads the field's attributes again, and this puts back what was typed,
+// unless the todo itself was renamed meanwhile (then its new text shows).
+const RESUME_EDIT =
+  "$_editing === ctx.el.closest('li').dataset.id && ctx.el.defaultValue === $_editFrom && (ctx.el.value = $_editText)";
 // A refused command puts the control back as the server last said it was.
 const RESTORE_VALUE = 'evt.detail.accepted || (evt.target.value = evt.target.defaultValue)';
 const RESTORE_CHECKED = 'evt.detail.accepted || (evt.target.checked = evt.target.defaultChecked)';
@@ -258,6 +266,8 @@ export const TodoRow = ({ todo }: { todo: TodoItem }) => (
       maxlength={TODO_TEXT_MAX}
       value={todo.text}
       data-on-change={RENAME}
+      data-on-input="$_editText = evt.target.value"
+      data-on-load={RESUME_EDIT}
       data-on-keydown={CANCEL_EDIT}
       data-on-blur="$_editing = ''"
       data-on-ironstar-command={RESTORE_VALUE}
