@@ -60,6 +60,7 @@ button:hover:not(:disabled) { background: var(--soft); }
 button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); font-weight: 600; }
 button.primary:hover:not(:disabled) { background: var(--accent); filter: brightness(1.08); }
 button.quiet { border-color: transparent; background: transparent; }
+button.small { min-height: 0; padding: .2rem .5rem; }
 button.danger:hover:not(:disabled) { color: var(--bad); border-color: var(--bad); }
 button:disabled { opacity: .5; cursor: not-allowed; }
 input[type=text], input[type=search], input[type=number], textarea, select { font: inherit; padding: .45rem .65rem; border: 1px solid var(--line); border-radius: .5rem; background: var(--panel); color: inherit; min-width: 0; max-width: 100%; }
@@ -73,11 +74,13 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: .85rem 1rem; box-shadow: var(--shadow); min-width: 0; }
 .panel > h2:first-child, .panel > h3:first-child { margin-top: 0; }
 .panel + .panel { margin-top: 1rem; }
-.grid2 > .panel + .panel { margin-top: 0; }
+.panel > h3 { font-size: 1rem; margin: 1.1rem 0 .5rem; }
+/* In a grid the grid's gap spaces them. */
+:is(.grid2, .cards, .machines) > .panel + .panel { margin-top: 0; }
 .muted { color: var(--muted); }
 .small { font-size: .85rem; }
 .row { display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; }
-.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 1.25rem; }
+.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 1.25rem; align-items: start; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); gap: 1rem; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: .75rem 1rem; box-shadow: var(--shadow); min-width: 0; }
 .cards.compact { grid-template-columns: repeat(auto-fill, minmax(min(100%, 10rem), 1fr)); gap: .75rem; }
@@ -106,6 +109,7 @@ table.table td.num { text-align: right; font-variant-numeric: tabular-nums; whit
 table.table th { white-space: nowrap; }
 /* JSON in a cell keeps a readable width: the table scrolls in its box instead. */
 table.table td > pre { min-width: 16rem; }
+table.table summary { white-space: nowrap; }
 dl.keys { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .75rem; margin: 0; font-size: .85rem; }
 dl.keys dt { color: var(--muted); }
 .shortcuts { font-size: .85rem; color: var(--muted); margin-top: 1.25rem; }
@@ -120,7 +124,7 @@ figure.chart-figure { margin: .25rem 0 0; }
 .range { display: inline-flex; gap: .25rem; }
 .range a { text-decoration: none; color: inherit; padding: .15rem .55rem; border: 1px solid var(--line); border-radius: .4rem; font-size: .85rem; }
 .range a[aria-current] { border-color: var(--accent); color: var(--accent); font-weight: 600; }
-.legend { display: flex; gap: .75rem; flex-wrap: wrap; font-size: .8rem; color: var(--muted); margin-top: .25rem; }
+.legend { display: flex; gap: .25rem .75rem; flex-wrap: wrap; font-size: .8rem; color: var(--muted); margin-top: .25rem; }
 .legend i { display: inline-block; width: .7rem; height: .7rem; border-radius: .15rem; margin-right: .25rem; vertical-align: -1px; }
 .s-ok { --c: var(--ok); } .s-warn { --c: var(--warn); } .s-bad { --c: var(--bad); } .s-info { --c: var(--info); } .s-lag { --c: var(--lag); } .s-accent { --c: var(--accent); } .s-muted { --c: var(--muted); }
 

@@ -119,8 +119,12 @@ const Manager = (props: { manager: ManagerOverview }) => {
               <span class="small mono nowrap">
                 v{row.version} · {row.updatedAt}
               </span>,
-              // State as highlighted JSON; JSX escapes it (user text may be inside).
-              <JsonView value={row.state} />,
+              // State as highlighted JSON behind a disclosure, so rows stay one line on a
+              // phone; JSX escapes it (user text may be inside).
+              <details>
+                <summary class="small muted">state</summary>
+                <JsonView value={row.state} />
+              </details>,
             ],
           }))}
         />
