@@ -238,7 +238,7 @@ for (const size of SIZES) {
 
       await page.click('#saved-busiest-aggregates');
       await expect
-        .poll(() => page.locator('#result').getAttribute('data-status'))
+        .poll(() => page.locator('#result').getAttribute('data-status'), { timeout: 10_000 })
         .toBe('completed');
       expect(await page.locator('#result-table tbody tr').count()).toBeGreaterThan(5);
       expect(await page.locator('#result-chart .bar').count()).toBeGreaterThan(5);
@@ -253,14 +253,20 @@ for (const size of SIZES) {
       await expectFits(page, '/analytics with a result');
 
       await page.click('#saved-todo-completion-times');
-      await expect.poll(() => page.locator('#result-table tbody tr').count()).toBe(2);
+      await expect
+        .poll(() => page.locator('#result-table tbody tr').count(), { timeout: 10_000 })
+        .toBe(2);
       // A saved query opens in the editor; Ctrl+Enter runs what is there.
       await page.click('#edit-busiest-aggregates');
       expect(await page.inputValue('#sql')).toContain('FROM events');
       await page.fill('#sql', 'SELECT 10000000000 AS big');
-      await expect.poll(() => page.locator('#ad-hoc button[type=submit]').isEnabled()).toBe(true);
+      await expect
+        .poll(() => page.locator('#ad-hoc button[type=submit]').isEnabled(), { timeout: 10_000 })
+        .toBe(true);
       await page.press('#sql', 'Control+Enter');
-      await expect.poll(() => page.locator('#result-summary').textContent()).toMatch(/^1 row /);
+      await expect
+        .poll(() => page.locator('#result-summary').textContent(), { timeout: 10_000 })
+        .toMatch(/^1 row /);
       // The chart and the table show the same number.
       expect(await page.locator('#result-table tbody td').first().textContent()).toBe(
         '10000000000',
@@ -269,12 +275,18 @@ for (const size of SIZES) {
         '10000000000',
       ]);
       await page.click('#saved-events-per-minute');
-      await expect.poll(() => page.locator('#result b').textContent()).toBe('events-per-minute');
       await expect
-        .poll(() => page.locator('#result').getAttribute('data-status'))
+        .poll(() => page.locator('#result b').textContent(), { timeout: 10_000 })
+        .toBe('events-per-minute');
+      await expect
+        .poll(() => page.locator('#result').getAttribute('data-status'), { timeout: 10_000 })
         .toBe('completed');
       // The sessions list is live: every run is there, newest first.
-      await expect.poll(() => page.locator('#sessions li[data-status=completed]').count()).toBe(4);
+      await expect
+        .poll(() => page.locator('#sessions li[data-status=completed]').count(), {
+          timeout: 10_000,
+        })
+        .toBe(4);
       await expectFits(page, '/analytics after four runs');
       await shot(page, 'analytics');
 
@@ -284,15 +296,15 @@ for (const size of SIZES) {
       };
       await adHoc('DROP TABLE events');
       await expect
-        .poll(() => page.locator('#query-error').textContent())
+        .poll(() => page.locator('#query-error').textContent(), { timeout: 10_000 })
         .toBe('only a read-only SELECT is allowed');
       await adHoc('SELECT 1; DELETE FROM events');
       await expect
-        .poll(() => page.locator('#query-error').textContent())
+        .poll(() => page.locator('#query-error').textContent(), { timeout: 10_000 })
         .toBe('only one statement is allowed; got 2');
       await adHoc("SELECT * FROM enable_logging(storage='stdout')");
       await expect
-        .poll(() => page.locator('#query-error').textContent())
+        .poll(() => page.locator('#query-error').textContent(), { timeout: 10_000 })
         .toBe('table function enable_logging is not allowed; query the events table');
       await adHoc(
         'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r',
@@ -308,7 +320,9 @@ for (const size of SIZES) {
       // Nothing changed: DuckDB still holds every Todo event the store has.
       await adHoc("SELECT count(*) AS todo_events FROM events WHERE aggregate_type = 'Todo'");
       await expect
-        .poll(() => page.locator('#result-table tbody td').first().textContent())
+        .poll(() => page.locator('#result-table tbody td').first().textContent(), {
+          timeout: 10_000,
+        })
         .toBe(String(todoEvents));
       expect(runKeys.length).toBeGreaterThanOrEqual(9);
       expect(runKeys.every((key) => /^[\x21-\x7e]{8,}$/.test(key))).toBe(true);

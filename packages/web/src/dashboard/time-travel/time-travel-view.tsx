@@ -47,7 +47,7 @@ const History = (props: { history: readonly StoredEvent[]; at: number }) => (
             <span class="seq mono">#{event.globalSequence}</span>
             <span class="etype">{event.eventType}</span>
             <time class="mono muted small">{clockTime(event.createdAt)}</time>
-            {event.globalSequence > props.at ? <span class="muted small">(later)</span> : null}
+            {event.globalSequence > props.at ? <span class="meta muted">(later)</span> : null}
           </summary>
           <div class="body">
             <JsonView value={event.payload} />
