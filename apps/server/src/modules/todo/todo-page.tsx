@@ -64,13 +64,16 @@ const ROW_COMMAND = commandAction(COMMAND_URL, {
   ],
   ifMatchExpression: `'"' + ${ROW}.version + '"'`,
 });
-const EDIT_FIELD = "ctx.el.closest('li').querySelector('input[type=text]')";
-const EDIT = `$_editing = ctx.el.closest('li').dataset.id, $_editFrom = ${EDIT_FIELD}.defaultValue, $_editText = ${EDIT_FIELD}.value, ${EDIT_FIELD}.focus()`;
-// A redraw of the list (a reconnect that missed changes) morphs the field back to the server's
-// text; Datastar then loads the field's attributes again, and this puts back what was typed,
-// unless the todo itself was renamed meanwhile (then its new text shows).
+// Opening an edit is asked of #app too (one handler): it notes the text it starts from.
+const TODO_EDIT_EVENT = 'todo-edit';
+const EDIT = `ctx.el.dispatchEvent(new CustomEvent('${TODO_EDIT_EVENT}', {bubbles: true}))`;
+const START_EDIT =
+  "const f = evt.target.closest('li').querySelector('input[type=text]'); $_editing = f.closest('li').dataset.id, $_editFrom = f.defaultValue, $_editText = f.value, f.focus()";
+// A redraw of the list (a reconnect that missed changes) morphs the open field back to the
+// server's text; after each merge, this puts back what was typed, unless the todo itself was
+// renamed meanwhile (then its new text shows). One handler for the page, not one per row.
 const RESUME_EDIT =
-  "$_editing === ctx.el.closest('li').dataset.id && ctx.el.defaultValue === $_editFrom && (ctx.el.value = $_editText)";
+  "evt.detail.type === 'datastar-merge-fragments' && $_editing && (f => f && f.defaultValue === $_editFrom && f.value !== $_editText && (f.value = $_editText))(document.getElementById('text-' + $_editing))";
 // A refused command puts the control back as the server last said it was.
 const RESTORE_VALUE = 'evt.detail.accepted || (evt.target.value = evt.target.defaultValue)';
 const RESTORE_CHECKED = 'evt.detail.accepted || (evt.target.checked = evt.target.defaultChecked)';
@@ -266,8 +269,6 @@ export const TodoRow = ({ todo }: { todo: TodoItem }) => (
       maxlength={TODO_TEXT_MAX}
       value={todo.text}
       data-on-change={RENAME}
-      data-on-input="$_editText = evt.target.value"
-      data-on-load={RESUME_EDIT}
       data-on-keydown={CANCEL_EDIT}
       data-on-blur="$_editing = ''"
       data-on-ironstar-command={RESTORE_VALUE}
@@ -338,7 +339,14 @@ export const TodoPage = (props: {
       data-class-blocked={COMMANDS_BLOCKED}
       data-signals={signals(props.filter)}
       data-on-keydown__window={KEYS}
-      {...{ [`data-on-${TODO_COMMAND_EVENT}`]: ROW_COMMAND }}
+      data-on-datastar-sse__window={RESUME_EDIT}
+      data-on-input={
+        "evt.target.matches('#todo-items input[type=text]') && ($_editText = evt.target.value)"
+      }
+      {...{
+        [`data-on-${TODO_COMMAND_EVENT}`]: ROW_COMMAND,
+        [`data-on-${TODO_EDIT_EVENT}`]: START_EDIT,
+      }}
       data-on-ironstar-command__window={
         "evt.detail.accepted && evt.detail.elId.startsWith('delete-') && ($_undoId = evt.detail.elId.slice(7)); evt.detail.accepted && evt.detail.elId === 'undo-button' && ($_undoId = '')"
       }
