@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type ServerProcess, useServers } from '../src/testing/spawn-server';
+import { freePort, type ServerProcess, sendCommand, useServers } from '../src/testing/spawn-server';
 import { launchChromium, todoTexts, waitLive, watchPage } from './browser';
 
 let browser: Browser;
@@ -109,6 +109,63 @@ describe('connection state and safe resends in Chromium', () => {
     const third = posts[2]?.headers()['idempotency-key'];
     expect(third).toBeDefined();
     expect(third).not.toBe(keys[0]);
+    expect(problems).toEqual([]);
+  });
+
+  it('gives up on commands a hanging server (SIGSTOP) never answers, after 10 s: the page says so and is usable again; sending the same again applies it once', async () => {
+    const { env } = await servers.database('hang.db');
+    const server = await servers.start(env);
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    servers.defer(() => context.close());
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await page.goto(server.url);
+    await waitLive(page);
+    await sendCommand(server.url, { type: 'create', text: 'already there' });
+    await expect.poll(() => todoTexts(page)).toEqual(['already there']);
+    const keys: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/commands/todo')) {
+        keys.push(request.headers()['idempotency-key'] ?? '');
+      }
+    });
+
+    // The server still accepts connections (the kernel does) but answers nothing.
+    server.child.kill('SIGSTOP');
+    servers.defer(() => server.child.kill('SIGCONT'));
+    const box = page.locator('#todo-items input[type=checkbox]').first();
+    await box.check();
+    const rowProblem = page.locator('#todo-items > li .row-problem').first();
+    await expect
+      .poll(() => rowProblem.textContent(), { timeout: 20_000 })
+      .toMatch(/did not answer within 10 s/);
+    // The row is usable again and shows what the server last said.
+    expect(await box.isChecked()).toBe(false);
+    expect(await box.isDisabled()).toBe(false);
+
+    await page.fill('#new-todo-text', 'sent into the void');
+    await page.press('#new-todo-text', 'Enter');
+    await page.waitForSelector('#saving', { state: 'visible' });
+    expect(await page.locator('#new-todo button[type=submit]').isDisabled()).toBe(true);
+    await page.waitForSelector('#new-todo-problem', { state: 'visible', timeout: 20_000 });
+    expect(await page.locator('#new-todo-problem').textContent()).toMatch(
+      /did not answer within 10 s/,
+    );
+    expect(await page.locator('#saving').isVisible()).toBe(false);
+    expect(await page.locator('#new-todo button[type=submit]').isDisabled()).toBe(false);
+    expect(await page.inputValue('#new-todo-text')).toBe('sent into the void');
+
+    // Back: the same create again reuses its key, so it lands once whether or not the first
+    // try reached the server before it stopped answering.
+    server.child.kill('SIGCONT');
+    await page.press('#new-todo-text', 'Enter');
+    await expect.poll(() => page.inputValue('#new-todo-text'), { timeout: 15_000 }).toBe('');
+    const texts = (await apiTodos(server)).map((t) => t.text);
+    expect(texts.filter((t) => t === 'sent into the void')).toHaveLength(1);
+    await expect.poll(() => todoTexts(page)).toEqual(['already there', 'sent into the void']);
+    expect(keys).toHaveLength(3);
+    expect(keys[2]).toBe(keys[1]);
+    expect(keys[1]).not.toBe(keys[0]);
     expect(problems).toEqual([]);
   });
 });

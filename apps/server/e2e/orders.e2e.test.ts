@@ -1,68 +1,39 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderCommand, placeOrder } from '../src/testing/orders-client';
-import {
-  freePort,
-  type ServerProcess,
-  sendCommand,
-  spawnServer,
-  tempDir,
-} from '../src/testing/spawn-server';
-import { launchChromium, waitLive, watchPage } from './browser';
+import { type ServerProcess, sendCommand } from '../src/testing/spawn-server';
+import { launchChromium, type screenshots, startServer, usePageWatch, waitLive } from './browser';
 
-// Committed screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp dir.
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
-  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
-  : undefined;
 const DESKTOP = { width: 1280, height: 800 };
 
 let browser: Browser;
 let server: ServerProcess;
-let removeDir: () => Promise<unknown>;
-let shots: string;
-let watched: Array<{ path: string; problems: string[] }> = [];
+let stop: () => Promise<void>;
+let shoot: ReturnType<typeof screenshots>;
+const watch = usePageWatch();
 
 beforeAll(async () => {
-  const dir = await tempDir();
-  removeDir = dir.remove;
-  shots = SCREENSHOTS ?? join(dir.dir, 'shots');
-  mkdirSync(shots, { recursive: true });
-  server = await spawnServer({
-    DATABASE_URL: `file:${join(dir.dir, 'orders.db')}`,
-    PORT: String(await freePort()),
+  ({ server, shoot, stop } = await startServer('orders.db', {
     PAYMENT_LATENCY_MS: '400',
     PAYMENT_LIMIT_CENTS: '100000',
     SHIPPING_LATENCY_MS: '300',
-  });
+  }));
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.kill('SIGTERM');
-  await removeDir?.();
-});
-
-afterEach(() => {
-  const seen = watched.flatMap(({ path, problems }) => problems.map((p) => `${path}: ${p}`));
-  watched = [];
-  expect(seen).toEqual([]);
+  await stop?.();
 });
 
 const open = async (path: string, viewport = DESKTOP) => {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
-  watched.push({ path, problems: watchPage(page) });
+  watch(page, path);
   await page.goto(`${server.url}${path}`);
   return page;
 };
-
-const shoot = (page: Page, name: string) =>
-  page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
 
 /** The feed is open once the server counts it (so a change made now reaches the page). */
 const feedOpen = async (feed: string) =>

@@ -68,7 +68,7 @@ describe('/processes in Chromium', () => {
     // The live feed drops the row once the gift is stored.
     await parked.waitFor({ state: 'detached' });
     await vi.waitFor(() => expect(gifts(id)).toHaveLength(1));
-    expect(await page.locator('.manager .pill').first().textContent()).toBe('active here');
+    expect(await page.locator('.manager .badge').first().textContent()).toBe('active here');
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, sendCommand, useServers } from '../src/testing/spawn-server';
+import { freePort, type ServerProcess, sendCommand, useServers } from '../src/testing/spawn-server';
 import { launchChromium, renameTodo, todoTexts, waitLive, watchPage } from './browser';
 
 let browser: Browser;
@@ -129,7 +129,10 @@ describe('the todo page as TodoMVC in Chromium', () => {
       await page.waitForSelector('#undo', { state: 'visible' });
       expect(await page.locator('#undo-text').textContent()).toBe('להתקשר לאמא');
       await page.click('#undo-button');
-      await expect.poll(() => todoTexts(page)).toContain('להתקשר לאמא');
+      // Back where it was, above the todo created after it (not at the end).
+      await expect
+        .poll(() => todoTexts(page))
+        .toEqual(['להתקשר לאמא', `a long todo ${'that goes on '.repeat(12)}until the end`]);
       await page.waitForSelector('#undo', { state: 'hidden' });
 
       // Toggle all, both ways.
@@ -156,5 +159,88 @@ describe('the todo page as TodoMVC in Chromium', () => {
     await expect.poll(() => todoTexts(page)).toEqual([]);
     expect((await sendCommand(server.url, { type: 'restore', id })).status).toBe(202);
     await expect.poll(() => todoTexts(page)).toEqual(['comes back']);
+  });
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
+    it(`keeps an open edit while other rows change, at ${viewport.width}px`, async () => {
+      const { env } = await servers.database('edit.db');
+      const server = await servers.start(env);
+      const ids: string[] = [];
+      for (const text of ['first', 'second', 'third']) {
+        ids.push(String((await sendCommand(server.url, { type: 'create', text })).body.id));
+      }
+      const { page, problems } = await open(server, viewport);
+      await expect.poll(() => todoTexts(page)).toEqual(['first', 'second', 'third']);
+      const editing = page.locator(`#todo-${ids[1]}`);
+      const field = editing.locator('input[type=text]');
+      await editing.locator('button[aria-label=Edit]').click();
+      await field.fill('second, half typed');
+
+      // Elsewhere, meanwhile: a rename, a completion, a new todo, a delete and its undo.
+      await sendCommand(server.url, { type: 'rename', id: ids[0], text: 'first, renamed' });
+      await expect.poll(() => todoTexts(page)).toEqual(['first, renamed', 'second', 'third']);
+      await sendCommand(server.url, { type: 'complete', id: ids[2] });
+      await expect.poll(() => page.locator(`#toggle-${ids[2]}`).isChecked()).toBe(true);
+      await sendCommand(server.url, { type: 'create', text: 'fourth' });
+      await expect.poll(async () => (await todoTexts(page)).length).toBe(4);
+      await sendCommand(server.url, { type: 'delete', id: ids[0] });
+      await expect.poll(async () => (await todoTexts(page)).length).toBe(3);
+      await sendCommand(server.url, { type: 'restore', id: ids[0] });
+      await expect
+        .poll(() => todoTexts(page))
+        .toEqual(['first, renamed', 'second', 'third', 'fourth']);
+
+      // The editor is still open, with what was typed, and still has the focus.
+      expect(await field.isVisible()).toBe(true);
+      expect(await editing.locator('.text').isVisible()).toBe(false);
+      expect(await field.inputValue()).toBe('second, half typed');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe(`text-${ids[1]}`);
+      await field.press('Enter');
+      await expect.poll(() => editing.locator('.text').textContent()).toBe('second, half typed');
+      expect(await field.isVisible()).toBe(false);
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it('keeps an open edit through a redraw of the whole list (a reconnect that missed changes)', async () => {
+    const { dir } = await servers.database();
+    const db = { DATABASE_URL: `file:${dir}/redraw.db` };
+    const port = String(await freePort());
+    let server = await servers.start({ ...db, PORT: port });
+    const ids: string[] = [];
+    for (const text of ['first', 'second', 'third']) {
+      ids.push(String((await sendCommand(server.url, { type: 'create', text })).body.id));
+    }
+    const { page, problems } = await open(server, { width: 390, height: 844 });
+    await expect.poll(() => todoTexts(page)).toEqual(['first', 'second', 'third']);
+    const editing = page.locator(`#todo-${ids[1]}`);
+    const field = editing.locator('input[type=text]');
+    await editing.locator('button[aria-label=Edit]').click();
+    await field.fill('second, half typed');
+
+    // The server goes away; another process changes the list meanwhile, so the page, once it
+    // is back, is sent the whole window (its last event id is behind).
+    await server.kill('SIGKILL');
+    await expect
+      .poll(() => page.locator('#connection').getAttribute('data-conn'), { timeout: 20_000 })
+      .not.toBe('live');
+    const other = await servers.start({ ...db, PORT: String(await freePort()) });
+    await sendCommand(other.url, { type: 'rename', id: ids[0], text: 'first, renamed' });
+    await sendCommand(other.url, { type: 'create', text: 'fourth' });
+    await other.kill('SIGTERM');
+    server = await servers.start({ ...db, PORT: port });
+    await expect
+      .poll(() => todoTexts(page), { timeout: 20_000 })
+      .toEqual(['first, renamed', 'second', 'third', 'fourth']);
+    await waitLive(page);
+
+    expect(await field.isVisible()).toBe(true);
+    await expect.poll(() => field.inputValue()).toBe('second, half typed');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`text-${ids[1]}`);
+    await field.press('Enter');
+    await expect.poll(() => editing.locator('.text').textContent()).toBe('second, half typed');
+    expect(problems).toEqual([]);
   });
 });

@@ -1,22 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderCommand } from '../src/testing/orders-client';
+import { type ServerProcess, sendCommand } from '../src/testing/spawn-server';
 import {
-  freePort,
-  type ServerProcess,
-  sendCommand,
-  spawnServer,
-  tempDir,
-} from '../src/testing/spawn-server';
-import { launchChromium, waitLive, watchPage } from './browser';
-
-// Committed screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a temp dir.
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
-  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
-  : undefined;
+  expectFits,
+  launchChromium,
+  SIZES,
+  type screenshots,
+  startServer,
+  waitLive,
+  watchPage,
+} from './browser';
 
 const PAGES = [
   '/',
@@ -29,27 +23,16 @@ const PAGES = [
   '/state-machines',
   '/processes',
 ];
-const SIZES = [
-  { name: 'desktop', width: 1280, height: 800 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
 
 let browser: Browser;
 let server: ServerProcess;
-let removeDir: () => Promise<unknown>;
-let shots: string;
+let stop: () => Promise<void>;
+let shoot: ReturnType<typeof screenshots>;
 /** An order with long, right-to-left and hostile item names; its own page is laid out too. */
 let orderId: string;
 
 beforeAll(async () => {
-  const dir = await tempDir();
-  removeDir = dir.remove;
-  shots = SCREENSHOTS ?? join(dir.dir, 'shots');
-  mkdirSync(shots, { recursive: true });
-  server = await spawnServer({
-    DATABASE_URL: `file:${join(dir.dir, 'layout.db')}`,
-    PORT: String(await freePort()),
-  });
+  ({ server, shoot, stop } = await startServer('layout.db'));
   browser = await launchChromium();
   // Content that tends to widen pages: a long unbroken word, right-to-left text, priorities.
   const ids: string[] = [];
@@ -86,8 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.kill('SIGTERM');
-  await removeDir?.();
+  await stop?.();
 });
 
 const fileName = (path: string) =>
@@ -121,11 +103,7 @@ describe('every page in Chromium at 1280×800 and 390×844', () => {
           if (path === '/system') await page.waitForSelector('#fig-events svg');
           // An order's page draws its machine once its feed has sent it.
           if (path.startsWith('/orders/')) await page.waitForSelector('svg.state-machine');
-          const [scrollWidth, innerWidth] = await page.evaluate(() => [
-            document.documentElement.scrollWidth,
-            window.innerWidth,
-          ]);
-          expect(scrollWidth, `${path} at ${size.width}px`).toBeLessThanOrEqual(innerWidth);
+          await expectFits(page, path);
           // The header stays one compact row.
           const header = await page.locator('header.top').boundingBox();
           expect(header?.height ?? 999, `${path} header`).toBeLessThanOrEqual(56);
@@ -139,10 +117,7 @@ describe('every page in Chromium at 1280×800 and 390×844', () => {
             const add = await page.locator('#new-todo button[type=submit]').boundingBox();
             expect((add?.x ?? 999) + (add?.width ?? 0)).toBeLessThanOrEqual(size.width);
           }
-          await page.screenshot({
-            path: join(shots, `${fileName(path)}-${size.name}.png`),
-            fullPage: true,
-          });
+          await shoot(page, `${fileName(path)}-${size.name}`, { fullPage: true });
         }
         expect(Object.fromEntries(feeds)).toEqual({
           '/feed': 'br',

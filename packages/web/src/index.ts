@@ -1,3 +1,4 @@
+export { parseCommandId } from './api/command-headers';
 export { COMMAND_BODY_LIMIT } from './api/command-routes';
 export { nonNegativeInt } from './api/query-params';
 export { ADMIN_PATHS, type App, type AppDeps, createApp, type RequestLog } from './app';
@@ -123,15 +124,21 @@ export {
   JsonView,
   Panel,
   Shortcuts,
+  Stat,
   Table,
+  type TableHead,
+  type TableRow,
   type Tone,
 } from './ui/components';
 export {
+  askRow,
   COMMAND_DONE_EVENT,
+  COMMAND_TIMEOUT_MS,
   COMMANDS_BLOCKED,
   ConnectionIndicator,
   commandAction,
   FEED_OPENED,
   liveSignals,
+  RowCommandButton,
 } from './ui/live';
 export { STYLES } from './ui/styles';

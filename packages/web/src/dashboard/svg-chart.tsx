@@ -157,52 +157,35 @@ export const LineChart = (props: {
   );
 };
 
-/** Horizontal bars, one per row, labelled; used for analytics results. */
+/**
+ * Horizontal bars, one per row, labelled; used for analytics results. Drawn as HTML (a grid
+ * of label, bar, value), not a scaled SVG, so the text keeps its size on a phone; a label too
+ * long for its column ends in "…" and is whole on hover.
+ */
 export const BarChart = (props: {
   labels: readonly string[];
   values: readonly number[];
   label: string;
-  width?: number;
 }) => {
-  const width = props.width ?? 640;
-  const rowHeight = 16;
-  const labelWidth = 200;
-  const height = props.values.length * rowHeight + 4;
   const max = Math.max(0, ...props.values) || 1;
   return (
-    <svg
-      class="chart"
-      id="result-chart"
-      viewBox={`0 0 ${width} ${height}`}
-      role="img"
-      aria-label={props.label}
-    >
+    <figure class="bars" id="result-chart" aria-label={props.label}>
       {props.values.map((v, i) => {
-        const w = Math.max(0, (v / max) * (width - labelWidth - 60));
-        const yy = i * rowHeight + 2;
         const label = props.labels[i] ?? '';
+        const share = (Math.max(0, v) / max) * 100;
         return (
-          <g>
-            <text x={String(labelWidth - 6)} y={String(yy + 11)} text-anchor="end">
-              {/* ~7 units a character: longer labels would spill out of their column. */}
-              {label.length > 26 ? `${label.slice(0, 25)}…` : label}
-              <title>{label}</title>
-            </text>
-            <rect
-              x={String(labelWidth)}
-              y={String(yy)}
-              width={w.toFixed(1)}
-              height={String(rowHeight - 4)}
-              rx="2"
-              fill={PALETTE[0]}
-            />
-            <text x={String(labelWidth + w + 4)} y={String(yy + 11)}>
-              {/* As the table shows it, so the two agree. */}
-              {String(v)}
-            </text>
-          </g>
+          <div class="bar-row">
+            <span class="bar-label" dir="auto" title={label}>
+              {label}
+            </span>
+            <span class="bar-track">
+              <span class="bar" style={`width: ${share.toFixed(1)}%`} />
+            </span>
+            {/* As the table shows it, so the two agree. */}
+            <span class="bar-value">{String(v)}</span>
+          </div>
         );
       })}
-    </svg>
+    </figure>
   );
 };

@@ -44,5 +44,8 @@ describe('Datastar wire format (1.0.0-beta.11)', () => {
     expect(action('post', '/x', { headers: { 'If-Match': '"3"' } })).toBe(
       `@post('/x', {headers: {"If-Match": "\\"3\\""}})`,
     );
+    expect(action('post', '/x', { abortExpression: 'window.c.signal' })).toBe(
+      "@post('/x', {abort: (window.c.signal)})",
+    );
   });
 });

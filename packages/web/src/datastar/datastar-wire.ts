@@ -74,6 +74,8 @@ export type SseActionOptions = {
    * runs (never put user text in one: only signals and code the server wrote).
    */
   readonly headerExpressions?: Readonly<Record<string, string>>;
+  /** An expression giving an AbortSignal: aborting it ends the request and its resends. */
+  readonly abortExpression?: string;
 };
 
 /** A `@get(...)` / `@post(...)` action expression for a data-on-* attribute. */
@@ -93,6 +95,7 @@ export const action = (method: 'get' | 'post', url: string, options: SseActionOp
     ),
   ];
   if (headers.length > 0) parts.push(`headers: {${headers.join(', ')}}`);
+  if (options.abortExpression !== undefined) parts.push(`abort: (${options.abortExpression})`);
   const args = parts.length > 0 ? `, {${parts.join(', ')}}` : '';
   return `@${method}(${JSON.stringify(url).replaceAll('"', "'")}${args})`;
 };

@@ -5,26 +5,56 @@ import type { Child } from 'hono/jsx';
 // Extra attributes (ids, data-* for Datastar) pass through to the element.
 type Extra = Record<string, unknown>;
 
-/** A bordered box with an optional heading. */
-export const Panel = (props: { title?: string; id?: string; children?: Child } & Extra) => {
-  const { title, children, ...rest } = props;
+/** Joins a component's own class with the caller's. */
+const classes = (own: string, extra: unknown) =>
+  typeof extra === 'string' && extra !== '' ? `${own} ${extra}` : own;
+
+/** A bordered box with an optional heading; `class` adds to its own. */
+export const Panel = (
+  props: { title?: Child; id?: string; class?: string; children?: Child } & Extra,
+) => {
+  const { title, children, class: extra, ...rest } = props;
   return (
-    <section class="panel" {...rest}>
+    <section class={classes('panel', extra)} {...rest}>
       {title === undefined ? null : <h2>{title}</h2>}
       {children}
     </section>
   );
 };
 
+/** One figure at a glance: a small title, the figure, and what explains it (a chart, a note). */
+export const Stat = (
+  props: { title: Child; figure?: Child; id?: string; children?: Child } & Extra,
+) => {
+  const { title, figure, children, ...rest } = props;
+  return (
+    <div class="card" {...rest}>
+      <h3>{title}</h3>
+      {figure === undefined ? null : <div class="figure">{figure}</div>}
+      {children}
+    </div>
+  );
+};
+
 export type ButtonKind = 'primary' | 'quiet' | 'danger' | 'plain';
 
-/** A button; `kind` picks its weight. Defaults to type="button" (never submits by accident). */
+/**
+ * A button; `kind` picks its weight (`class` adds to it). Defaults to type="button" (never
+ * submits by accident).
+ */
 export const Button = (
-  props: { kind?: ButtonKind; type?: 'button' | 'submit'; children?: Child } & Extra,
+  props: {
+    kind?: ButtonKind;
+    type?: 'button' | 'submit';
+    class?: string;
+    children?: Child;
+  } & Extra,
 ) => {
-  const { kind, type, children, ...rest } = props;
+  const { kind, type, class: extra, children, ...rest } = props;
+  const own = kind && kind !== 'plain' ? kind : '';
+  const name = classes(own, extra).trim();
   return (
-    <button type={type ?? 'button'} class={kind && kind !== 'plain' ? kind : undefined} {...rest}>
+    <button type={type ?? 'button'} class={name === '' ? undefined : name} {...rest}>
       {children}
     </button>
   );
@@ -42,31 +72,46 @@ export const Badge = (props: { tone?: Tone; children?: Child } & Extra) => {
   );
 };
 
-/** A table that scrolls sideways inside its own box instead of widening the page. */
+/** A row with attributes of its own (ids, data-*, a class), for `Table`. */
+export type TableRow = { readonly cells: readonly Child[]; readonly attrs?: Extra };
+/** A column heading, optionally with a hover title (e.g. its SQL type). */
+export type TableHead = string | { readonly label: string; readonly title?: string };
+
+/**
+ * A table that scrolls sideways inside its own box instead of widening the page; `tall`
+ * also caps its height (it scrolls down inside itself).
+ */
 export const Table = (props: {
-  head: readonly string[];
-  rows: readonly (readonly Child[])[];
+  head?: readonly TableHead[];
+  rows: readonly (readonly Child[] | TableRow)[];
   /** Columns (by index) whose cells are numbers: right-aligned, tabular. */
   numeric?: readonly number[];
   id?: string;
+  class?: string;
+  tall?: boolean;
 }) => (
-  <div class="scroll-x">
-    <table class="table" id={props.id}>
-      <thead>
-        <tr>
-          {props.head.map((h) => (
-            <th>{h}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((row) => (
+  <div class={props.tall ? 'scroll-x tall' : 'scroll-x'}>
+    <table class={classes('table', props.class)} id={props.id}>
+      {props.head === undefined ? null : (
+        <thead>
           <tr>
-            {row.map((cell, i) => (
-              <td class={props.numeric?.includes(i) ? 'num' : undefined}>{cell}</td>
-            ))}
+            {props.head.map((h) =>
+              typeof h === 'string' ? <th>{h}</th> : <th title={h.title}>{h.label}</th>,
+            )}
           </tr>
-        ))}
+        </thead>
+      )}
+      <tbody>
+        {props.rows.map((row) => {
+          const { cells, attrs } = 'cells' in row ? row : { cells: row, attrs: undefined };
+          return (
+            <tr {...(attrs ?? {})}>
+              {cells.map((cell, i) => (
+                <td class={props.numeric?.includes(i) ? 'num' : undefined}>{cell}</td>
+              ))}
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   </div>

@@ -60,6 +60,7 @@ button:hover:not(:disabled) { background: var(--soft); }
 button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); font-weight: 600; }
 button.primary:hover:not(:disabled) { background: var(--accent); filter: brightness(1.08); }
 button.quiet { border-color: transparent; background: transparent; }
+button.small { min-height: 0; padding: .2rem .5rem; }
 button.danger:hover:not(:disabled) { color: var(--bad); border-color: var(--bad); }
 button:disabled { opacity: .5; cursor: not-allowed; }
 input[type=text], input[type=search], input[type=number], textarea, select { font: inherit; padding: .45rem .65rem; border: 1px solid var(--line); border-radius: .5rem; background: var(--panel); color: inherit; min-width: 0; max-width: 100%; }
@@ -72,19 +73,23 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 /* Building blocks */
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: .85rem 1rem; box-shadow: var(--shadow); min-width: 0; }
 .panel > h2:first-child, .panel > h3:first-child { margin-top: 0; }
+.panel + .panel { margin-top: 1rem; }
+.panel > h3 { font-size: 1rem; margin: 1.1rem 0 .5rem; }
+/* In a grid the grid's gap spaces them. */
+:is(.grid2, .cards, .machines) > .panel + .panel { margin-top: 0; }
 .muted { color: var(--muted); }
 .small { font-size: .85rem; }
 .row { display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; }
-.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 1.25rem; }
+.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 1.25rem; align-items: start; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); gap: 1rem; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: .75rem 1rem; box-shadow: var(--shadow); min-width: 0; }
 .cards.compact { grid-template-columns: repeat(auto-fill, minmax(min(100%, 10rem), 1fr)); gap: .75rem; }
 .card h3 { margin: 0; font-size: .85rem; font-weight: 550; color: var(--muted); }
 .card .figure { font-size: 1.6rem; font-weight: 650; font-variant-numeric: tabular-nums; }
-.badge, .pill { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .75rem; font-weight: 600; border: 1px solid var(--line); line-height: 1.5; white-space: nowrap; vertical-align: middle; }
-.badge.ok, .pill.live, .pill.completed { background: var(--ok); color: var(--panel); border-color: var(--ok); }
-.badge.warn, .pill.executing { background: var(--warn); color: var(--panel); border-color: var(--warn); }
-.badge.bad, .pill.failed { background: var(--bad); color: var(--panel); border-color: var(--bad); }
+.badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .75rem; font-weight: 600; border: 1px solid var(--line); line-height: 1.5; white-space: nowrap; vertical-align: middle; }
+.badge.ok { background: var(--ok); color: var(--panel); border-color: var(--ok); }
+.badge.warn { background: var(--warn); color: var(--panel); border-color: var(--warn); }
+.badge.bad { background: var(--bad); color: var(--panel); border-color: var(--bad); }
 .badge.info { color: var(--info); border-color: var(--info); }
 .badge.high { color: var(--bad); border-color: var(--bad); }
 .badge.low { color: var(--muted); }
@@ -95,14 +100,16 @@ kbd { font: .75rem ui-monospace, monospace; padding: .05rem .35rem; border: 1px 
 .pending { opacity: .55; }
 .footer { margin-top: .75rem; display: flex; gap: .5rem 1rem; justify-content: space-between; align-items: center; flex-wrap: wrap; color: var(--muted); font-size: .9rem; }
 .scroll-x { overflow-x: auto; max-width: 100%; }
+.scroll-x.tall { max-height: 28rem; overflow-y: auto; }
 .nowrap { white-space: nowrap; }
-table.result, table.table { border-collapse: collapse; width: 100%; font-size: .85rem; }
-table.result th, table.result td, table.table th, table.table td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
-table.result th, table.table th { font-weight: 600; color: var(--muted); }
-table.result td.num, table.table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.result th { white-space: nowrap; }
+table.table { border-collapse: collapse; width: 100%; font-size: .85rem; }
+table.table th, table.table td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+table.table th { font-weight: 600; color: var(--muted); }
+table.table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.table th { white-space: nowrap; }
 /* JSON in a cell keeps a readable width: the table scrolls in its box instead. */
-table.result td > pre, table.table td > pre { min-width: 16rem; }
+table.table td > pre { min-width: 16rem; }
+table.table summary { white-space: nowrap; }
 dl.keys { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .75rem; margin: 0; font-size: .85rem; }
 dl.keys dt { color: var(--muted); }
 .shortcuts { font-size: .85rem; color: var(--muted); margin-top: 1.25rem; }
@@ -117,7 +124,7 @@ figure.chart-figure { margin: .25rem 0 0; }
 .range { display: inline-flex; gap: .25rem; }
 .range a { text-decoration: none; color: inherit; padding: .15rem .55rem; border: 1px solid var(--line); border-radius: .4rem; font-size: .85rem; }
 .range a[aria-current] { border-color: var(--accent); color: var(--accent); font-weight: 600; }
-.legend { display: flex; gap: .75rem; flex-wrap: wrap; font-size: .8rem; color: var(--muted); margin-top: .25rem; }
+.legend { display: flex; gap: .25rem .75rem; flex-wrap: wrap; font-size: .8rem; color: var(--muted); margin-top: .25rem; }
 .legend i { display: inline-block; width: .7rem; height: .7rem; border-radius: .15rem; margin-right: .25rem; vertical-align: -1px; }
 .s-ok { --c: var(--ok); } .s-warn { --c: var(--warn); } .s-bad { --c: var(--bad); } .s-info { --c: var(--info); } .s-lag { --c: var(--lag); } .s-accent { --c: var(--accent); } .s-muted { --c: var(--muted); }
 
@@ -147,7 +154,13 @@ ol.events li.later { opacity: .45; }
 ul.sessions { list-style: none; padding: 0; margin: 0; }
 ul.sessions li { display: flex; gap: .5rem; align-items: baseline; padding: .35rem 0; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
 ul.sessions li button { padding: .1rem .5rem; font-size: .8rem; min-height: 0; }
-#result-chart text { font-size: 12px; fill: currentColor; }
+figure.bars { display: grid; grid-template-columns: minmax(0, 12rem) minmax(3rem, 1fr) max-content; gap: .2rem .6rem; align-items: center; margin: .5rem 0 1rem; font-size: .8rem; }
+.bar-row { display: contents; }
+.bar-label { text-align: right; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--muted); }
+.bar-track { display: block; height: .85rem; }
+.bar { display: block; height: 100%; min-width: 1px; border-radius: 2px; background: var(--accent); }
+.bar-value { font-variant-numeric: tabular-nums; }
+@media (max-width: 600px) { figure.bars { grid-template-columns: minmax(0, 7.5rem) minmax(2rem, 1fr) max-content; } }
 #result-pane.running #result { display: none; }
 
 /* Time travel */

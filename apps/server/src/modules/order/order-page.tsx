@@ -10,8 +10,10 @@ import {
   LiveFeed,
   type PageShell,
   Panel,
+  RowCommandButton,
   type Tone,
 } from '@ironstar/web';
+import type { Child } from 'hono/jsx';
 import { ORDER_LIMITS } from './order-decider';
 import type { OrderView } from './order-list-projection';
 
@@ -54,8 +56,9 @@ const createOrder = commandAction(ORDER_COMMAND_URL, {
 // (escaped by JSX): each row carries a few short expressions, not the command machinery.
 type RowCommand = 'add-item' | 'remove-item' | 'submit' | 'cancel';
 const ORDER_COMMAND_EVENT = 'order-command';
-const ask = (type: RowCommand) =>
-  `ctx.el.dispatchEvent(new CustomEvent('${ORDER_COMMAND_EVENT}', {bubbles: true, detail: '${type}'}))`;
+const RowButton = (
+  props: { command: RowCommand; id: string; children?: Child } & Record<string, unknown>,
+) => <RowCommandButton event={ORDER_COMMAND_EVENT} {...props} />;
 const ROW_COMMAND = commandAction(ORDER_COMMAND_URL, {
   target: 'evt.target.id',
   prepare: [
@@ -114,17 +117,16 @@ export const OrderRow = ({ order }: { order: OrderView }) => {
               × {item.quantity} @ {money(item.priceCents)}
             </span>
             {open ? (
-              <Button
+              <RowButton
+                command="remove-item"
                 id={`remove-item-${order.id}-${i}`}
                 class="quiet icon danger"
                 aria-label={`Remove ${item.sku}`}
                 title="Remove"
                 data-sku={item.sku}
-                data-attr-disabled={COMMANDS_BLOCKED}
-                data-on-click={ask('remove-item')}
               >
                 ✕
-              </Button>
+              </RowButton>
             ) : null}
           </li>
         ))}
@@ -135,31 +137,17 @@ export const OrderRow = ({ order }: { order: OrderView }) => {
         <div class="actions">
           {open ? (
             <>
-              <Button
-                id={`add-item-${order.id}`}
-                data-attr-disabled={COMMANDS_BLOCKED}
-                data-on-click={ask('add-item')}
-              >
+              <RowButton command="add-item" id={`add-item-${order.id}`}>
                 Add the item above
-              </Button>
-              <Button
-                id={`submit-${order.id}`}
-                kind="primary"
-                data-attr-disabled={COMMANDS_BLOCKED}
-                data-on-click={ask('submit')}
-              >
+              </RowButton>
+              <RowButton command="submit" id={`submit-${order.id}`} kind="primary">
                 Submit
-              </Button>
+              </RowButton>
             </>
           ) : null}
-          <Button
-            id={`cancel-${order.id}`}
-            kind="danger"
-            data-attr-disabled={COMMANDS_BLOCKED}
-            data-on-click={ask('cancel')}
-          >
+          <RowButton command="cancel" id={`cancel-${order.id}`} kind="danger">
             Cancel
-          </Button>
+          </RowButton>
         </div>
       ) : null}
       <p
@@ -206,7 +194,7 @@ export const OrdersPage = (props: {
     >
       <LiveFeed id="orders-feed" url={ORDERS_FEED_URL} />
       <h1>Orders</h1>
-      <Panel class="panel order-panel" aria-label="New order">
+      <Panel class="order-panel" aria-label="New order">
         <form id="new-order" class="order-form" data-on-submit={createOrder}>
           <label class="field sku-field">
             Item sku

@@ -87,8 +87,11 @@ describe('analytics query sessions over HTTP', () => {
     const t = await setup();
     const page = await (await t.app.request('/analytics')).text();
     expect(page).toContain('<title>Analytics · ironstar</title>');
-    expect(page).toContain(
-      '$saved = &#39;todo-completion-times&#39;; @post(&#39;/analytics/run&#39;)',
+    // Sent as a command: one at a time, with an Idempotency-Key its resends reuse.
+    expect(page).toContain('$saved = &#39;todo-completion-times&#39;, ');
+    expect(page).toContain('@post(&#39;/analytics/run&#39;, {retryMaxCount: Infinity');
+    expect(page).toMatch(
+      /@post\(&#39;\/analytics\/run&#39;[^"]*&quot;Idempotency-Key&quot;: \(\$_key\)/,
     );
 
     const run = (body: unknown) =>
@@ -112,6 +115,42 @@ describe('analytics query sessions over HTTP', () => {
       s.includes('data-status="failed"'),
     );
     expect(failed).toContain('stopped at the time limit');
+  });
+
+  it('answers a resend with the same Idempotency-Key with the first session: run and recorded once', async () => {
+    const t = await setup();
+    const key = { 'idempotency-key': 'run-7f3a' };
+    const first = await t.query({ saved: 'busiest-aggregates' }, key);
+    expect(first.status).toBe(202);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const { id } = await first.json();
+    await t.ended(id);
+
+    const again = await t.query({ saved: 'busiest-aggregates' }, key);
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await again.json()).id).toBe(id);
+    // The page's run with that key streams the same session's result.
+    const page = await readSse(
+      await t.app.request('/analytics/run', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'datastar-request': 'true', ...key },
+        body: JSON.stringify({ saved: 'busiest-aggregates', sql: '' }),
+      }),
+      (s) => s.includes('id="result-table"'),
+    );
+    expect(page).toContain(`data-session="${id}"`);
+    expect(t.engine.executions()).toBe(1);
+    expect(t.engine.open()).toBe(0);
+    expect(t.events.map((e) => e.eventType)).toEqual(['QueryStarted', 'QueryCompleted']);
+
+    // The same key with another query is refused; a malformed key too. Nothing is stored.
+    const other = await t.query({ sql: 'SELECT 2' }, key);
+    expect(other.status).toBe(422);
+    expect((await other.json()).error.code).toBe('idempotency_key_reused');
+    const bad = await t.query({ sql: 'SELECT 2' }, { 'idempotency-key': 'a key with spaces' });
+    expect(bad.status).toBe(400);
+    expect(t.events).toHaveLength(2);
   });
 
   it('refuses a form post to the page action, and never puts a foreign session id in an expression', async () => {

@@ -20,6 +20,7 @@ import {
   mergeFragments,
   type PageShell,
   type Problem,
+  parseCommandId,
   problem,
   requireAdmin,
   respond,
@@ -31,6 +32,7 @@ import {
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
+import { err } from 'neverthrow';
 import { AnalyticsPage, QueryError, ResultView, SessionList } from './analytics-view';
 import { querySessionAggregate } from './query-session-aggregate';
 import type { QuerySessionError } from './query-session-decider';
@@ -142,11 +144,18 @@ export const analyticsRoutes = (
     actor: c.get('user').id,
   });
 
+  /** Starts a session; an Idempotency-Key makes a resend answer with the first one's session. */
   const start = async (c: Context<AppEnv>, body: Record<string, unknown>) => {
+    const commandId = parseCommandId(c.req.header('idempotency-key'), undefined);
+    if (commandId.isErr()) {
+      deps.metrics.analyticsQueries.inc({ outcome: 'refused' });
+      return err(commandId.error);
+    }
     const started = await deps.service.start(
       { sql: body.sql, saved: body.saved },
       metadataOf(c),
       clientOf(c),
+      commandId.value,
     );
     if (started.isErr()) {
       const outcome =
@@ -226,7 +235,9 @@ export const analyticsRoutes = (
       if (!body) return errorJson(c, 'malformed', 'body is not a JSON object');
       const started = await start(c, body);
       if (started.isErr()) return respond(c, startProblem(started.error));
-      return c.json({ id: started.value.id, sequence: started.value.sequence }, 202);
+      const { id, sequence, replayed } = started.value;
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json({ id, sequence }, 202);
     })
     .get('/api/analytics/sessions/:id', (c) => {
       const session = deps.sessions.state().get(c.req.param('id'));

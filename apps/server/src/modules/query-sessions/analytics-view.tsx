@@ -3,12 +3,20 @@ import type { QueryResult } from '@ironstar/application';
 import { isUuid } from '@ironstar/domain';
 import {
   action,
+  Badge,
   BarChart,
+  Button,
+  COMMANDS_BLOCKED,
   clockTime,
+  commandAction,
+  EmptyState,
   formatNumber,
   Layout,
   LiveFeed,
   type PageShell,
+  Panel,
+  Table,
+  type Tone,
 } from '@ironstar/web';
 import type { QuerySessionView } from './query-sessions-projection';
 import type { SavedQuery } from './saved-queries';
@@ -16,15 +24,26 @@ import { SQL_TEXT_MAX } from './sql-text';
 
 export const ANALYTICS_PAGE = '/analytics';
 export const RUN_URL = `${ANALYTICS_PAGE}/run`;
-const run = action('post', RUN_URL);
+// Sent like every command of the pages: a fresh Idempotency-Key per run, the same key on its
+// resends (a run whose answer was lost is not run or recorded twice), one at a time.
+const run = (saved: string) =>
+  commandAction(RUN_URL, { prepare: ["$_notice = ''", `$saved = ${saved}`] });
+/** True while a run is on its way. */
+const RUNNING = "$_pending !== ''";
 const MAX_CHART_ROWS = 30;
 /** Rows a page shows; the whole kept result is a download away. */
 export const DISPLAY_ROWS = 100;
 /** Characters of one cell a page shows. */
 export const DISPLAY_CELL_CHARS = 200;
 
-const StatusPill = ({ status }: { status: QuerySessionView['status'] }) => (
-  <span class={`pill ${status}`}>{status}</span>
+// A session's status says how it went: done, still running, or failed.
+const STATUS_TONE: Readonly<Record<QuerySessionView['status'], Tone>> = {
+  completed: 'ok',
+  executing: 'warn',
+  failed: 'bad',
+};
+const StatusBadge = ({ status }: { status: QuerySessionView['status'] }) => (
+  <Badge tone={STATUS_TONE[status]}>{status}</Badge>
 );
 
 const summary = (session: QuerySessionView) => {
@@ -38,23 +57,23 @@ const summary = (session: QuerySessionView) => {
 export const SessionList = (props: { sessions: readonly QuerySessionView[] }) => (
   <section id="sessions">
     {props.sessions.length === 0 ? (
-      <p class="empty">No queries yet. Run a saved one.</p>
+      <EmptyState>No queries yet. Run a saved one.</EmptyState>
     ) : (
       <ul class="sessions">
         {props.sessions.map((s) => (
           <li id={`session-${s.id}`} data-status={s.status}>
-            <StatusPill status={s.status} />
+            <StatusBadge status={s.status} />
             <span class="mono muted small">{clockTime(s.startedAt)}</span>
             <b>{s.name ?? 'ad hoc'}</b>
             <span class={s.status === 'failed' ? 'error small' : 'muted small'}>{summary(s)}</span>
             {/* The id goes into a Datastar expression: only a UUID (what the service makes). */}
             {isUuid(s.id) ? (
-              <button
-                type="button"
+              <Button
+                kind="quiet"
                 data-on-click={action('get', `${ANALYTICS_PAGE}/sessions/${s.id}/view`)}
               >
                 show
-              </button>
+              </Button>
             ) : null}
           </li>
         ))}
@@ -136,14 +155,14 @@ export const ResultView = (props: {
   if (!session) {
     return (
       <section id="result">
-        <p class="empty">Run a query to see its rows here.</p>
+        <EmptyState>Run a query to see its rows here.</EmptyState>
       </section>
     );
   }
   return (
     <section id="result" data-session={session.id} data-status={session.status}>
       <p class="row">
-        <StatusPill status={session.status} />
+        <StatusBadge status={session.status} />
         <b>{session.name ?? 'ad hoc query'}</b>
         <span class={session.status === 'failed' ? 'error' : 'muted small'} id="result-summary">
           {summary(session)}
@@ -159,28 +178,13 @@ export const ResultView = (props: {
       {session.status === 'completed' && result ? (
         <>
           <ResultChart result={result} />
-          <div style="overflow-x: auto; max-height: 28rem; overflow-y: auto">
-            <table class="result" id="result-table">
-              <thead>
-                <tr>
-                  {result.columns.map((c) => (
-                    <th title={c.type}>{c.name}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {result.rows.slice(0, DISPLAY_ROWS).map((row) => (
-                  <tr>
-                    {row.map((cell, i) => (
-                      <td class={isNumeric(result.columns[i]?.type ?? '') ? 'num' : undefined}>
-                        {shownCell(cell)}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            id="result-table"
+            tall
+            head={result.columns.map((c) => ({ label: c.name, title: c.type }))}
+            numeric={result.columns.flatMap((c, i) => (isNumeric(c.type) ? [i] : []))}
+            rows={result.rows.slice(0, DISPLAY_ROWS).map((row) => row.map(shownCell))}
+          />
           <ResultNote id={session.id} result={result} />
         </>
       ) : null}
@@ -203,7 +207,7 @@ export const AnalyticsPage = (props: {
   savedQueries: readonly SavedQuery[];
 }) => (
   <Layout title="Analytics" shell={props.shell} path={ANALYTICS_PAGE} wide>
-    <div id="analytics-app" data-signals="{sql: '', saved: '', _running: false}">
+    <div id="analytics-app" data-signals="{sql: '', saved: ''}">
       <LiveFeed id="analytics-feed" url={`${ANALYTICS_PAGE}/feed`} />
       <h1>Analytics</h1>
       <p class="muted small">
@@ -217,74 +221,68 @@ export const AnalyticsPage = (props: {
       </p>
       <div class="row" id="saved-queries">
         {props.savedQueries.map((q) => (
-          <button
-            type="button"
+          <Button
             id={`saved-${q.name}`}
             title={q.sql}
-            data-indicator="_running"
-            data-on-click={`$saved = '${q.name}'; ${run}`}
+            data-attr-disabled={COMMANDS_BLOCKED}
+            data-on-click={run(`'${q.name}'`)}
           >
             {q.title}
-          </button>
+          </Button>
         ))}
       </div>
       <div class="row small" id="saved-edit">
         <span class="muted">Open in the editor:</span>
         {props.savedQueries.map((q) => (
-          <button
-            type="button"
-            class="quiet small"
+          <Button
+            kind="quiet"
+            class="small"
             title="Put this query in the editor, to change it before running"
             id={`edit-${q.name}`}
             data-sql={q.sql}
             data-on-click="$sql = ctx.el.dataset.sql; document.getElementById('sql').focus()"
           >
             ✎ {q.title}
-          </button>
+          </Button>
         ))}
-        <span class="spinner" data-show="$_running">
+        <span class="spinner" style="display: none" data-show={RUNNING}>
           running…
         </span>
       </div>
-      <form
-        id="ad-hoc"
-        style="margin: 1rem 0"
-        data-indicator="_running"
-        data-on-submit={`$saved = ''; ${run}`}
-      >
+      <form id="ad-hoc" style="margin: 1rem 0" data-on-submit={run("''")}>
         <textarea
           id="sql"
           aria-label="SQL"
           maxlength={SQL_TEXT_MAX}
           placeholder="Write one SELECT over the events table here; Ctrl+Enter runs it."
           data-bind="sql"
-          data-on-keydown={`(evt.ctrlKey || evt.metaKey) && evt.key === 'Enter' && (evt.preventDefault(), $saved = '', ${run})`}
+          data-on-keydown={`(evt.ctrlKey || evt.metaKey) && evt.key === 'Enter' && (evt.preventDefault(), ${run("''")})`}
         />
         <div class="row">
-          <button class="primary" type="submit">
+          <Button kind="primary" type="submit" data-attr-disabled={COMMANDS_BLOCKED}>
             Run SQL
-          </button>
+          </Button>
           <span class="muted small">
             <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs it
           </span>
           <QueryError />
+          {/* A run that could not be sent or was not answered in time. */}
+          <p class="error" id="run-notice" role="alert" data-text="$_notice" />
         </div>
       </form>
       <div class="grid2">
-        <div>
-          <h2>Sessions</h2>
+        <Panel title="Sessions">
           <SessionList sessions={props.sessions} />
-        </div>
-        <div>
-          <h2>Result</h2>
+        </Panel>
+        <Panel title="Result">
           {/* While a query runs, the previous result is not shown as if it were its answer. */}
-          <div id="result-pane" data-class-running="$_running">
-            <p class="spinner" id="result-running" style="display: none" data-show="$_running">
+          <div id="result-pane" data-class-running={RUNNING}>
+            <p class="spinner" id="result-running" style="display: none" data-show={RUNNING}>
               Running the query…
             </p>
             <ResultView session={props.selected} result={props.result} />
           </div>
-        </div>
+        </Panel>
       </div>
     </div>
   </Layout>

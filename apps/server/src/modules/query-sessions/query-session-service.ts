@@ -63,6 +63,8 @@ export type StartedQuery = {
   readonly sequence: number;
   /** Settles once QueryCompleted or QueryFailed is stored (or could not be). */
   readonly finished: Promise<void>;
+  /** The answer to an earlier start with the same command id: nothing was run or stored. */
+  readonly replayed: boolean;
 };
 
 /**
@@ -166,11 +168,16 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
   };
 
   return {
-    /** `client` keys the per-client cap (the caller's address). */
+    /**
+     * `client` keys the per-client cap (the caller's address). With a `commandId` (the
+     * Idempotency-Key) a resend of the same query gets the first start's session back, and
+     * the query is neither run nor recorded again; the same id with another query is refused.
+     */
     start(
       input: StartQueryInput,
       metadata: EventMetadata = {},
       client = 'local',
+      commandId?: string,
     ): ResultAsync<StartedQuery, StartQueryError> {
       const resolved = resolve(input);
       if (resolved.isErr()) return errAsync(resolved.error);
@@ -190,7 +197,12 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
                   data: { id: aggregateId, sql, name, now },
                 }),
               },
-              { metadata },
+              {
+                metadata,
+                ...(commandId === undefined
+                  ? {}
+                  : { commandId, fingerprint: JSON.stringify({ sql, name }) }),
+              },
             )
             .map((outcome) => ({ outcome, prepared }))
             .mapErr((e): StartQueryError => {
@@ -198,8 +210,13 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
               return e;
             }),
         )
-        .map(({ outcome, prepared }) => {
+        .map(({ outcome, prepared }): StartedQuery => {
           const id = outcome.aggregateId;
+          if (outcome.replayed) {
+            prepared.release();
+            slot.release();
+            return { id, sequence: outcome.sequence, finished: Promise.resolve(), replayed: true };
+          }
           deps.onEvents?.(outcome.events);
           const started = outcome.events[0];
           if (!started) throw new Error('StartQuery stored no event');
@@ -217,7 +234,7 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
               slot.release();
             });
           inFlight.add(finished);
-          return { id, sequence: outcome.sequence, finished };
+          return { id, sequence: outcome.sequence, finished, replayed: false };
         })
         .mapErr((e) => {
           slot.release();

@@ -78,6 +78,10 @@ const applyFrame = (rows: string[], frame: Array<{ event: string; data: string[]
       rows.push(...ids);
     } else if (value('mergeMode')[0] === 'prepend') {
       rows.unshift(...ids);
+    } else if (value('mergeMode')[0] === 'before') {
+      const at = rows.indexOf(/^#todo-(.+)$/.exec(value('selector')[0] ?? '')?.[1] ?? '');
+      if (at < 0) throw new Error(`NoTargetsFound: ${value('selector')[0]}`);
+      rows.splice(at, 0, ...ids);
     } else {
       for (const id of ids) {
         if (!rows.includes(id)) throw new Error(`NoTargetsFound: #todo-${id}`);
@@ -155,7 +159,7 @@ describe('the windowed todo feed', () => {
     await feed.cancel();
   });
 
-  it('keeps a client’s rows exactly the newest window through creates, edits and deletes', async () => {
+  it('keeps a client’s rows exactly the newest window through creates, edits, deletes and restores', async () => {
     const t = await setup();
     const limit = 3;
     for (let i = 0; i < 5; i++) await create(t, `seed ${i}`);
@@ -170,20 +174,29 @@ describe('the windowed todo feed', () => {
       seed ^= seed << 5;
       return (seed >>> 0) / 2 ** 32;
     };
-    for (let step = 0; step < 60; step++) {
+    const deleted: string[] = [];
+    for (let step = 0; step < 80; step++) {
       const ids = await newestIds(t, 1000);
       const id = ids[Math.floor(random() * ids.length)];
       const r = random();
+      // An undo brings back a deleted todo, in its old place (inside the window or not).
+      const undo =
+        deleted.length > 0 && r >= 0.9
+          ? deleted.splice(random() * deleted.length, 1)[0]
+          : undefined;
       const body =
-        id === undefined || r < 0.35
-          ? { type: 'create', text: `step ${step}` }
-          : r < 0.6
-            ? { type: 'delete', id }
-            : r < 0.8
-              ? { type: 'rename', id, text: `renamed at ${step}` }
-              : { type: 'complete', id };
+        undo !== undefined
+          ? { type: 'restore', id: undo }
+          : id === undefined || r < 0.35
+            ? { type: 'create', text: `step ${step}` }
+            : r < 0.6
+              ? { type: 'delete', id }
+              : r < 0.8
+                ? { type: 'rename', id, text: `renamed at ${step}` }
+                : { type: 'complete', id };
       const res = await t.command(body);
       if (res.status !== 202) continue; // e.g. completing a completed todo
+      if (body.type === 'delete' && id !== undefined) deleted.push(id);
       const { sequence } = (await res.json()) as { sequence: number };
       applyFrame(rows, await feed.frameUpTo(sequence));
       expect(rows, `after step ${step}`).toEqual(await newestIds(t, limit));

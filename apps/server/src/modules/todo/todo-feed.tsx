@@ -81,6 +81,22 @@ export const createTodoFrames = (index: TodoIndex, settings: TodoWindowSettings)
         if (leaving !== undefined) events.push(removeFragments(`#todo-${leaving}`));
         break;
       }
+      case 'restored': {
+        if (change.newer >= limit) break; // older than the window shows
+        const html = row(change.id);
+        // In its old place: before the todo created next after it, or last if none is.
+        const next = change.newer === 0 ? undefined : index.nthNewest(change.newer);
+        if (html) {
+          events.push(
+            next === undefined
+              ? mergeFragments(html, { selector: ITEMS, mergeMode: 'append' })
+              : mergeFragments(html, { selector: `#todo-${next}`, mergeMode: 'before' }),
+          );
+        }
+        const leaving = index.nthNewest(limit + 1);
+        if (leaving !== undefined) events.push(removeFragments(`#todo-${leaving}`));
+        break;
+      }
       case 'updated': {
         const html = change.newer < limit ? row(change.id) : undefined;
         if (html) events.push(mergeFragments(html));

@@ -9,9 +9,10 @@ const handRunner = () => {
   let state: TodoList = new Map();
   let position = 0;
   const listeners = new Set<ProjectionListener<TodoList>>();
-  const emit = (id: string) => {
+  const deleted = new Map<string, TodoItem>();
+  const emit = (id: string, eventType = 'TodoChanged') => {
     position++;
-    const event = { globalSequence: position, aggregateId: id } as StoredEvent;
+    const event = { globalSequence: position, aggregateId: id, eventType } as StoredEvent;
     for (const listener of listeners) listener(state, event);
   };
   const item = (id: string, completed = false): TodoItem => ({
@@ -19,7 +20,7 @@ const handRunner = () => {
     text: id,
     priority: 'normal',
     completed,
-    createdAt: 'T',
+    createdAt: `T${String(position + 1).padStart(6, '0')}`,
     completedAt: null,
     version: 1,
     updatedSequence: position + 1,
@@ -46,9 +47,23 @@ const handRunner = () => {
       emit(id);
     },
     remove(id: string) {
+      const todo = state.get(id);
+      if (todo) deleted.set(id, todo);
       state.delete(id);
       emit(id);
     },
+    /** As the projection does: back before the first todo created after it. */
+    restore(id: string) {
+      const todo = deleted.get(id);
+      if (!todo) return;
+      deleted.delete(id);
+      const later = [...state.values()].filter((t) => t.createdAt > todo.createdAt);
+      for (const t of later) state.delete(t.id);
+      state.set(id, todo);
+      for (const t of later) state.set(t.id, t);
+      emit(id, 'TodoRestored');
+    },
+    deletedIds: () => [...deleted.keys()],
     /** Like a snapshot restore: a new state object, no change event. */
     replace(ids: string[]) {
       state = new Map(ids.map((id) => [id, item(id)]));
@@ -59,7 +74,7 @@ const handRunner = () => {
 
 type Op =
   | { op: 'create' }
-  | { op: 'complete' | 'reopen' | 'delete'; pick: number }
+  | { op: 'complete' | 'reopen' | 'delete' | 'restore'; pick: number }
   | { op: 'bulkDelete'; keepEvery: number };
 
 describe('the todo index', () => {
@@ -72,7 +87,12 @@ describe('the todo index', () => {
             {
               weight: 3,
               arbitrary: fc.record({
-                op: fc.constantFrom('complete' as const, 'reopen' as const, 'delete' as const),
+                op: fc.constantFrom(
+                  'complete' as const,
+                  'reopen' as const,
+                  'delete' as const,
+                  'restore' as const,
+                ),
                 pick: fc.nat(),
               }),
             },
@@ -102,6 +122,19 @@ describe('the todo index', () => {
             } else if (op.op === 'bulkDelete') {
               // Enough deletions to force a compaction now and then.
               for (const [i, id] of ids.entries()) if (i % op.keepEvery !== 0) hand.remove(id);
+            } else if (op.op === 'restore') {
+              const gone = hand.deletedIds();
+              const id = gone[op.pick % Math.max(1, gone.length)];
+              if (id !== undefined) {
+                hand.restore(id);
+                const after = hand.ids();
+                expect(changes.at(-1)).toEqual({
+                  kind: 'restored',
+                  id,
+                  sequence: hand.runner.position(),
+                  newer: after.length - 1 - after.indexOf(id),
+                });
+              }
             } else if (ids.length > 0) {
               const id = ids[op.pick % ids.length] ?? '';
               const newer = ids.length - 1 - ids.indexOf(id);

@@ -4,6 +4,13 @@ import type { TodoItem, TodoList } from './todo-list-projection';
 /** What one event did to the list, with the changed todo's place counted from the newest. */
 export type TodoIndexChange =
   | { readonly kind: 'created'; readonly id: string; readonly sequence: number }
+  /** A deleted todo is back in its old place, `newer` todos before the newest end. */
+  | {
+      readonly kind: 'restored';
+      readonly id: string;
+      readonly sequence: number;
+      readonly newer: number;
+    }
   /** The list was replaced (a projection restored from its snapshot): redraw it whole. */
   | { readonly kind: 'reset'; readonly sequence: number }
   | {
@@ -116,7 +123,17 @@ export const createTodoIndex = (
     const todo = state.get(id);
     const entry = entries.get(id);
     let change: TodoIndexChange | undefined;
-    if (todo && !entry) {
+    if (todo && !entry && event.eventType === 'TodoRestored') {
+      // Back in the middle of the list, where no slot is free: renumber (as a compaction does).
+      rebuild();
+      const slot = entries.get(id)?.slot ?? 0;
+      change = {
+        kind: 'restored',
+        id,
+        sequence: event.globalSequence,
+        newer: alive - prefix(slot),
+      };
+    } else if (todo && !entry) {
       if (next > capacity) {
         rebuild(); // compacts and doubles; the new todo is in the state already
       } else {

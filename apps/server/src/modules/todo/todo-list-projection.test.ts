@@ -62,4 +62,19 @@ describe('todo list projection', () => {
     ]);
     expect(list.size).toBe(0);
   });
+  it('puts a restored todo back where it was, not at the end', () => {
+    const make = (id: string, at: string) =>
+      event('TodoCreated', { id, text: id, priority: 'normal', createdAt: at });
+    const back = (id: string, at: string) => [
+      event('TodoDeleted', { id }),
+      event('TodoRestored', { id, text: id, priority: 'normal', createdAt: at, completedAt: null }),
+    ];
+    const made = [make('a', 'T1'), make('b', 'T2'), make('c', 'T3')];
+    expect([...fold([...made, ...back('b', 'T2')]).keys()]).toEqual(['a', 'b', 'c']);
+    expect([...fold([...made, ...back('a', 'T1')]).keys()]).toEqual(['a', 'b', 'c']);
+    expect([...fold([...made, ...back('c', 'T3')]).keys()]).toEqual(['a', 'b', 'c']);
+    const restored = fold([...made, ...back('a', 'T1'), make('d', 'T4'), ...back('c', 'T3')]);
+    expect([...restored.keys()]).toEqual(['a', 'b', 'c', 'd']);
+    expect(restored.get('c')).toMatchObject({ text: 'c', completed: false });
+  });
 });

@@ -17,7 +17,7 @@ export type TodoItem = {
 };
 
 /**
- * Todos in creation order; deleted ones are gone. The runner owns this map and `evolve`
+ * Todos in creation order (a restored one back in its place); deleted ones are gone. The runner owns this map and `evolve`
  * updates it in place, so a replay costs O(1) per event rather than a copy per event; items
  * are replaced, never changed, so a copy of the values (the snapshot) stays true.
  */
@@ -25,7 +25,8 @@ export type TodoList = Map<string, TodoItem>;
 
 export const todoListProjection = mapProjectionOf(todoAggregate, {
   name: 'todo-list',
-  version: 1,
+  // 2: a restored todo goes back to its place (snapshots of 1 have it at the end).
+  version: 2,
   evolve(todos: TodoList, event, stored) {
     const touch = (item: TodoItem, change: Partial<TodoItem>) =>
       todos.set(item.id, {
@@ -48,8 +49,15 @@ export const todoListProjection = mapProjectionOf(todoAggregate, {
       return todos;
     }
     if (event.type === 'TodoRestored') {
-      // Back at the end of the list: the list is in the order todos (re)appeared.
+      // Back where it was: before the first todo created after it. The Map keeps insertion
+      // order, so those later todos are moved behind it; a restore (an undo) is rare enough
+      // to pay for the walk.
       const { id, text, priority, createdAt, completedAt } = event.data;
+      const later: TodoItem[] = [];
+      for (const todo of todos.values()) {
+        if (later.length > 0 || todo.createdAt > createdAt) later.push(todo);
+      }
+      for (const todo of later) todos.delete(todo.id);
       todos.set(id, {
         id,
         text,
@@ -60,6 +68,7 @@ export const todoListProjection = mapProjectionOf(todoAggregate, {
         version: stored.aggregateSequence,
         updatedSequence: stored.globalSequence,
       });
+      for (const todo of later) todos.set(todo.id, todo);
       return todos;
     }
     const item = todos.get(event.data.id);

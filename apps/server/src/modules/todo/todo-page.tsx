@@ -1,11 +1,13 @@
 /** @jsxImportSource hono/jsx */
 import {
+  askRow,
   COMMANDS_BLOCKED,
   commandAction,
   Layout,
   LiveFeed,
   machineUrl,
   type PageShell,
+  RowCommandButton,
   Shortcuts,
 } from '@ironstar/web';
 import type { TodoItem } from './todo-list-projection';
@@ -22,7 +24,8 @@ export type TodoFilter = (typeof TODO_FILTERS)[number];
 
 // Signals `type`, `id`, `text`, `priority` and `action` are the command body @post sends; the
 // ones starting with `_` are local to the page (`_editing`: the todo whose text is being
-// edited; `_noticeAt`: where the last refusal is shown, 'new' or a todo's id).
+// edited, `_editText` what has been typed there and `_editFrom` its text when the edit began;
+// `_noticeAt`: where the last refusal is shown, 'new' or a todo's id).
 const signals = (filter: TodoFilter) =>
   JSON.stringify({
     _filter: filter,
@@ -34,6 +37,8 @@ const signals = (filter: TodoFilter) =>
     _draft: '',
     _newPriority: 'normal',
     _editing: '',
+    _editText: '',
+    _editFrom: '',
     _noticeAt: '',
     _undoId: '',
     _undoText: '',
@@ -45,8 +50,7 @@ const signals = (filter: TodoFilter) =>
 // it), which reads the todo's id and version from the row (data-id, data-version): each row
 // carries a few short expressions, not a copy of the command machinery per control.
 const TODO_COMMAND_EVENT = 'todo-command';
-const ask = (type: string) =>
-  `ctx.el.dispatchEvent(new CustomEvent('${TODO_COMMAND_EVENT}', {bubbles: true, detail: '${type}'}))`;
+const ask = (type: string) => askRow(TODO_COMMAND_EVENT, type);
 const ROW = "evt.target.closest('li').dataset";
 const ROW_COMMAND = commandAction(COMMAND_URL, {
   target: 'evt.target.id',
@@ -60,8 +64,16 @@ const ROW_COMMAND = commandAction(COMMAND_URL, {
   ],
   ifMatchExpression: `'"' + ${ROW}.version + '"'`,
 });
-const EDIT =
-  "$_editing = ctx.el.closest('li').dataset.id, ctx.el.closest('li').querySelector('input[type=text]').focus()";
+// Opening an edit is asked of #app too (one handler): it notes the text it starts from.
+const TODO_EDIT_EVENT = 'todo-edit';
+const EDIT = `ctx.el.dispatchEvent(new CustomEvent('${TODO_EDIT_EVENT}', {bubbles: true}))`;
+const START_EDIT =
+  "const f = evt.target.closest('li').querySelector('input[type=text]'); $_editing = f.closest('li').dataset.id, $_editFrom = f.defaultValue, $_editText = f.value, f.focus()";
+// A redraw of the list (a reconnect that missed changes) morphs the open field back to the
+// server's text; after each merge, this puts back what was typed, unless the todo itself was
+// renamed meanwhile (then its new text shows). One handler for the page, not one per row.
+const RESUME_EDIT =
+  "evt.detail.type === 'datastar-merge-fragments' && $_editing && (f => f && f.defaultValue === $_editFrom && f.value !== $_editText && (f.value = $_editText))(document.getElementById('text-' + $_editing))";
 // A refused command puts the control back as the server last said it was.
 const RESTORE_VALUE = 'evt.detail.accepted || (evt.target.value = evt.target.defaultValue)';
 const RESTORE_CHECKED = 'evt.detail.accepted || (evt.target.checked = evt.target.defaultChecked)';
@@ -69,7 +81,6 @@ const RENAME = `${ask('rename')}; $_editing = ''`;
 const CANCEL_EDIT =
   "evt.key === 'Escape' && (evt.target.value = evt.target.defaultValue, $_editing = '')";
 const PRIORITIZE = ask('prioritize');
-const DELETE = ask('delete');
 const COMPLETE = ask('complete');
 const REOPEN = ask('reopen');
 
@@ -286,16 +297,16 @@ export const TodoRow = ({ todo }: { todo: TodoItem }) => (
     >
       ✎
     </button>
-    <button
+    <RowCommandButton
+      event={TODO_COMMAND_EVENT}
+      command="delete"
       id={`delete-${todo.id}`}
-      type="button"
       class="quiet icon danger"
       aria-label="Delete"
       title="Delete"
-      data-on-click={DELETE}
     >
       ✕
-    </button>
+    </RowCommandButton>
     {/* Its own view: where it is in the Todo state machine and how it got there, live. */}
     <a
       class="machine-link quiet icon"
@@ -328,7 +339,14 @@ export const TodoPage = (props: {
       data-class-blocked={COMMANDS_BLOCKED}
       data-signals={signals(props.filter)}
       data-on-keydown__window={KEYS}
-      {...{ [`data-on-${TODO_COMMAND_EVENT}`]: ROW_COMMAND }}
+      data-on-datastar-sse__window={RESUME_EDIT}
+      data-on-input={
+        "evt.target.matches('#todo-items input[type=text]') && ($_editText = evt.target.value)"
+      }
+      {...{
+        [`data-on-${TODO_COMMAND_EVENT}`]: ROW_COMMAND,
+        [`data-on-${TODO_EDIT_EVENT}`]: START_EDIT,
+      }}
       data-on-ironstar-command__window={
         "evt.detail.accepted && evt.detail.elId.startsWith('delete-') && ($_undoId = evt.detail.elId.slice(7)); evt.detail.accepted && evt.detail.elId === 'undo-button' && ($_undoId = '')"
       }

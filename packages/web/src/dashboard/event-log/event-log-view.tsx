@@ -2,7 +2,7 @@
 import type { StoredEvent } from '@ironstar/application';
 import { action } from '../../datastar/datastar-wire';
 import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
-import { EmptyState, JsonView } from '../../ui/components';
+import { Button, EmptyState, JsonView } from '../../ui/components';
 import { queryString, shortId } from '../urls';
 import { type EventFilter, FILTER_FIELDS } from './event-filter';
 
@@ -112,8 +112,7 @@ export const OlderControl = (props: {
       )
     ) : (
       <>
-        <button
-          type="button"
+        <Button
           id="load-older"
           data-indicator="_loadingOlder"
           data-on-click={action(
@@ -122,7 +121,7 @@ export const OlderControl = (props: {
           )}
         >
           Load older
-        </button>
+        </Button>
         <span class="muted small">before #{props.nextBefore}</span>
         <span class="spinner" data-show="$_loadingOlder">
           loading…
@@ -204,9 +203,9 @@ export const EventsPage = (props: {
               }
             />
           ))}
-          <button class="primary" type="submit">
+          <Button kind="primary" type="submit">
             Filter
-          </button>
+          </Button>
           {filtered ? <a href={EVENTS_PAGE}>clear</a> : null}
           <datalist id="aggregate-types">
             {props.catalog.aggregateTypes.map((t) => (

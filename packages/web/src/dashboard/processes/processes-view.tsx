@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
+import { Badge, Button, EmptyState, JsonView, Panel, Stat, Table } from '../../ui/components';
 import { COMMANDS_BLOCKED, commandAction } from '../../ui/live';
 import { shortId } from '../urls';
 import type { ManagerOverview } from './processes-overview';
@@ -13,160 +14,122 @@ export const retryUrl = (manager: string) => `/api/processes/${encodeURIComponen
 const retry = (manager: string) =>
   commandAction(retryUrl(manager), { prepare: ["$id = ctx.el.closest('tr').dataset.command"] });
 
-/** State as indented JSON; JSX escapes it (user text may be inside). */
-const Json = (props: { value: unknown }) => (
-  <pre class="mono">{JSON.stringify(props.value, null, 2) ?? 'undefined'}</pre>
-);
-
 const Manager = (props: { manager: ManagerOverview }) => {
   const m = props.manager;
   const parked = m.outbox.filter((row) => row.status === 'parked');
   return (
-    <section class="manager" data-manager={m.name}>
-      <h2>
-        {m.name}{' '}
-        <span class={m.failed ? 'pill failed' : m.active ? 'pill live' : 'pill'}>
-          {m.failed ? 'stopped' : m.active ? 'active here' : 'standby'}
-        </span>
-      </h2>
+    <Panel
+      class="manager"
+      data-manager={m.name}
+      title={
+        <>
+          {m.name}{' '}
+          <Badge tone={m.failed ? 'bad' : m.active ? 'ok' : 'plain'}>
+            {m.failed ? 'stopped' : m.active ? 'active here' : 'standby'}
+          </Badge>
+        </>
+      }
+    >
       {m.failed ? (
         <p class="error">Stopped by a bug in the manager, until this server restarts: {m.failed}</p>
       ) : null}
       <div class="cards compact">
-        <div class="card">
-          <h3>checkpoint</h3>
-          <div class="figure" data-checkpoint>
-            {m.checkpoint}
-          </div>
-        </div>
-        <div class="card">
-          <h3>lag (head {m.head})</h3>
-          <div class="figure" data-lag>
-            {m.lag}
-          </div>
-        </div>
-        <div class="card">
-          <h3>lease</h3>
+        <Stat title="checkpoint" figure={<span data-checkpoint>{m.checkpoint}</span>} />
+        <Stat title={`lag (head ${m.head})`} figure={<span data-lag>{m.lag}</span>} />
+        <Stat title="lease">
           <div class="small mono">
             {m.lease ? `${m.lease.owner} until ${m.lease.expiresAt}` : 'free'}
           </div>
-        </div>
-        <div class="card">
-          <h3>parked</h3>
-          <div class="figure" data-parked>
-            {parked.length}
-          </div>
-        </div>
+        </Stat>
+        <Stat title="parked" figure={<span data-parked>{parked.length}</span>} />
       </div>
 
       <h3>Parked and pending commands</h3>
       {m.outbox.length === 0 ? (
-        <p class="empty">Nothing waiting to be sent.</p>
+        <EmptyState>Nothing waiting to be sent.</EmptyState>
       ) : (
-        <div class="scroll-x">
-          <table class="result outbox">
-            <thead>
-              <tr>
-                <th>status</th>
-                <th>instance</th>
-                <th>command</th>
-                <th>tries</th>
-                <th>reason</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {m.outbox.map((row) => (
-                <tr data-command={row.id} class={row.status}>
-                  <td>
-                    <span class={row.status === 'parked' ? 'pill failed' : 'pill executing'}>
-                      {row.status}
-                    </span>
-                  </td>
-                  <td class="mono nowrap" title={row.instanceId}>
-                    {shortId(row.instanceId)}
-                  </td>
-                  <td class="mono">
-                    {row.key}: {row.aggregateType} {shortId(row.aggregateId)} {row.command.type}
-                  </td>
-                  <td class="num">{row.attempts}</td>
-                  <td class="small">{row.lastError ?? ''}</td>
-                  <td>
-                    {row.status === 'parked' ? (
-                      <button
-                        type="button"
-                        id={`retry-${row.id}`}
-                        data-attr-disabled={COMMANDS_BLOCKED}
-                        data-on-click={retry(m.name)}
-                      >
-                        Retry
-                      </button>
-                    ) : (
-                      <span class="small muted">next try {row.nextAttemptAt}</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          class="outbox"
+          head={['status', 'instance', 'command', 'tries', 'reason', '']}
+          numeric={[3]}
+          rows={m.outbox.map((row) => ({
+            attrs: { 'data-command': row.id, class: row.status },
+            cells: [
+              <Badge tone={row.status === 'parked' ? 'bad' : 'warn'}>{row.status}</Badge>,
+              <span class="mono nowrap" title={row.instanceId}>
+                {shortId(row.instanceId)}
+              </span>,
+              <span class="mono">
+                {row.key}: {row.aggregateType} {shortId(row.aggregateId)} {row.command.type}
+              </span>,
+              row.attempts,
+              <span class="small">{row.lastError ?? ''}</span>,
+              row.status === 'parked' ? (
+                <Button
+                  id={`retry-${row.id}`}
+                  data-attr-disabled={COMMANDS_BLOCKED}
+                  data-on-click={retry(m.name)}
+                >
+                  Retry
+                </Button>
+              ) : (
+                <span class="small muted">next try {row.nextAttemptAt}</span>
+              ),
+            ],
+          }))}
+        />
       )}
 
       <h3>Pending timers</h3>
       {m.timers.length === 0 ? (
-        <p class="empty">No timer pending.</p>
+        <EmptyState>No timer pending.</EmptyState>
       ) : (
-        <div class="scroll-x">
-          <table class="result timers">
-            <tbody>
-              {m.timers.map((timer) => (
-                <tr data-timer={timer.id}>
-                  <td class="mono nowrap" title={timer.instanceId}>
-                    {shortId(timer.instanceId)}
-                  </td>
-                  <td>{timer.name}</td>
-                  <td class="mono">due {timer.dueAt}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          class="timers"
+          rows={m.timers.map((timer) => ({
+            attrs: { 'data-timer': timer.id },
+            cells: [
+              <span class="mono nowrap" title={timer.instanceId}>
+                {shortId(timer.instanceId)}
+              </span>,
+              timer.name,
+              <span class="mono">due {timer.dueAt}</span>,
+            ],
+          }))}
+        />
       )}
 
       <h3>Instances (newest {m.instances.length})</h3>
       {m.instances.length === 0 ? (
-        <p class="empty">No instance yet.</p>
+        <EmptyState>No instance yet.</EmptyState>
       ) : (
-        <div class="scroll-x">
-          <table class="result instances">
-            <tbody>
-              {m.instances.map((row) => (
-                <tr data-instance={row.instanceId}>
-                  <td class="mono nowrap" title={row.instanceId}>
-                    <a
-                      href={`/events?aggregateType=${encodeURIComponent(`Process:${m.name}`)}&aggregateId=${encodeURIComponent(row.instanceId)}`}
-                    >
-                      {shortId(row.instanceId)}
-                    </a>
-                  </td>
-                  <td>
-                    <span class={row.done ? 'pill completed' : 'pill executing'}>
-                      {row.done ? 'done' : 'running'}
-                    </span>
-                  </td>
-                  <td class="small mono nowrap">
-                    v{row.version} · {row.updatedAt}
-                  </td>
-                  <td>
-                    <Json value={row.state} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          class="instances"
+          rows={m.instances.map((row) => ({
+            attrs: { 'data-instance': row.instanceId },
+            cells: [
+              <a
+                class="mono nowrap"
+                title={row.instanceId}
+                href={`/events?aggregateType=${encodeURIComponent(`Process:${m.name}`)}&aggregateId=${encodeURIComponent(row.instanceId)}`}
+              >
+                {shortId(row.instanceId)}
+              </a>,
+              <Badge tone={row.done ? 'ok' : 'warn'}>{row.done ? 'done' : 'running'}</Badge>,
+              <span class="small mono nowrap">
+                v{row.version} · {row.updatedAt}
+              </span>,
+              // State as highlighted JSON behind a disclosure, so rows stay one line on a
+              // phone; JSX escapes it (user text may be inside).
+              <details>
+                <summary class="small muted">state</summary>
+                <JsonView value={row.state} />
+              </details>,
+            ],
+          }))}
+        />
       )}
-    </section>
+    </Panel>
   );
 };
 
@@ -178,7 +141,7 @@ export const ProcessesView = (props: {
   <div id="processes-view">
     {props.error ? <p class="error">The store cannot be read: {props.error}</p> : null}
     {props.managers.length === 0 && !props.error ? (
-      <p class="empty">No process manager is registered.</p>
+      <EmptyState>No process manager is registered.</EmptyState>
     ) : null}
     {props.managers.map((manager) => (
       <Manager manager={manager} />

@@ -25,7 +25,7 @@ describe('/state-machines', () => {
   it('draws every registered machine, and is in the navigation', async () => {
     const t = await start();
     const page = await (await t.app.request('/state-machines')).text();
-    expect(page).toContain('<section class="machine-card" id="machine-ShoppingCart">');
+    expect(page).toContain('<section class="panel machine-card" id="machine-ShoppingCart">');
     expect(page).toContain('<svg class="state-machine"');
     for (const state of ['open', 'checkedOut']) expect(page).toContain(`data-state="${state}"`);
     expect(page).toContain('>AddItem, RemoveItem</text>');

@@ -9,6 +9,7 @@ import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseTransport } from '../../sse/sse-transport';
+import { Panel } from '../../ui/components';
 import { FEED_OPENED } from '../../ui/live';
 import type { MachineShape } from './state-machine-layout';
 import { StateMachineSvg, type StateTrace, SwipeHint } from './state-machine-svg';
@@ -89,15 +90,18 @@ export const stateMachineRoutes = (deps: {
               </p>
               <div class="machines">
                 {deps.machines.map((drawn) => (
-                  <section class="machine-card" id={`machine-${drawn.aggregateType}`}>
-                    <h2>{drawn.aggregateType}</h2>
+                  <Panel
+                    class="machine-card"
+                    id={`machine-${drawn.aggregateType}`}
+                    title={drawn.aggregateType}
+                  >
                     <SwipeHint />
                     <StateMachineSvg
                       key={drawn.aggregateType}
                       title={drawn.aggregateType}
                       machine={drawn.machine}
                     />
-                  </section>
+                  </Panel>
                 ))}
               </div>
             </Layout>
@@ -125,11 +129,11 @@ export const stateMachineRoutes = (deps: {
               <h1>
                 {type} <code>{id}</code>
               </h1>
-              <div class="machine-card">
+              <Panel class="machine-card">
                 <LiveFeed id={`machine-feed-${id}`} url={`${machineUrl(type, id)}/feed`} />
                 <SwipeHint />
                 <Traced drawn={drawn} aggregateId={id} trace={trace.value} />
-              </div>
+              </Panel>
             </Layout>
           )}`,
         );

@@ -154,7 +154,8 @@ export const STATE_MACHINE_STYLES = `
 .state-machine .sm-node.current text { fill: var(--accent-fg); font-weight: 600; }
 .state-machine .sm-node.current.initial circle { fill: var(--accent); }
 .machines { display: grid; gap: 1.25rem; }
-.machine-card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); box-shadow: var(--shadow); padding: .85rem 1rem; overflow-x: auto; min-width: 0; }
+/* A Panel (ui/components) whose drawing may scroll sideways on a phone. */
+.machine-card { overflow-x: auto; }
 .machine-card h2 { font-size: 1rem; margin: 0 0 .5rem; }
 .machine-now { margin: 0 0 .5rem; }
 .swipe-hint { display: none; margin: 0 0 .25rem; color: var(--muted); font-size: .8rem; }

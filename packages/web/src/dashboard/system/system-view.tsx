@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
+import { EmptyState, Stat, Table } from '../../ui/components';
 import { formatNumber, LineChart, type Series, type SeriesTone } from '../svg-chart';
 import { gauges, labelValues, rates, type Sample, total } from './metrics-sampler';
 
@@ -17,14 +18,6 @@ const CHARTED = new Set([
   'ironstar_analytics_queries_total',
 ]);
 
-const Card = (props: { title: string; figure: string; id: string; children?: unknown }) => (
-  <div class="card" id={props.id}>
-    <h3>{props.title}</h3>
-    <div class="figure">{props.figure}</div>
-    {props.children as never}
-  </div>
-);
-
 /** A figure with its chart of the last minutes. */
 const ChartCard = (props: {
   id: string;
@@ -36,7 +29,7 @@ const ChartCard = (props: {
   label: string;
   unit?: string;
 }) => (
-  <Card id={props.id} title={props.title} figure={props.figure}>
+  <Stat id={props.id} title={props.title} figure={props.figure}>
     <LineChart
       series={props.series}
       points={props.points}
@@ -44,7 +37,7 @@ const ChartCard = (props: {
       label={props.label}
       {...(props.unit === undefined ? {} : { unit: props.unit })}
     />
-  </Card>
+  </Stat>
 );
 
 /** The time ranges the page offers: `?range=` of the page and its feed. */
@@ -123,7 +116,7 @@ export const SystemView = (props: {
   if (!last) {
     return (
       <section id="system-view" data-range={range}>
-        <p class="empty">Collecting the first sample…</p>
+        <EmptyState>Collecting the first sample…</EmptyState>
       </section>
     );
   }
@@ -202,12 +195,12 @@ export const SystemView = (props: {
           label="events each projection is behind the store"
         />
         <RatesByOutcome of="queries" samples={samples} points={points} step={step} />
-        <Card id="fig-latency" title="mean command time" figure={`${meanMs.toFixed(2)} ms`}>
+        <Stat id="fig-latency" title="mean command time" figure={`${meanMs.toFixed(2)} ms`}>
           <p class="muted small" id="commands-since-start">
             {formatNumber(commands)} commands since start
             {notAccepted > 0 ? `, ${formatNumber(notAccepted)} of them refused or failed` : ''}
           </p>
-        </Card>
+        </Stat>
         <ChartCard
           id="fig-memory"
           title="resident memory"
@@ -236,38 +229,25 @@ export const SystemView = (props: {
         Every other ironstar counter and gauge (bus traffic, subscribers that fell behind, …), as
         <a href="/metrics"> /metrics</a> reports it; counters also per second.
       </p>
-      <div class="scroll-x">
-        <table class="result" id="other-metrics">
-          <thead>
-            <tr>
-              <th>metric</th>
-              <th>value</th>
-              <th>per second</th>
-            </tr>
-          </thead>
-          <tbody>
-            {others.length === 0 ? (
-              <tr>
-                <td colspan={3} class="muted">
-                  none yet
-                </td>
-              </tr>
-            ) : null}
-            {others.map((v) => {
-              const rate = v.name.endsWith('_total')
-                ? rates(samples.slice(-2), (s) => total(s, v.name, v.labels)).at(-1)
-                : undefined;
-              return (
-                <tr>
-                  <td class="mono">{key(v.name, v.labels)}</td>
-                  <td class="num">{formatNumber(v.value)}</td>
-                  <td class="num">{rate === undefined ? '' : formatNumber(rate)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      {others.length === 0 ? (
+        <EmptyState id="other-metrics">none yet</EmptyState>
+      ) : (
+        <Table
+          id="other-metrics"
+          head={['metric', 'value', 'per second']}
+          numeric={[1, 2]}
+          rows={others.map((v) => {
+            const rate = v.name.endsWith('_total')
+              ? rates(samples.slice(-2), (s) => total(s, v.name, v.labels)).at(-1)
+              : undefined;
+            return [
+              <span class="mono">{key(v.name, v.labels)}</span>,
+              formatNumber(v.value),
+              rate === undefined ? '' : formatNumber(rate),
+            ];
+          })}
+        />
+      )}
     </section>
   );
 };

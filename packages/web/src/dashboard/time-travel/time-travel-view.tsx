@@ -3,6 +3,7 @@ import type { StoredEvent } from '@ironstar/application';
 import type { Child } from 'hono/jsx';
 import { action } from '../../datastar/datastar-wire';
 import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
+import { Badge, Button, EmptyState, JsonView } from '../../ui/components';
 import { clockTime, shortId } from '../urls';
 
 export const TIME_TRAVEL_PAGE = '/time-travel';
@@ -46,10 +47,10 @@ const History = (props: { history: readonly StoredEvent[]; at: number }) => (
             <span class="seq mono">#{event.globalSequence}</span>
             <span class="etype">{event.eventType}</span>
             <time class="mono muted small">{clockTime(event.createdAt)}</time>
-            {event.globalSequence > props.at ? <span class="muted small">(later)</span> : null}
+            {event.globalSequence > props.at ? <span class="meta muted">(later)</span> : null}
           </summary>
           <div class="body">
-            <pre>{JSON.stringify(event.payload, null, 2)}</pre>
+            <JsonView value={event.payload} />
           </div>
         </details>
       </li>
@@ -135,7 +136,7 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
               ) : null}
             </>
           ) : (
-            <p class="empty">Pick an item to see its history.</p>
+            <EmptyState>Pick an item to see its history.</EmptyState>
           )}
         </div>
       </div>
@@ -145,14 +146,13 @@ export const TimeTravelView = ({ model }: { model: TimeTravelModel }) => {
 
 /** One step along the log: leaves live mode and travels to `to` (an expression over $at). */
 const Step = (props: { id: string; label: string; step: 'back' | 'forward'; text: string }) => (
-  <button
-    type="button"
+  <Button
     id={props.id}
     aria-label={props.label}
     data-on-click={`$live = false; $step = '${props.step}'; ${view}`}
   >
     {props.text}
-  </button>
+  </Button>
 );
 
 export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell }) => {
@@ -181,9 +181,9 @@ export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell
         <div id="tt-follow" data-on-signal-change-head={`$live ? ($at = $head, ${view}) : null`} />
         <h1>
           Time travel{' '}
-          <span class="pill live" data-show="$live">
+          <Badge tone="ok" data-show="$live">
             live
-          </span>
+          </Badge>
         </h1>
         <p class="muted small">
           Pick any point of the log: each read model is rebuilt from the events up to it with the
@@ -214,14 +214,9 @@ export const TimeTravelPage = (props: { model: TimeTravelModel; shell: PageShell
               {model.head}
             </span>
           </span>
-          <button
-            type="button"
-            class="primary"
-            id="tt-now"
-            data-on-click={`$live = true; $at = $head; ${view}`}
-          >
+          <Button kind="primary" id="tt-now" data-on-click={`$live = true; $at = $head; ${view}`}>
             Now
-          </button>
+          </Button>
         </div>
         <TimeTravelView model={model} />
       </div>
