@@ -99,9 +99,10 @@ export const createApp = (deps: AppDeps) => {
     c.header('X-Correlation-Id', correlationId);
     await next();
   });
-  // Identity: local mode for now, every request the local admin.
+  // Identity: local mode for now, every request the local admin (unless a test's wrapper,
+  // see testing/as-user.ts, has set a user already).
   app.use(async (c, next) => {
-    c.set('user', LOCAL_USER);
+    if (!c.get('user')) c.set('user', LOCAL_USER);
     await next();
   });
 

@@ -1,2 +1,3 @@
+export { asUser, testUser } from './as-user';
 export { cartErrors, cartModule, parseCartCommand } from './cart-module';
 export { createTestApp, readSse, type TestApp, type TestAppOptions } from './test-app';

@@ -164,7 +164,10 @@ describe('Todo decider', () => {
         .thenFails('TodoNotFound'));
     it('answers the owner as before', () => {
       spec.given([created]).when(complete).then([completed]);
-      spec.given([created, deleted]).when(restore).then([restored('buy milk')]);
+      spec
+        .given([created, deleted])
+        .when(restore)
+        .then([restored('buy milk')]);
     });
   });
 

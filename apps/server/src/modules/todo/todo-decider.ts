@@ -157,7 +157,9 @@ export const decide = (
     // Someone else's todo of that id exists: the same answer, so ids reveal nothing.
     if (state.status !== 'missing') return err({ type: 'TodoAlreadyExists', id });
     const { text, priority, now } = command.data;
-    return ok([{ type: 'TodoCreated', data: { id, text, priority, createdAt: now, owner: actor } }]);
+    return ok([
+      { type: 'TodoCreated', data: { id, text, priority, createdAt: now, owner: actor } },
+    ]);
   }
   // Another user's todo does not exist for this one: the answer a missing todo gets.
   if (ownerOf(state) !== actor) return err({ type: 'TodoNotFound', id });

@@ -1,4 +1,6 @@
 /** @jsxImportSource hono/jsx */
+
+import { type TopicRouter, userTopic } from '@ironstar/application';
 import {
   type AppEnv,
   encodeText,
@@ -10,7 +12,6 @@ import {
   type SseHub,
   sseTransport,
 } from '@ironstar/web';
-import { type TopicRouter, userTopic } from '@ironstar/application';
 import { Hono } from 'hono';
 import type { TodoIndex, TodoIndexChange, TodoIndexes } from './todo-index';
 import { TodoListView, type TodoPaging, TodoRow, TodoSummary, TodoToolbar } from './todo-page';

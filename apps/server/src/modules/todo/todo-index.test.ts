@@ -70,10 +70,6 @@ const handRunner = () => {
 };
 
 const OWNERS = ['alice', 'bob'] as const;
-type Op =
-  | { op: 'create'; owner: 0 | 1 }
-  | { op: 'complete' | 'reopen' | 'delete'; owner: 0 | 1; pick: number }
-  | { op: 'bulkDelete'; owner: 0 | 1; keepEvery: number };
 
 describe('the todo index', () => {
   it("agrees with a walk of each owner's list after any sequence of changes", () => {
@@ -143,9 +139,7 @@ describe('the todo index', () => {
               });
               expect(index.newest(limit).map((t) => t.id)).toEqual(now.slice(-limit));
               expect(index.nthNewest(1)).toBe(now.at(-1));
-              expect(index.nthNewest(limit)).toBe(
-                now.length >= limit ? now.at(-limit) : undefined,
-              );
+              expect(index.nthNewest(limit)).toBe(now.length >= limit ? now.at(-limit) : undefined);
               expect(index.range(limit, limit).map((t) => t.id)).toEqual(
                 now.slice(limit, 2 * limit),
               );
@@ -189,7 +183,12 @@ describe('the todo index', () => {
     hand.replace(['p', 'q'], 'bob');
     hand.create('r', 'bob');
     expect(changes.at(-1)).toEqual([undefined, { kind: 'reset', sequence: 3 }]);
-    expect(indexes.of('bob').newest(5).map((t) => t.id)).toEqual(['p', 'q', 'r']);
+    expect(
+      indexes
+        .of('bob')
+        .newest(5)
+        .map((t) => t.id),
+    ).toEqual(['p', 'q', 'r']);
     expect(index.newest(5)).toEqual([]);
   });
 

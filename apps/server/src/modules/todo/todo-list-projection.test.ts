@@ -86,7 +86,14 @@ describe('todo list projection', () => {
       event('TodoDeleted', { id: 'a1' }, 'Todo', 'a1'),
       event(
         'TodoRestored',
-        { id: 'a1', owner: 'alice', text: 'milk', priority: 'low', createdAt: 'T0', completedAt: null },
+        {
+          id: 'a1',
+          owner: 'alice',
+          text: 'milk',
+          priority: 'low',
+          createdAt: 'T0',
+          completedAt: null,
+        },
         'Todo',
         'a1',
       ),

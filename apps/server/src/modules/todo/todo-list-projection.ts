@@ -68,7 +68,8 @@ export const todoListProjection = projectionOf(todoAggregate, {
     // 2: keyed by owner (version 1 snapshots are discarded and the list rebuilt).
     version: 2,
     // Each owner's items in their order, one owner after another: enough to rebuild both maps.
-    serialize: (list: TodoList) => [...list.byOwner.values()].flatMap((todos) => [...todos.values()]),
+    serialize: (list: TodoList) =>
+      [...list.byOwner.values()].flatMap((todos) => [...todos.values()]),
     deserialize: (data) => {
       const list = emptyTodoList();
       for (const item of data as readonly TodoItem[]) put(list, item);
