@@ -1,7 +1,6 @@
 import { type EventStore, storeUnavailable } from '@ironstar/application';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it } from 'vitest';
-import { asUser, testUser } from '../testing/as-user';
 import { createTestApp, type TestAppOptions } from '../testing/test-app';
 
 // The command route, written once, on the framework's own fixture module (the shopping
@@ -187,23 +186,6 @@ describe('POST /api/commands/:aggregate', () => {
     await failure(await send('bob'), 422, 'idempotency_key_reused');
     expect(t.events).toHaveLength(1);
     expect(t.events[0]?.metadata?.commandId).toBe('key-1');
-  });
-
-  it("scopes Idempotency-Keys per user: one user's key never answers another user's request", async () => {
-    const t = await setup();
-    const alice = asUser(t.app, testUser('alice'));
-    const bob = asUser(t.app, testUser('bob'));
-    const body = { type: 'open', owner: 'ada' };
-    const first = await alice.command('cart', body, { 'idempotency-key': 'shared' });
-    expect(first.status).toBe(202);
-    const replay = await alice.command('cart', body, { 'idempotency-key': 'shared' });
-    expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    // The same key and body from bob: refused, never alice's cart id.
-    const other = await bob.command('cart', body, { 'idempotency-key': 'shared' });
-    const message = await failure(other, 422, 'idempotency_key_reused');
-    expect(message).not.toContain(((await first.json()) as Answer).id);
-    expect(t.events).toHaveLength(1);
-    expect(t.events[0]?.metadata?.actor).toBe('alice');
   });
 
   it('503 with Retry-After when the store cannot be written, nothing stored', async () => {

@@ -2,7 +2,6 @@ import type { EventMetadata } from '@ironstar/application';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
-import { LOCAL_USER, type User } from '../auth/user';
 import { isJsonContentType } from '../boundary/boundary-guard';
 import { DATASTAR_REQUEST_HEADER, mergeSignals } from '../datastar/datastar-wire';
 import { errorJson, respond } from '../http-errors';
@@ -34,15 +33,6 @@ export const errorsAsSignals: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 export const COMMAND_BODY_LIMIT = 64 * 1024;
-
-/**
- * Idempotency keys are each user's own: the fingerprint a key is checked against names the
- * sender, so another user's reuse of a key is a 422, never the first user's answer (which
- * would hand over the id of something that is not theirs). The local user's fingerprint is
- * as before users, so a retry recorded then still replays.
- */
-export const fingerprintFor = (fingerprint: string, user: User) =>
-  user.id === LOCAL_USER.id ? fingerprint : `${fingerprint}@${encodeURIComponent(user.id)}`;
 
 const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -121,10 +111,7 @@ export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metr
         metadata,
         ...(commandId.value === undefined
           ? {}
-          : {
-              commandId: commandId.value,
-              fingerprint: fingerprintFor(command.fingerprint, c.get('user')),
-            }),
+          : { commandId: commandId.value, fingerprint: command.fingerprint }),
         ...(ifMatch.value === undefined ? {} : { expectedVersion: ifMatch.value }),
       });
       const outcome = result.isOk()
