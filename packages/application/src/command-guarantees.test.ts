@@ -87,6 +87,7 @@ describe('idempotent commands', () => {
       requestId: 'req',
       commandId: 'cmd-7',
       causationId: 'cmd-7',
+      actor: 'system',
     });
     const generated = store.events[1]?.metadata;
     expect(generated?.commandId).toMatch(/^0{8}-/);

