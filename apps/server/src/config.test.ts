@@ -1,6 +1,81 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
 
+const SECRET = 's'.repeat(32);
+const GITHUB = {
+  GITHUB_CLIENT_ID: 'id',
+  GITHUB_CLIENT_SECRET: 'secret',
+  SESSION_SECRET: SECRET,
+  PUBLIC_URL: 'https://todo.example.com',
+};
+
+describe('sign-in settings', () => {
+  it('are local mode without a provider on loopback, with the default limits', () => {
+    const config = loadConfig({});
+    expect(config.auth).toBeUndefined();
+    expect(config.rateLimitPerMinute).toBe(600);
+    expect(config.feedsPerUser).toBe(20);
+    expect(config.metricsToken).toBeUndefined();
+    expect(loadConfig({ HOST: '::1' }).auth).toBeUndefined();
+  });
+
+  it('refuse to start off loopback without a provider, saying why', () => {
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/not a loopback address.*provider/);
+    expect(() => loadConfig({ HOST: '10.0.0.5' })).toThrow(/anyone reaching the port/);
+  });
+
+  it('read a GitHub and an OIDC provider, ADMIN_USERS and the secrets', () => {
+    const auth = loadConfig({
+      ...GITHUB,
+      GITHUB_URL: 'https://ghe.example.com/',
+      OIDC_ISSUER: 'http://127.0.0.1:9000',
+      OIDC_CLIENT_ID: 'app',
+      OIDC_CLIENT_SECRET: 'shh',
+      ADMIN_USERS: ' 42, boss@example.com ,',
+    }).auth;
+    expect(auth).toEqual({
+      publicUrl: 'https://todo.example.com',
+      sessionSecret: SECRET,
+      adminUsers: ['42', 'boss@example.com'],
+      github: { url: 'https://ghe.example.com', clientId: 'id', clientSecret: 'secret' },
+      oidc: { issuer: 'http://127.0.0.1:9000', clientId: 'app', clientSecret: 'shh' },
+    });
+    expect(loadConfig(GITHUB).auth?.github?.url).toBe('https://github.com');
+    expect(
+      loadConfig({
+        METRICS_TOKEN: 'm'.repeat(16),
+        RATE_LIMIT_PER_MINUTE: '5',
+        FEEDS_PER_USER: '2',
+      }),
+    ).toMatchObject({ metricsToken: 'm'.repeat(16), rateLimitPerMinute: 5, feedsPerUser: 2 });
+  });
+
+  it.each([
+    [{ ...GITHUB, SESSION_SECRET: '' }, /SESSION_SECRET/],
+    [{ ...GITHUB, SESSION_SECRET: 'short' }, /SESSION_SECRET/],
+    [{ ...GITHUB, PUBLIC_URL: '' }, /PUBLIC_URL/],
+    [{ GITHUB_CLIENT_ID: 'id' }, /GITHUB_CLIENT_SECRET/],
+    [{ ...GITHUB, GITHUB_URL: 'http://ghe.example.com' }, /GITHUB_URL/],
+    [{ GITHUB_URL: 'https://ghe.example.com' }, /GITHUB_CLIENT_ID/],
+    [{ OIDC_ISSUER: 'https://id.example.com' }, /OIDC_CLIENT_ID/],
+    [
+      {
+        ...GITHUB,
+        OIDC_ISSUER: 'http://id.example.com',
+        OIDC_CLIENT_ID: 'a',
+        OIDC_CLIENT_SECRET: 'b',
+      },
+      /OIDC_ISSUER/,
+    ],
+    [{ OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' }, /OIDC_ISSUER/],
+    [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN/],
+    [{ RATE_LIMIT_PER_MINUTE: '0' }, /RATE_LIMIT_PER_MINUTE/],
+    [{ FEEDS_PER_USER: 'many' }, /FEEDS_PER_USER/],
+  ])('refuse %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
 describe('boundary settings', () => {
   it('default to the loopback names and the limits the README states', () => {
     const config = loadConfig({});
@@ -13,13 +88,16 @@ describe('boundary settings', () => {
   });
 
   it('add the listen address when specific, and the host of PUBLIC_URL', () => {
+    // Off loopback a sign-in provider is required (see the sign-in settings below).
     expect(
-      loadConfig({ HOST: '10.0.0.5', PUBLIC_URL: 'https://Todo.Example.com/app' }).allowedHosts,
+      loadConfig({ HOST: '10.0.0.5', ...GITHUB, PUBLIC_URL: 'https://Todo.Example.com/app' })
+        .allowedHosts,
     ).toEqual(['localhost', '127.0.0.1', '[::1]', '10.0.0.5', 'todo.example.com']);
-    expect(loadConfig({ HOST: '0.0.0.0' }).allowedHosts).toEqual([
+    expect(loadConfig({ HOST: '0.0.0.0', ...GITHUB }).allowedHosts).toEqual([
       'localhost',
       '127.0.0.1',
       '[::1]',
+      'todo.example.com',
     ]);
     expect(loadConfig({ HOST: '::1' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
   });

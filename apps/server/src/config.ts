@@ -1,5 +1,10 @@
 import { DEFAULT_BUS_ENDPOINT, type Synchronous } from '@ironstar/infrastructure';
-import { LOOPBACK_HOSTS, normalizeAllowedHost } from '@ironstar/web';
+import {
+  type AuthSettings,
+  isLoopbackUrl,
+  LOOPBACK_HOSTS,
+  normalizeAllowedHost,
+} from '@ironstar/web';
 
 export type Config = {
   readonly databaseUrl: string;
@@ -54,6 +59,14 @@ export type Config = {
   readonly processLeaseMs: number;
   readonly processRetryMax: number;
   readonly processPollMs: number;
+  /** Sign-in settings; undefined: local mode (loopback only), every request the local admin. */
+  readonly auth: AuthSettings | undefined;
+  /** Bearer token a scraper may read /metrics with (besides an admin). */
+  readonly metricsToken: string | undefined;
+  /** Commands one user may send per minute. */
+  readonly rateLimitPerMinute: number;
+  /** Feeds one user may hold open. */
+  readonly feedsPerUser: number;
 };
 
 const SYNC_MODES: readonly Synchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
@@ -125,6 +138,99 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     processLeaseMs: int('PROCESS_LEASE_MS', 10_000, 300, 600_000),
     processRetryMax: int('PROCESS_RETRY_MAX', 5, 1, 100),
     processPollMs: int('PROCESS_POLL_MS', 250, 10, 60_000),
+    auth: authOf(env, host, publicUrl),
+    metricsToken: secretOf(env, 'METRICS_TOKEN', 16),
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    feedsPerUser: int('FEEDS_PER_USER', 20, 1, 100_000),
+  };
+};
+
+/** A secret setting: unset, or long enough not to be guessed. */
+const secretOf = (env: NodeJS.ProcessEnv, name: string, minLength: number) => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < minLength || /\s/.test(raw)) {
+    throw new Error(`${name} must be at least ${minLength} characters, without spaces`);
+  }
+  return raw;
+};
+
+const LOOPBACK_LISTEN = /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+/** An OIDC issuer or GitHub base URL: https, or http on a loopback address only. */
+const providerUrlOf = (name: string, raw: string) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${name} must be an https URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(url))) {
+    return url.href.replace(/\/+$/, '');
+  }
+  throw new Error(
+    `${name} must be an https URL (http only on a loopback address), got ${JSON.stringify(raw)}`,
+  );
+};
+
+/**
+ * The sign-in settings: a provider configured needs SESSION_SECRET and PUBLIC_URL; none
+ * configured is local mode, which only a loopback HOST may run (anyone reaching the port
+ * would be the admin).
+ */
+const authOf = (
+  env: NodeJS.ProcessEnv,
+  host: string,
+  publicUrl: string | undefined,
+): AuthSettings | undefined => {
+  const pair = (idName: string, secretName: string) => {
+    const id = env[idName] || undefined;
+    const secret = env[secretName] || undefined;
+    if (!id && !secret) return undefined;
+    if (!id || !secret) throw new Error(`${idName} and ${secretName} must be set together`);
+    return { clientId: id, clientSecret: secret };
+  };
+  const oidcClient = pair('OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET');
+  if (oidcClient && !env.OIDC_ISSUER) throw new Error('OIDC_CLIENT_ID needs OIDC_ISSUER');
+  if (env.OIDC_ISSUER && !oidcClient) {
+    throw new Error('OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
+  }
+  const githubClient = pair('GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET');
+  if (env.GITHUB_URL && !githubClient) {
+    throw new Error('GITHUB_URL needs GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET');
+  }
+  if (!oidcClient && !githubClient) {
+    if (!LOOPBACK_LISTEN.test(host)) {
+      throw new Error(
+        `HOST ${host} is not a loopback address and no sign-in provider is configured: ` +
+          'anyone reaching the port would be the admin. Configure OIDC_ISSUER or GITHUB_CLIENT_ID ' +
+          '(see README, Users and sign-in), or listen on 127.0.0.1.',
+      );
+    }
+    return undefined;
+  }
+  const sessionSecret = secretOf(env, 'SESSION_SECRET', 32);
+  if (!sessionSecret) throw new Error('a sign-in provider needs SESSION_SECRET (32+ characters)');
+  if (!publicUrl) throw new Error('a sign-in provider needs PUBLIC_URL (callbacks are under it)');
+  const adminUsers = (env.ADMIN_USERS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return {
+    publicUrl,
+    sessionSecret,
+    adminUsers,
+    ...(oidcClient
+      ? { oidc: { issuer: providerUrlOf('OIDC_ISSUER', env.OIDC_ISSUER ?? ''), ...oidcClient } }
+      : {}),
+    ...(githubClient
+      ? {
+          github: {
+            url: providerUrlOf('GITHUB_URL', env.GITHUB_URL || 'https://github.com'),
+            ...githubClient,
+          },
+        }
+      : {}),
   };
 };
 

@@ -1,6 +1,6 @@
 import { EventSource } from 'eventsource';
 import { describe, expect, it } from 'vitest';
-import { allEvents, sendCommand, useServers } from './testing/spawn-server';
+import { allEvents, NO_USER_LIMITS, sendCommand, useServers } from './testing/spawn-server';
 import { openSseClient } from './testing/sse-client';
 
 const servers = useServers();
@@ -30,7 +30,7 @@ const write = async (url: string, count: number, size = 10) => {
 describe('GET /api/events/stream under stress', () => {
   it('gives a reconnecting EventSource every event exactly once, in order, however often it drops', async () => {
     const { env } = await servers.database('reconnects.db');
-    const server = await servers.start(env);
+    const server = await servers.start({ ...env, ...NO_USER_LIMITS });
     // A fetch whose streams break at random points, as flaky networks do; EventSource then
     // reconnects by itself with Last-Event-ID.
     let drops = 0;
@@ -73,7 +73,7 @@ describe('GET /api/events/stream under stress', () => {
 
   it('switches a stalled reader to the store and still delivers every event exactly once', async () => {
     const { env } = await servers.database('slow.db');
-    const server = await servers.start({ ...env, SUBSCRIBER_BUFFER: '64' });
+    const server = await servers.start({ ...env, ...NO_USER_LIMITS, SUBSCRIBER_BUFFER: '64' });
     const slow = await openSseClient(`${server.url}/api/events/stream?after=0`);
     servers.defer(() => slow.close());
     slow.pause(); // the reader stops taking bytes

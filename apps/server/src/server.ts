@@ -97,6 +97,10 @@ const wire = async (
       subscriberBuffer: config.subscriberBuffer,
       projectionSnapshotEvery: config.projectionSnapshotEvery,
       allowedHosts: config.allowedHosts,
+      ...(config.auth ? { auth: config.auth } : {}),
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      feedsPerUser: config.feedsPerUser,
       processes: {
         leaseMs: config.processLeaseMs,
         retryMax: config.processRetryMax,

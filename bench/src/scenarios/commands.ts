@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnServer } from '@ironstar/server/testing';
+import { NO_USER_LIMITS, spawnServer } from '@ironstar/server/testing';
 import { createClient } from '@libsql/client';
 import autocannon from 'autocannon';
 import { type Figure, figure } from '../results';
@@ -79,6 +79,8 @@ export const commandsScenario = async (
       PORT: '0',
       LOG_LEVEL: 'info',
       SQLITE_SYNCHRONOUS: 'FULL',
+      // The bench's clients are all the local user: no per-user limits.
+      ...NO_USER_LIMITS,
     },
     { nodeArgs },
   );

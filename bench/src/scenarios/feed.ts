@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type ServerProcess, spawnServer } from '@ironstar/server/testing';
+import { NO_USER_LIMITS, type ServerProcess, spawnServer } from '@ironstar/server/testing';
 import { type Figure, figure } from '../results';
 import { metric, now, percentile, removeDb, sleep } from '../support';
 
@@ -58,6 +58,8 @@ const ironstar = async (dir: string, nodeArgs: readonly string[]): Promise<Targe
       SSE_COMPRESSION: 'off',
       // The memory run holds 10,000 feeds, the default cap itself: leave room above it.
       SSE_MAX_CONNECTIONS: '20000',
+      // The bench's clients are all the local user: no per-user limits.
+      ...NO_USER_LIMITS,
     },
     { nodeArgs },
   );

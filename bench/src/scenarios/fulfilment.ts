@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { allEvents, spawnServer } from '@ironstar/server/testing';
+import { allEvents, NO_USER_LIMITS, spawnServer } from '@ironstar/server/testing';
 import { type Figure, figure } from '../results';
 import { now, percentile, removeDb, sleep } from '../support';
 
@@ -37,6 +37,8 @@ export const fulfilmentScenario = async (
       DATABASE_URL: `file:${path}`,
       PORT: '0',
       LOG_LEVEL: 'info',
+      // The bench's clients are all the local user: no per-user limits.
+      ...NO_USER_LIMITS,
       PAYMENT_LATENCY_MS: String(PAYMENT_LATENCY_MS),
       SHIPPING_LATENCY_MS: String(SHIPPING_LATENCY_MS),
     },

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EventBus, EventStore, HeadSource, ProcessRunner } from '@ironstar/application';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { contextStorage } from 'hono/context-storage';
 import { requestId } from 'hono/request-id';
 import { commandRoutes } from './api/command-routes';
 import { readRoutes } from './api/read-routes';
 import type { AppEnv } from './app-env';
-import { LOCAL_USER } from './auth/user';
+import type { CsrfPolicy } from './auth/csrf';
+import { bearerOf, localIdentity, requireAdmin, sameSecret } from './auth/identity';
+import { createRateLimiter } from './auth/rate-limit';
+import { isAdmin } from './auth/user';
 import { boundaryGuard } from './boundary/boundary-guard';
 import { createHostPolicy, LOOPBACK_HOSTS } from './boundary/host-policy';
 import { securityHeaders } from './boundary/security-headers';
@@ -59,7 +63,33 @@ export type AppDeps = {
   readonly processes?: readonly ProcessRunner[];
   /** Host names the server answers to, or '*' (default: localhost, 127.0.0.1 and [::1]). */
   readonly allowedHosts?: readonly string[] | '*';
+  /** Who each request is (default: local mode, every request the local admin). */
+  readonly identity?: MiddlewareHandler<AppEnv>;
+  /** With sessions: state-changing requests carrying the cookie need our Origin. */
+  readonly csrf?: CsrfPolicy;
+  /** Commands one user may send per minute (RATE_LIMIT_PER_MINUTE; default 600). */
+  readonly rateLimitPerMinute?: number;
+  /** A bearer token that may read /metrics besides an admin (METRICS_TOKEN). */
+  readonly metricsToken?: string;
 };
+
+/** The framework's admin-only routes: dashboards and the event and process APIs. */
+export const ADMIN_PATHS = [
+  '/events',
+  '/events/*',
+  '/time-travel',
+  '/time-travel/*',
+  '/system',
+  '/system/*',
+  '/state-machines',
+  '/state-machines/*',
+  '/processes',
+  '/processes/*',
+  '/api/events',
+  '/api/events/*',
+  '/api/processes',
+  '/api/processes/*',
+] as const;
 
 // pnpm links every dependency into the package's own node_modules.
 const DATASTAR_BUNDLE = fileURLToPath(
@@ -73,6 +103,8 @@ export const createApp = (deps: AppDeps) => {
   const datastar = readFileSync(DATASTAR_BUNDLE);
   const app = new Hono<AppEnv>();
 
+  // Lets the page shell see the request's user (hides links it may not open).
+  app.use(contextStorage());
   app.use(securityHeaders());
   app.use(requestId({ limitLength: 128 }));
   if (deps.logRequest) {
@@ -91,7 +123,7 @@ export const createApp = (deps: AppDeps) => {
     });
   }
   // After the request log, so refused requests are logged too; before any route.
-  app.use(boundaryGuard(createHostPolicy(deps.allowedHosts ?? LOOPBACK_HOSTS)));
+  app.use(boundaryGuard(createHostPolicy(deps.allowedHosts ?? LOOPBACK_HOSTS), deps.csrf));
   app.use(async (c, next) => {
     const incoming = c.req.header('x-correlation-id');
     const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : c.get('requestId');
@@ -99,12 +131,9 @@ export const createApp = (deps: AppDeps) => {
     c.header('X-Correlation-Id', correlationId);
     await next();
   });
-  // Identity: local mode for now, every request the local admin (unless a test's wrapper,
-  // see testing/as-user.ts, has set a user already).
-  app.use(async (c, next) => {
-    if (!c.get('user')) c.set('user', LOCAL_USER);
-    await next();
-  });
+  // Identity before any route: who the request is, or 401 / a redirect to sign in.
+  app.use(deps.identity ?? localIdentity);
+  for (const path of ADMIN_PATHS) app.use(path, requireAdmin);
 
   app.get(DATASTAR_SCRIPT_PATH, (c) => {
     c.header('Content-Type', 'text/javascript; charset=utf-8');
@@ -112,7 +141,17 @@ export const createApp = (deps: AppDeps) => {
     return c.body(datastar);
   });
 
-  app.route('/', commandRoutes(deps));
+  app.get('/api/me', (c) => {
+    const { id, name, roles } = c.get('user');
+    return c.json({ user: { id, name, roles } });
+  });
+  app.route(
+    '/',
+    commandRoutes({
+      ...deps,
+      limiter: createRateLimiter({ perMinute: deps.rateLimitPerMinute ?? 600 }),
+    }),
+  );
   app.route('/', readRoutes(deps));
   for (const routes of deps.routes) app.route('/', routes);
   // One shared reader for every event feed: the API stream and the dashboard's feeds.
@@ -143,7 +182,19 @@ export const createApp = (deps: AppDeps) => {
     const position = Math.min(head.value, ...readModels.map((m) => m.position()));
     return c.json({ status: 'ready', position, head: head.value });
   });
+  // An admin, or a scraper with METRICS_TOKEN (compared in constant time).
   app.get('/metrics', async (c) => {
+    const bearer = bearerOf(c);
+    const scraper =
+      deps.metricsToken !== undefined &&
+      bearer !== undefined &&
+      sameSecret(bearer, deps.metricsToken);
+    if (!scraper) {
+      const user = c.get('user');
+      if (user.id === 'anonymous')
+        return errorJson(c, 'unauthorized', 'sign in or send METRICS_TOKEN');
+      if (!isAdmin(user)) return errorJson(c, 'forbidden', 'this needs the admin role');
+    }
     await deps.recordPositions();
     c.header('Content-Type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());

@@ -7,6 +7,8 @@ import { SECURITY_HEADERS } from './boundary/security-headers';
 const STATUS = {
   malformed: 400,
   validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
   forbidden_origin: 403,
   not_found: 404,
   invalid_transition: 409,
@@ -18,6 +20,7 @@ const STATUS = {
   idempotency_key_reused: 422,
   sql_refused: 422,
   busy: 429,
+  rate_limited: 429,
   internal: 500,
   unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;

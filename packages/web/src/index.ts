@@ -1,8 +1,38 @@
 export { COMMAND_BODY_LIMIT } from './api/command-routes';
 export { nonNegativeInt } from './api/query-params';
-export { type App, type AppDeps, createApp, type RequestLog } from './app';
+export { ADMIN_PATHS, type App, type AppDeps, createApp, type RequestLog } from './app';
 export type { AppEnv } from './app-env';
+export { type Auth, type AuthSettings, createAuth } from './auth/auth';
+export { type CsrfPolicy, csrfRefusal } from './auth/csrf';
+export {
+  ANONYMOUS,
+  API_TOKEN,
+  hashToken,
+  isPublicPath,
+  localIdentity,
+  requireAdmin,
+  sessionIdentity,
+} from './auth/identity';
+export {
+  type GithubSettings,
+  githubApiBase,
+  isLoopbackUrl,
+  type OidcSettings,
+  type PendingLogin,
+  type Provider,
+  type ProviderIdentity,
+} from './auth/providers';
+export { createRateLimiter, type RateLimiter } from './auth/rate-limit';
+export { createSessionCookie, SESSION_TTL_MS, type SessionCookie } from './auth/session-cookie';
 export { ADMIN_ROLE, isAdmin, LOCAL_USER, type User } from './auth/user';
+export { userAggregate } from './auth/user-aggregate';
+export {
+  USER_AGGREGATE_TYPE,
+  type UserCommand,
+  type UserEvent,
+  userDecider,
+} from './auth/user-decider';
+export { type UsersState, usersProjection } from './auth/users-read-model';
 export { isJsonContentType, MAX_BODY_BYTES } from './boundary/boundary-guard';
 export {
   createHostPolicy,
@@ -78,6 +108,7 @@ export { encodeSseComment, encodeSseMessage, SSE_HEADERS, type SseMessage } from
 export {
   createSseHub,
   encodeText,
+  type FeedOwner,
   type SseConnection,
   type SseHub,
   type SseHubOptions,

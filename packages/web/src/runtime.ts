@@ -15,6 +15,7 @@ import {
   withUpcastersOnBus,
 } from '@ironstar/application';
 import { type App, createApp, type RequestLog } from './app';
+import { type AuthSettings, createAuth } from './auth/auth';
 import { DASHBOARD_NAV, PROCESSES_NAV } from './dashboard/dashboard-routes';
 import { drawnMachines, stateMachineRoutes } from './dashboard/state-machines/state-machine-routes';
 import { createMetricsSampler } from './dashboard/system/metrics-sampler';
@@ -74,6 +75,14 @@ export type RuntimeConfig = {
   readonly logRequest?: (line: RequestLog) => void;
   /** Process managers' lease, retries and polling (see README: PROCESS_*). */
   readonly processes?: ProcessSettings;
+  /** Sign-in (providers, sessions, the User module); absent: local mode, the local admin. */
+  readonly auth?: AuthSettings;
+  /** Commands one user may send per minute (default 600). */
+  readonly rateLimitPerMinute?: number;
+  /** Feeds one user may hold open (default 20). */
+  readonly feedsPerUser?: number;
+  /** Lets a scraper read /metrics with this bearer token (an admin always may). */
+  readonly metricsToken?: string;
 };
 
 /** What runs beside the modules. */
@@ -110,9 +119,12 @@ export const readerBus = <B extends Pick<EventBus, 'subscribe'>>(
 export const createRuntime = async (
   ports: RuntimePorts,
   config: RuntimeConfig,
-  modules: readonly Module[],
+  appModules: readonly Module[],
   extras: RuntimeExtras = {},
 ) => {
+  // With sign-in on, the framework's User module is registered like any other.
+  const auth = config.auth ? createAuth(config.auth) : undefined;
+  const modules = auth ? [...appModules, auth.module] : appModules;
   const log = ports.log ?? silent;
   const clock = ports.clock ?? (() => new Date().toISOString());
   const newId = ports.newId ?? randomUUID;
@@ -142,6 +154,7 @@ export const createRuntime = async (
   const hub = createSseHub({
     ...(config.keepAliveMs === undefined ? {} : { keepAliveMs: config.keepAliveMs }),
     ...(config.sseMaxConnections === undefined ? {} : { maxConnections: config.sseMaxConnections }),
+    feedsPerUser: config.feedsPerUser ?? 20,
     onRefused: (feed) => metrics.sseRefused.inc({ feed }),
     onCountChange: (feed, delta) => metrics.sseConnections.inc({ feed }, delta),
     onBytes: (feed, encoded, sent) => {
@@ -273,6 +286,11 @@ export const createRuntime = async (
     sampler,
     processes: processHost.runners,
     ...(config.allowedHosts === undefined ? {} : { allowedHosts: config.allowedHosts }),
+    ...(auth ? { identity: auth.identity, csrf: auth.csrf } : {}),
+    ...(config.rateLimitPerMinute === undefined
+      ? {}
+      : { rateLimitPerMinute: config.rateLimitPerMinute }),
+    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
   });
 
   let started: Promise<{ readonly ms: number }> | undefined;

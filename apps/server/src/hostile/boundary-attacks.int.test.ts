@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   freePort,
+  NO_USER_LIMITS,
   type ServerProcess,
   sendCommand,
   spawnServer,
@@ -31,6 +32,8 @@ beforeAll(async () => {
     DATABASE_URL: `file:${dir.dir}/hostile.db`,
     PORT: String(port),
     SSE_MAX_CONNECTIONS: String(SSE_CAP),
+    // Every attack here is the local user's: the per-user limits would answer first.
+    ...NO_USER_LIMITS,
     HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
     HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
     HTTP_CONNECTIONS_CHECK_MS: String(CHECK_MS),

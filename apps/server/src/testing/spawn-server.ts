@@ -18,6 +18,12 @@ const LISTENING = /"url":"(http:\/\/[^"]+)".*"msg":"ironstar listening"/;
 const STARTING = /"msg":"ironstar starting"/;
 
 /**
+ * The per-user limits out of the way, for load tests and the bench: all their traffic is the
+ * one local user's, which RATE_LIMIT_PER_MINUTE and FEEDS_PER_USER (600, 20) would refuse.
+ */
+export const NO_USER_LIMITS = { RATE_LIMIT_PER_MINUTE: '1000000', FEEDS_PER_USER: '100000' };
+
+/**
  * Builds apps/server/dist unless it is up to date with the sources. Call once per test file
  * (beforeAll) before `spawnServer(env, { compiled: true })` or `spawnPnpmStart`.
  */

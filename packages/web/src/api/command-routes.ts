@@ -1,13 +1,23 @@
 import type { EventMetadata } from '@ironstar/application';
+import { deriveId } from '@ironstar/application';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
+import type { RateLimiter } from '../auth/rate-limit';
+import { LOCAL_USER } from '../auth/user';
 import { isJsonContentType } from '../boundary/boundary-guard';
 import { DATASTAR_REQUEST_HEADER, mergeSignals } from '../datastar/datastar-wire';
 import { errorJson, respond } from '../http-errors';
 import type { Metrics } from '../metrics';
 import type { CommandEndpoint, JsonObject } from '../module';
 import { parseCommandId, parseIfMatch } from './command-headers';
+
+/**
+ * A client's key as stored: scoped to its user, so one user's key never answers another's
+ * request. The local user (local mode has only that one) keeps its key as sent.
+ */
+export const scopedCommandId = (userId: string, key: string) =>
+  userId === LOCAL_USER.id ? key : deriveId(`user:${userId}`, key);
 
 /**
  * A refused command from a Datastar page answers with the same status, and its body as a
@@ -44,7 +54,12 @@ const isJsonObject = (value: unknown): value is JsonObject =>
  * request and correlation ids into the events' metadata, metrics by aggregate, type and
  * outcome, and `202 { id, sequence }` with the aggregate's version as ETag.
  */
-export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metrics: Metrics }) => {
+export const commandRoutes = (deps: {
+  commands: readonly CommandEndpoint[];
+  metrics: Metrics;
+  /** Commands per user per minute; past it, 429 with Retry-After. */
+  limiter?: RateLimiter;
+}) => {
   const endpoints = new Map(deps.commands.map((endpoint) => [endpoint.name, endpoint]));
   // A refused command's type, when the module lists it: the label set stays closed.
   const typeOf = (endpoint: CommandEndpoint, body: unknown) => {
@@ -57,6 +72,16 @@ export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metr
     '/api/commands/:aggregate',
     errorsAsSignals,
     async (c, next) => {
+      // Counted per user (not per address), before anything else is looked at.
+      const limited = deps.limiter?.take(c.get('user').id);
+      if (limited) {
+        c.header('Retry-After', String(limited.retryAfterSeconds));
+        return errorJson(
+          c,
+          'rate_limited',
+          'too many commands; retry after the Retry-After seconds',
+        );
+      }
       const endpoint = endpoints.get(c.req.param('aggregate'));
       if (!endpoint) return errorJson(c, 'not_found', 'no aggregate takes commands by that name');
       if (!isJsonContentType(c.req.header('content-type'))) {
@@ -111,7 +136,10 @@ export const commandRoutes = (deps: { commands: readonly CommandEndpoint[]; metr
         metadata,
         ...(commandId.value === undefined
           ? {}
-          : { commandId: commandId.value, fingerprint: command.fingerprint }),
+          : {
+              commandId: scopedCommandId(c.get('user').id, commandId.value),
+              fingerprint: command.fingerprint,
+            }),
         ...(ifMatch.value === undefined ? {} : { expectedVersion: ifMatch.value }),
       });
       const outcome = result.isOk()

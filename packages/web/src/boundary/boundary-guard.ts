@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
+import { type CsrfPolicy, csrfRefusal } from '../auth/csrf';
 import { errorJson } from '../http-errors';
 import type { HostPolicy } from './host-policy';
 import { parseJsonBody, readBounded } from './json-body';
@@ -24,12 +25,13 @@ const STORED_ID_HEADERS = [
 
 /**
  * The boundary every request crosses before routing: a Host the server answers to (421
- * otherwise), and for state-changing requests an allowed Origin (403), stored id headers in
+ * otherwise), and for state-changing requests: with the session cookie, our own Origin (403
+ * `forbidden`, see csrf.ts), an allowed Origin (403), stored id headers in
  * their exact shape (400), and a JSON body that is bounded, valid UTF-8, not too deep and free
  * of lone surrogates (413 / 400), whatever route it is for.
  */
 export const boundaryGuard =
-  (policy: HostPolicy): MiddlewareHandler<AppEnv> =>
+  (policy: HostPolicy, csrf?: CsrfPolicy): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const host = c.req.header('host');
     // The URL's host is the Host header, or the request target's in absolute form
@@ -43,6 +45,10 @@ export const boundaryGuard =
       );
     }
     if (!UNSAFE_METHODS.has(c.req.method)) return next();
+
+    // Before any content-type check: a cross-site text/plain or form post is refused too.
+    const refused = csrf ? csrfRefusal(c, csrf) : undefined;
+    if (refused !== undefined) return errorJson(c, 'forbidden', refused);
 
     const origin = c.req.header('origin');
     if (origin !== undefined && !policy.allowsOrigin(origin)) {

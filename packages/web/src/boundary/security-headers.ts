@@ -20,7 +20,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Origin-Agent-Cluster': '?1',
-  'Referrer-Policy': 'no-referrer',
+  // No referrer leaves the site; same-origin, not no-referrer: under no-referrer a browser
+  // sends `Origin: null` with its own form and fetch POSTs, which the CSRF check refuses.
+  'Referrer-Policy': 'same-origin',
   'Strict-Transport-Security': 'max-age=15552000; includeSubDomains',
   'X-Content-Type-Options': 'nosniff',
   'X-DNS-Prefetch-Control': 'off',

@@ -1,6 +1,10 @@
 /** @jsxImportSource hono/jsx */
+
+import { tryGetContext } from 'hono/context-storage';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import type { AppEnv } from '../app-env';
+import { isAdmin, type User } from '../auth/user';
 import { STATE_MACHINE_STYLES } from '../dashboard/state-machines/state-machine-svg';
 import { action, DATASTAR_SCRIPT_PATH } from '../datastar/datastar-wire';
 import { ConnectionIndicator, LiveState, liveSignals } from '../ui/live';
@@ -18,6 +22,16 @@ export const navigation = (items: readonly NavItem[]): readonly NavItem[] => [
   ...items.filter((item) => (item.section ?? 'app') === 'app'),
   ...items.filter((item) => item.section === 'dashboard'),
 ];
+
+/** The request's user, when the page is drawn inside a request (absent in plain renders). */
+const currentUser = (): User | undefined =>
+  tryGetContext<AppEnv>()?.get('user') as User | undefined;
+
+/** The dashboard's pages are for admins: nobody else is shown links they cannot open. */
+const visibleNav = (items: readonly NavItem[]) => {
+  const user = currentUser();
+  return user && !isAdmin(user) ? items.filter((item) => item.section !== 'dashboard') : items;
+};
 
 /** What every page's shell shows: the navigation, and the registered modules' styles. */
 export type PageShell = { readonly nav: readonly NavItem[]; readonly styles: string };
@@ -55,7 +69,7 @@ export const Layout = (props: {
           aria-label="Pages"
           data-on-load__window="const a = ctx.el.querySelector('[aria-current]'); a && (ctx.el.scrollLeft = a.offsetLeft - ctx.el.offsetLeft - 24)"
         >
-          {props.shell.nav.map((item) => (
+          {visibleNav(props.shell.nav).map((item) => (
             <a
               href={item.path}
               aria-current={item.path === (props.path ?? '/') ? 'page' : undefined}

@@ -98,3 +98,32 @@ describe('the SSE hub', () => {
     expect(hub.size()).toBe(3);
   });
 });
+
+describe('feeds per user', () => {
+  it('refuses a user past feedsPerUser with 429 and Retry-After, and closes a session’s feeds', async () => {
+    const hub = createSseHub({ keepAliveMs: 60_000, feedsPerUser: 2 });
+    cleanups.push(() => {
+      hub.abortAll();
+      hub.stop();
+    });
+    const open = (userId: string, sessionId?: string) =>
+      hub.open('f', () => {}, { owner: { userId, sessionId } });
+    const a1 = open('alice', 's1');
+    const a2 = open('alice', 's2');
+    const refused = open('alice', 's1');
+    expect([a1.status, a2.status, refused.status]).toEqual([200, 200, 429]);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    // Another user, and feeds of nobody (no owner), are not counted against alice.
+    expect(open('bob').status).toBe(200);
+    expect(hub.open('f', () => {}).status).toBe(200);
+
+    hub.closeSession('alice', 's1');
+    await expect(a1.body?.getReader().read()).rejects.toThrow(/session ended/);
+    expect(hub.sizeOf('alice')).toBe(1);
+    expect(open('alice', 's3').status).toBe(200);
+    hub.closeSession('alice');
+    expect(hub.sizeOf('alice')).toBe(0);
+    expect(hub.size()).toBe(2);
+  });
+});

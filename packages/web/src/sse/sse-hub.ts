@@ -9,6 +9,8 @@ const encoder = new TextEncoder();
 /** One open SSE response. Writing after the client left is a no-op, never a throw. */
 export type SseConnection = {
   readonly feed: string;
+  /** Whose feed it is (absent: nobody's, uncounted). */
+  readonly owner?: FeedOwner | undefined;
   /** Queues bytes for the client; returns false once the connection is closed. */
   send(chunk: Uint8Array): boolean;
   /** True while the client keeps up; false means queue nothing more until `onDrain`. */
@@ -20,7 +22,12 @@ export type SseConnection = {
   isClosed(): boolean;
 };
 
+/** The user (and session) a feed is open for: counted per user, closed with the session. */
+export type FeedOwner = { readonly userId: string; readonly sessionId?: string | undefined };
+
 export type SseHubOptions = {
+  /** Open feeds one user may hold; past it, 429 with Retry-After (default: no cap). */
+  readonly feedsPerUser?: number;
   /** Comment line sent to every idle connection this often (default 15 s). */
   readonly keepAliveMs?: number;
   /** Chunks a web-stream connection may have queued before it counts as slow. */
@@ -43,6 +50,8 @@ export type SseResponseOptions = {
    * written to it directly, a few µs per message instead of a web stream's tens.
    */
   readonly outgoing?: ServerResponse | undefined;
+  /** Whose feed it is: the per-user cap, and closed when that session ends. */
+  readonly owner?: FeedOwner | undefined;
 };
 
 /** Where a connection's bytes go: a web ReadableStream, or Node's response itself. */
@@ -66,6 +75,12 @@ export const createSseHub = (options: SseHubOptions = {}) => {
   const highWaterMark = options.queueChunks ?? 8;
   const maxConnections = options.maxConnections ?? 10_000;
   const retryAfter = String(options.retryAfterSeconds ?? 5);
+  const feedsPerUser = options.feedsPerUser ?? Number.POSITIVE_INFINITY;
+  // Open feeds by user: the cap is checked in O(1), and a session's feeds found without a scan.
+  const byUser = new Map<
+    string,
+    Set<{ connection: SseConnection; abort: (reason: Error) => void }>
+  >();
 
   const timer = setInterval(() => {
     for (const { connection } of open) {
@@ -94,6 +109,15 @@ export const createSseHub = (options: SseHubOptions = {}) => {
           }),
         );
       }
+      const owner = response.owner;
+      if (owner && (byUser.get(owner.userId)?.size ?? 0) >= feedsPerUser) {
+        options.onRefused?.(feed);
+        return problemResponse(
+          problem('rate_limited', `at most ${feedsPerUser} open feeds per user; close one first`, {
+            'Retry-After': retryAfter,
+          }),
+        );
+      }
       let closed = false;
       let sink: Sink | undefined;
       const drainListeners: Array<() => void> = [];
@@ -106,6 +130,11 @@ export const createSseHub = (options: SseHubOptions = {}) => {
         closed = true;
         compressor?.close();
         open.delete(entry);
+        if (owner) {
+          const mine = byUser.get(owner.userId);
+          mine?.delete(entry);
+          if (mine?.size === 0) byUser.delete(owner.userId);
+        }
         options.onCountChange?.(feed, -1);
         notifyDrain();
         for (const listener of closeListeners.splice(0)) listener();
@@ -127,6 +156,7 @@ export const createSseHub = (options: SseHubOptions = {}) => {
 
       const connection: SseConnection = {
         feed,
+        owner,
         send(chunk) {
           if (closed) return false;
           if (compressor) {
@@ -212,6 +242,11 @@ export const createSseHub = (options: SseHubOptions = {}) => {
         result = new Response(body, { status: 200, headers });
       }
       open.add(entry);
+      if (owner) {
+        const mine = byUser.get(owner.userId) ?? new Set();
+        mine.add(entry);
+        byUser.set(owner.userId, mine);
+      }
       options.onCountChange?.(feed, 1);
       start(connection);
       return result;
@@ -219,6 +254,19 @@ export const createSseHub = (options: SseHubOptions = {}) => {
     maxConnections,
     size: (feed?: string) =>
       feed === undefined ? open.size : [...open].filter((e) => e.connection.feed === feed).length,
+    /** Open feeds of one user. */
+    sizeOf: (userId: string) => byUser.get(userId)?.size ?? 0,
+    /**
+     * Cuts the feeds of a session that ended (or every feed of a user, without a session id):
+     * its client reconnects, and that request is refused (401).
+     */
+    closeSession(userId: string, sessionId?: string, reason = new Error('session ended')) {
+      for (const entry of [...(byUser.get(userId) ?? [])]) {
+        if (sessionId === undefined || entry.connection.owner?.sessionId === sessionId) {
+          entry.abort(reason);
+        }
+      }
+    },
     /** Cuts every open stream so clients reconnect; used at shutdown. */
     abortAll(reason = new Error('server shutting down')) {
       for (const entry of [...open]) entry.abort(reason);

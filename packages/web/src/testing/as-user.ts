@@ -1,30 +1,36 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../app-env';
 import type { User } from '../auth/user';
+import { STUB_AUTH, signInAs } from './auth-stub';
+import type { TestApp } from './test-app';
 
-/** A plain signed-in user (no roles) of this id, for tests. */
-export const testUser = (id: string): User => ({ id, name: id, roles: [] });
+// What a browser's same-origin request sends: the CSRF check wants it on state changes.
+const ORIGIN = new URL(STUB_AUTH.publicUrl).origin;
 
 /**
- * The app as one user sees it, in process: every request acts for `user`, as if the identity
- * middleware had found that user's session. For tests of per-user data with `app.request`.
+ * The app as one signed-in user sees it, in process: `subject` signs in through the stub
+ * provider (a test app made with `auth: STUB_AUTH`), and every request then carries that
+ * session's cookie and our Origin, like the user's browser. For tests of per-user data.
  */
-export const asUser = (app: Hono<AppEnv>, user: User) => {
-  const wrapper = new Hono<AppEnv>();
-  wrapper.use(async (c, next) => {
-    c.set('user', user);
-    await next();
-  });
-  wrapper.route('/', app);
+export const asUser = async (t: Pick<TestApp, 'app'>, subject: string) => {
+  const cookie = await signInAs(t, subject);
+  const request = (path: string, init: RequestInit = {}) =>
+    t.app.request(path, {
+      ...init,
+      headers: { ...Object.fromEntries(new Headers(init.headers)), cookie, origin: ORIGIN },
+    });
+  const me = await request('/api/me');
+  if (me.status !== 200) throw new Error(`/api/me answered ${me.status} after signing in`);
+  const { user } = (await me.json()) as { user: User };
   return {
     user,
-    request: (path: string, init?: RequestInit) => wrapper.request(path, init),
+    request,
     /** POSTs a JSON command to `/api/commands/<to>`. */
     command: (to: string, body: unknown, headers: Record<string, string> = {}) =>
-      wrapper.request(`/api/commands/${to}`, {
+      request(`/api/commands/${to}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       }),
   };
 };
+
+export type SignedInUser = Awaited<ReturnType<typeof asUser>>;

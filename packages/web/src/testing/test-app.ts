@@ -5,6 +5,7 @@ import {
   createInMemoryProcessStore,
   createInMemoryProjectionSnapshots,
 } from '@ironstar/application/testing';
+import type { AuthSettings } from '../auth/auth';
 import { createMetrics } from '../metrics';
 import type { Module } from '../module';
 import type { ProcessSettings } from '../processes/process-host';
@@ -26,6 +27,12 @@ export type TestAppOptions = {
   /** Process managers to run beside the modules (over an in-memory process store). */
   processes?: readonly AnyProcessManager[];
   processSettings?: ProcessSettings;
+  /** Sign-in on (default: local mode). */
+  auth?: AuthSettings;
+  /** Per-user limits (default: practically none, see below). */
+  rateLimitPerMinute?: number;
+  feedsPerUser?: number;
+  metricsToken?: string;
 };
 
 /**
@@ -57,6 +64,12 @@ export const createTestApp = async (options: TestAppOptions = {}) => {
         ? {}
         : { sseMaxConnections: options.sseMaxConnections }),
       processes: { leaseMs: 1000, pollMs: 10, retryBaseMs: 5, ...options.processSettings },
+      ...(options.auth ? { auth: options.auth } : {}),
+      // Off unless a test sets them: many tests drive thousands of one user's commands and
+      // feeds; the limits' own tests pass small values.
+      rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000_000,
+      feedsPerUser: options.feedsPerUser ?? 100_000,
+      ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
     },
     modules,
     { processes: options.processes ?? [] },

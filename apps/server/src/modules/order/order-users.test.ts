@@ -1,4 +1,4 @@
-import { asUser, createTestApp, testUser } from '@ironstar/web/testing';
+import { asUser, createTestApp, type SignedInUser, STUB_AUTH } from '@ironstar/web/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { orderModule } from './order-module';
 
@@ -9,11 +9,12 @@ const tea = { sku: 'tea', quantity: 2, priceCents: 1250 };
 const NOT_FOUND = { error: { code: 'not_found', message: 'no such order' } };
 
 const setup = async () => {
-  const t = await createTestApp({ modules: [orderModule()] });
+  // Signed in for real (sessions, the identity middleware), through the stub provider.
+  const t = await createTestApp({ modules: [orderModule()], auth: STUB_AUTH });
   close = t.close;
-  const alice = asUser(t.app, testUser('alice'));
-  const bob = asUser(t.app, testUser('bob'));
-  const place = async (as: typeof alice) => {
+  const alice = await asUser(t, 'alice');
+  const bob = await asUser(t, 'bob');
+  const place = async (as: SignedInUser) => {
     const res = await as.command('order', { type: 'create', items: [tea] });
     expect(res.status).toBe(202);
     return (await res.json()) as { id: string; sequence: number };
@@ -27,7 +28,7 @@ describe('orders per user', () => {
     const a = await t.place(t.alice);
     const b = await t.place(t.bob);
     await t.place(t.alice);
-    const list = async (as: typeof t.alice) =>
+    const list = async (as: SignedInUser) =>
       (await (await as.request('/api/orders')).json()) as {
         orders: Array<{ id: string }>;
         total: number;
@@ -62,12 +63,12 @@ describe('orders per user', () => {
     }
     expect(t.events.length).toBe(before);
     expect((await t.alice.command('order', { type: 'submit', id })).status).toBe(202);
-    expect(t.events.at(-1)?.metadata?.actor).toBe('alice');
+    expect(t.events.at(-1)?.metadata?.actor).toBe(t.alice.user.id);
   });
 
   it("a user's order feed gets only their own orders' changes", async () => {
     const t = await setup();
-    const follow = async (as: typeof t.alice) => {
+    const follow = async (as: SignedInUser) => {
       const res = await as.request('/orders/feed');
       const reader = res.body?.getReader();
       if (!reader) throw new Error('no body');
@@ -87,8 +88,9 @@ describe('orders per user', () => {
     const aliceFeed = await follow(t.alice);
     const bobFeed = await follow(t.bob);
     await vi.waitFor(() => {
-      expect(aliceFeed.text).toContain('id: 0');
-      expect(bobFeed.text).toContain('id: 0');
+      // The first window sent (its id: the position, past the sign-ins' events).
+      expect(aliceFeed.text).toMatch(/^id: \d+$/m);
+      expect(bobFeed.text).toMatch(/^id: \d+$/m);
     });
     const hers = await t.place(t.alice);
     await vi.waitFor(() => expect(aliceFeed.text).toContain(`id: ${hers.sequence}\n`));

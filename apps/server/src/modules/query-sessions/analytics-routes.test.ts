@@ -51,6 +51,8 @@ describe('analytics query sessions over HTTP', () => {
     });
     expect(session.result).toMatchObject({ rows: [[1]], truncated: false, truncatedBy: null });
     expect(t.events.map((e) => e.eventType)).toEqual(['QueryStarted', 'QueryCompleted']);
+    // Both carry who ran the query, the completion too (appended by the service itself).
+    expect(t.events.map((e) => e.metadata?.actor)).toEqual(['local', 'local']);
     expect((await t.app.request('/api/analytics/sessions/nope')).status).toBe(404);
   });
 

@@ -21,6 +21,7 @@ import {
   type PageShell,
   type Problem,
   problem,
+  requireAdmin,
   respond,
   type SseHub,
   sseFrames,
@@ -138,6 +139,7 @@ export const analyticsRoutes = (
   const metadataOf = (c: Context<AppEnv>): EventMetadata => ({
     requestId: c.get('requestId'),
     correlationId: c.get('correlationId'),
+    actor: c.get('user').id,
   });
 
   const start = async (c: Context<AppEnv>, body: Record<string, unknown>) => {
@@ -195,7 +197,11 @@ export const analyticsRoutes = (
       errorJson(c, 'payload_too_large', `query bodies are limited to ${QUERY_BODY_LIMIT} bytes`),
   });
 
-  return new Hono<AppEnv>()
+  // Analytics runs SQL over every event: admins only.
+  const app = new Hono<AppEnv>();
+  for (const path of ['/analytics', '/analytics/*', '/api/analytics/*'])
+    app.use(path, requireAdmin);
+  return app
     .get('/analytics', (c) => {
       const id = c.req.query('session');
       const selected = id ? deps.sessions.state().get(id) : recent()[0];

@@ -203,8 +203,13 @@ export const createQuerySessionService = (deps: QuerySessionServiceDeps) => {
           deps.onEvents?.(outcome.events);
           const started = outcome.events[0];
           if (!started) throw new Error('StartQuery stored no event');
-          const correlation =
-            metadata.correlationId === undefined ? {} : { correlationId: metadata.correlationId };
+          // Its completion is recorded for the same actor, in the same correlation.
+          const correlation: EventMetadata = {
+            ...(metadata.correlationId === undefined
+              ? {}
+              : { correlationId: metadata.correlationId }),
+            ...(metadata.actor === undefined ? {} : { actor: metadata.actor }),
+          };
           const finished = execute(id, sql, dependsOn, prepared, started, correlation)
             .catch((error: unknown) => deps.onError?.(error))
             .finally(() => {

@@ -1,5 +1,5 @@
 import { createTopicRouter } from '@ironstar/application';
-import { asUser, testUser } from '@ironstar/web/testing';
+import { asUser, type SignedInUser, STUB_AUTH } from '@ironstar/web/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { todoTopic } from './todo-feed';
 import type { TodoIndexChange } from './todo-index';
@@ -20,16 +20,17 @@ const setup = async () => {
     delivered.push({ topic, listeners });
     return listeners;
   };
-  const t = await createTodoTestApp({ router });
+  // Signed in for real (sessions, the identity middleware), through the stub provider.
+  const t = await createTodoTestApp({ router, auth: STUB_AUTH });
   close = t.close;
-  const alice = asUser(t.app, testUser('alice'));
-  const bob = asUser(t.app, testUser('bob'));
-  const create = async (as: typeof alice, text: string) => {
+  const alice = await asUser(t, 'alice');
+  const bob = await asUser(t, 'bob');
+  const create = async (as: SignedInUser, text: string) => {
     const res = await as.command('todo', { type: 'create', text });
     expect(res.status).toBe(202);
     return (await res.json()) as { id: string; sequence: number };
   };
-  const list = async (as: typeof alice) => (await (await as.request('/api/todos')).json()) as Todos;
+  const list = async (as: SignedInUser) => (await (await as.request('/api/todos')).json()) as Todos;
   return { ...t, router, delivered, alice, bob, create, list };
 };
 
@@ -77,7 +78,7 @@ describe('todos per user', () => {
       completed: 1,
     });
     // Someone with no todos sees none, not everyone's.
-    expect(await t.list(asUser(t.app, testUser('carol')))).toMatchObject({ todos: [], total: 0 });
+    expect(await t.list(await asUser(t, 'carol'))).toMatchObject({ todos: [], total: 0 });
 
     const page = await (await t.alice.request('/')).text();
     expect(page).toContain('value="alice two"');
@@ -128,11 +129,12 @@ describe('todos per user', () => {
     const t = await setup();
     const { id } = await t.create(t.alice, 'mine');
     await t.alice.command('todo', { type: 'complete', id });
-    expect(t.events.map((e) => [e.eventType, e.metadata?.actor])).toEqual([
-      ['TodoCreated', 'alice'],
-      ['TodoCompleted', 'alice'],
+    const todos = t.events.filter((e) => e.aggregateType === 'Todo');
+    expect(todos.map((e) => [e.eventType, e.metadata?.actor])).toEqual([
+      ['TodoCreated', t.alice.user.id],
+      ['TodoCompleted', t.alice.user.id],
     ]);
-    expect(t.events[0]?.payload).toMatchObject({ owner: 'alice' });
+    expect(todos[0]?.payload).toMatchObject({ owner: t.alice.user.id });
   });
 
   it("bulk actions change only the user's own todos", async () => {
@@ -168,12 +170,12 @@ describe('todos per user', () => {
       expect(bobFeed.messages.some((m) => m.id !== undefined)).toBe(true);
     });
     expect(bobFeed.messages.flatMap((m) => m.texts)).toEqual([]);
-    expect(t.router.subscribers(todoTopic('alice'))).toBe(1);
-    expect(t.router.subscribers(todoTopic('bob'))).toBe(1);
+    expect(t.router.subscribers(todoTopic(t.alice.user.id))).toBe(1);
+    expect(t.router.subscribers(todoTopic(t.bob.user.id))).toBe(1);
 
     const secret = await t.create(t.alice, 'alice secret');
     // Published under alice's topic, where exactly one listener (her feed) heard it.
-    expect(t.delivered.at(-1)).toEqual({ topic: todoTopic('alice'), listeners: 1 });
+    expect(t.delivered.at(-1)).toEqual({ topic: todoTopic(t.alice.user.id), listeners: 1 });
     await vi.waitFor(() =>
       expect(aliceFeed.messages.some((m) => m.id === String(secret.sequence))).toBe(true),
     );

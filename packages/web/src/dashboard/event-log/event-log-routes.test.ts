@@ -30,6 +30,14 @@ describe('GET /events', () => {
     expect(html).toContain('@get(&#39;/events/feed?since=2&#39;');
   });
 
+  it("shows each event's actor: the user who sent it", async () => {
+    const t = await setup();
+    await t.command({ type: 'open', owner: 'a' });
+    const html = await (await t.app.request('/events')).text();
+    expect(html).toContain('<span class="muted actor" title="by local">by local</span>');
+    expect(html).toContain('<dd class="mono actor">local</dd>');
+  });
+
   it('filters by aggregate type, aggregate id, event type and correlation id', async () => {
     const t = await setup();
     const created = await (await t.command({ type: 'open', owner: 'a' })).json();

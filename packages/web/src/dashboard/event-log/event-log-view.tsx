@@ -40,6 +40,14 @@ export const EventRow = ({ event }: { event: StoredEvent }) => {
               {shortId(event.aggregateId)}
             </a>
             <span class="muted">version {event.aggregateSequence}</span>
+            {meta.actor === undefined ? null : (
+              <span class="muted actor" title={`by ${meta.actor}`}>
+                by{' '}
+                {meta.actor === 'system' || meta.actor === 'local'
+                  ? meta.actor
+                  : shortId(meta.actor)}
+              </span>
+            )}
           </span>
         </summary>
         <div class="body">
@@ -48,6 +56,8 @@ export const EventRow = ({ event }: { event: StoredEvent }) => {
             <dd class="mono">{event.id}</dd>
             <dt>at</dt>
             <dd class="mono">{event.createdAt}</dd>
+            <dt>actor</dt>
+            <dd class="mono actor">{meta.actor ?? 'unknown (stored before actors)'}</dd>
             {meta.correlationId === undefined ? null : (
               <>
                 <dt>correlation</dt>
