@@ -13,7 +13,7 @@ const FIXTURE = readFileSync(
 const ID = '3f6c1b7e-5d2a-4c8e-9b1f-0a2b3c4d5e01';
 
 describe('a database written by version 1', () => {
-  it('loads its TodoCreated rows as version 2 in the aggregate, the projection and the API, never rewriting them', async () => {
+  it("loads its TodoCreated rows as version 3 (priority normal, owner 'local') in the aggregate, the projection and the API, never rewriting them", async () => {
     const { env } = await servers.database('v1.db');
     const url = env.DATABASE_URL;
     // Create the schema with the real migrations, then put the old rows in as v1 wrote them.
@@ -27,8 +27,8 @@ describe('a database written by version 1', () => {
     };
     expect(api.events[0]).toMatchObject({
       eventType: 'TodoCreated',
-      eventVersion: 2,
-      payload: { priority: 'normal' },
+      eventVersion: 3,
+      payload: { priority: 'normal', owner: 'local' },
     });
     expect(await (await fetch(`${server.url}/api/todos/${ID}`)).json()).toMatchObject({
       text: 'written by v1',
@@ -36,6 +36,11 @@ describe('a database written by version 1', () => {
       completed: true,
       version: 2,
     });
+    // The old todo is the local user's: listed, and it takes that user's commands.
+    const list = (await (await fetch(`${server.url}/api/todos`)).json()) as {
+      todos: Array<{ id: string }>;
+    };
+    expect(list.todos.map((todo) => todo.id)).toContain(ID);
     // The aggregate folds the upcast history and takes new commands on it.
     const reopen = await fetch(`${server.url}/api/commands/todo`, {
       method: 'POST',

@@ -123,4 +123,5 @@ export {
   stateMachineProblems,
   terminalStates,
 } from './state-machine';
+export { createTopicRouter, type TopicRouter, topicSegment, userTopic } from './topic-router';
 export { createUpcasterChain, withUpcasters, withUpcastersOnBus } from './upcasting';

@@ -50,7 +50,7 @@ const cancelOrder = (reason: string) => ({
   key: 'cancel-order',
   aggregateType: 'Order',
   aggregateId: orderId,
-  command: { type: 'CancelOrder', data: { id: orderId, reason } },
+  command: { type: 'CancelOrder', data: { id: orderId, reason, actor: 'system' } },
 });
 const voidPayment = (reason: string) => ({
   key: 'void-payment',

@@ -5,6 +5,7 @@ import {
   type ProcessCommand,
   type ProcessDecision,
   type StoredEvent,
+  SYSTEM_ACTOR,
 } from '@ironstar/application';
 import { assertNever, type Message } from '@ironstar/domain';
 import { orderAggregate } from '../order/order-aggregate';
@@ -252,7 +253,7 @@ export const orderFulfilmentProcess = (options: FulfilmentOptions) =>
               commands: [
                 toOrder('cancel-order', orderId, {
                   type: 'CancelOrder',
-                  data: { id: orderId, reason: PAYMENT_DECLINED },
+                  data: { id: orderId, reason: PAYMENT_DECLINED, actor: SYSTEM_ACTOR },
                 }),
               ],
             };
@@ -265,7 +266,7 @@ export const orderFulfilmentProcess = (options: FulfilmentOptions) =>
             commands: [
               toOrder('cancel-order', state.orderId, {
                 type: 'CancelOrder',
-                data: { id: state.orderId, reason: PAYMENT_TIMED_OUT },
+                data: { id: state.orderId, reason: PAYMENT_TIMED_OUT, actor: SYSTEM_ACTOR },
               }),
             ],
           };

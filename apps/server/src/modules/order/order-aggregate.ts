@@ -1,5 +1,6 @@
 import { defineAggregate, defineStateMachine } from '@ironstar/application';
 import { ORDER_AGGREGATE_TYPE, type OrderState, orderDecider } from './order-decider';
+import { orderUpcasters } from './order-upcasters';
 
 /** Draft → Submitted → Validated → Fulfilled; cancelled from any but the last. */
 export const orderStateMachine = defineStateMachine<OrderState>({
@@ -19,11 +20,12 @@ export const orderStateMachine = defineStateMachine<OrderState>({
   stateOf: (state) => (state.status === 'missing' ? 'none' : state.status),
 });
 
+/** OrderCreated is at version 2 (its owner), lifted from 1 by its upcaster. */
 export const orderAggregate = defineAggregate({
   type: ORDER_AGGREGATE_TYPE,
   decider: orderDecider,
   events: {
-    OrderCreated: 1,
+    OrderCreated: 2,
     OrderItemAdded: 1,
     OrderItemRemoved: 1,
     OrderSubmitted: 1,
@@ -31,5 +33,6 @@ export const orderAggregate = defineAggregate({
     OrderFulfilled: 1,
     OrderCancelled: 1,
   },
+  upcasters: orderUpcasters,
   stateMachine: orderStateMachine,
 });

@@ -81,9 +81,9 @@ export const parseOrderCommand = (body: JsonObject): Result<OrderHttpCommand, Va
         (items): OrderHttpCommand => ({
           name: 'create',
           input: { type: 'create', items },
-          command: ({ aggregateId, now }) => ({
+          command: ({ aggregateId, now, actor }) => ({
             type: 'CreateOrder',
-            data: { id: aggregateId, items, now },
+            data: { id: aggregateId, items, now, actor },
           }),
         }),
       );
@@ -94,7 +94,7 @@ export const parseOrderCommand = (body: JsonObject): Result<OrderHttpCommand, Va
             name: 'add-item',
             aggregateId: id,
             input: { type: 'add-item', id, ...item },
-            command: () => ({ type: 'AddOrderItem', data: { id, item } }),
+            command: ({ actor }) => ({ type: 'AddOrderItem', data: { id, item, actor } }),
           }),
         ),
       );
@@ -105,7 +105,7 @@ export const parseOrderCommand = (body: JsonObject): Result<OrderHttpCommand, Va
             name: 'remove-item',
             aggregateId: id,
             input: { type: 'remove-item', id, sku: s },
-            command: () => ({ type: 'RemoveOrderItem', data: { id, sku: s } }),
+            command: ({ actor }) => ({ type: 'RemoveOrderItem', data: { id, sku: s, actor } }),
           }),
         ),
       );
@@ -115,7 +115,7 @@ export const parseOrderCommand = (body: JsonObject): Result<OrderHttpCommand, Va
           name: 'submit',
           aggregateId: id,
           input: { type: 'submit', id },
-          command: ({ now }) => ({ type: 'SubmitOrder', data: { id, now } }),
+          command: ({ now, actor }) => ({ type: 'SubmitOrder', data: { id, now, actor } }),
         }),
       );
     case 'cancel':
@@ -125,7 +125,7 @@ export const parseOrderCommand = (body: JsonObject): Result<OrderHttpCommand, Va
             name: 'cancel',
             aggregateId: id,
             input: { type: 'cancel', id, reason },
-            command: () => ({ type: 'CancelOrder', data: { id, reason } }),
+            command: ({ actor }) => ({ type: 'CancelOrder', data: { id, reason, actor } }),
           }),
         ),
       );
@@ -134,7 +134,10 @@ export const parseOrderCommand = (body: JsonObject): Result<OrderHttpCommand, Va
   }
 };
 
-/** An unknown order is a 404; every other refusal is a 409 invalid_transition. */
+/**
+ * An unknown order is a 404, and so is another user's (refused as missing by the decider);
+ * every other refusal is a 409 invalid_transition.
+ */
 export const orderErrors: DomainErrorAnswers<OrderError> = {
   OrderNotFound: problem('not_found', 'no such order'),
   OrderAlreadyExists: problem('invalid_transition', 'order already exists'),

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from '@ironstar/application';
 import { assertNever, type Decider, type Message } from '@ironstar/domain';
 import { err, ok, type Result } from 'neverthrow';
 
@@ -19,18 +20,24 @@ export type OrderItem = {
   readonly priceCents: number;
 };
 
-// Commands: users create, change, submit and cancel; the fulfilment manager validates,
-// fulfils and cancels (its ids and time chosen from the event that triggered it).
+// Commands: users create, change, submit and cancel their own orders (`actor`: who sends it);
+// the fulfilment manager validates, fulfils and cancels (its ids and time chosen from the
+// event that triggered it; it cancels as the system).
 export type CreateOrder = Message<
   'CreateOrder',
-  { id: string; items: readonly OrderItem[]; now: string }
+  { id: string; items: readonly OrderItem[]; now: string; actor: string }
 >;
-export type AddOrderItem = Message<'AddOrderItem', { id: string; item: OrderItem }>;
-export type RemoveOrderItem = Message<'RemoveOrderItem', { id: string; sku: string }>;
-export type SubmitOrder = Message<'SubmitOrder', { id: string; now: string }>;
+export type AddOrderItem = Message<'AddOrderItem', { id: string; item: OrderItem; actor: string }>;
+export type RemoveOrderItem = Message<
+  'RemoveOrderItem',
+  { id: string; sku: string; actor: string }
+>;
+export type SubmitOrder = Message<'SubmitOrder', { id: string; now: string; actor: string }>;
+/** Only the fulfilment manager's (no client can send it): no actor. */
 export type ValidateOrder = Message<'ValidateOrder', { id: string; paymentId: string }>;
+/** Only the fulfilment manager's (no client can send it): no actor. */
 export type FulfilOrder = Message<'FulfilOrder', { id: string; tracking: string }>;
-export type CancelOrder = Message<'CancelOrder', { id: string; reason: string }>;
+export type CancelOrder = Message<'CancelOrder', { id: string; reason: string; actor: string }>;
 export type OrderCommand =
   | CreateOrder
   | AddOrderItem
@@ -40,9 +47,10 @@ export type OrderCommand =
   | FulfilOrder
   | CancelOrder;
 
+/** Version 2 added `owner` (see order-upcasters.ts). */
 export type OrderCreated = Message<
   'OrderCreated',
-  { id: string; items: readonly OrderItem[]; createdAt: string }
+  { id: string; items: readonly OrderItem[]; createdAt: string; owner: string }
 >;
 export type OrderItemAdded = Message<'OrderItemAdded', { id: string; item: OrderItem }>;
 export type OrderItemRemoved = Message<'OrderItemRemoved', { id: string; sku: string }>;
@@ -70,6 +78,8 @@ export type OrderState =
   | {
       readonly status: OrderStatus;
       readonly id: string;
+      /** Who placed it: the only user it exists for. */
+      readonly owner: string;
       readonly items: readonly OrderItem[];
     };
 
@@ -101,7 +111,7 @@ export const initialState = (): OrderState => ({ status: 'missing' });
 
 export const evolve = (state: OrderState, event: OrderEvent): OrderState => {
   if (event.type === 'OrderCreated') {
-    return { status: 'draft', id: event.data.id, items: event.data.items };
+    return { status: 'draft', id: event.data.id, owner: event.data.owner, items: event.data.items };
   }
   // A stored event that does not apply (never decided by this code) changes nothing.
   if (state.status === 'missing') return state;
@@ -139,6 +149,25 @@ const ALLOWED: Readonly<
   CancelOrder: ['draft', 'submitted', 'validated'],
 };
 
+/**
+ * Its owner sends a user's commands; the system (the fulfilment manager) may cancel any order,
+ * and validating and fulfilling are its alone (no client can send those).
+ */
+const mayAct = (command: Exclude<OrderCommand, CreateOrder>, owner: string) => {
+  switch (command.type) {
+    case 'ValidateOrder':
+    case 'FulfilOrder':
+      return true;
+    case 'CancelOrder': {
+      // Absent only in a cancel the manager queued before commands carried their actor.
+      const actor = command.data.actor ?? SYSTEM_ACTOR;
+      return actor === owner || actor === SYSTEM_ACTOR;
+    }
+    default:
+      return command.data.actor === owner;
+  }
+};
+
 export const decide = (
   command: OrderCommand,
   state: OrderState,
@@ -146,10 +175,12 @@ export const decide = (
   const { id } = command.data;
   if (command.type === 'CreateOrder') {
     if (state.status !== 'missing') return err({ type: 'OrderAlreadyExists', id });
-    const { items, now } = command.data;
-    return ok([{ type: 'OrderCreated', data: { id, items, createdAt: now } }]);
+    const { items, now, actor } = command.data;
+    return ok([{ type: 'OrderCreated', data: { id, items, createdAt: now, owner: actor } }]);
   }
   if (state.status === 'missing') return err({ type: 'OrderNotFound', id });
+  // Another user's order does not exist for this one: the answer a missing order gets.
+  if (!mayAct(command, state.owner)) return err({ type: 'OrderNotFound', id });
   if (!ALLOWED[command.type].includes(state.status)) {
     return err({ type: 'InvalidTransition', id, status: state.status, command: command.type });
   }

@@ -1,10 +1,12 @@
-import { mapProjectionOf } from '@ironstar/application';
+import { projectionOf } from '@ironstar/application';
 import { assertNever } from '@ironstar/domain';
 import { orderAggregate } from './order-aggregate';
 import { type OrderItem, type OrderStatus, totalOf } from './order-decider';
 
 export type OrderView = {
   readonly id: string;
+  /** Who placed it (and the only user who sees it). */
+  readonly owner: string;
   readonly status: OrderStatus;
   readonly items: readonly OrderItem[];
   readonly totalCents: number;
@@ -20,16 +22,51 @@ export type OrderView = {
   readonly path: readonly string[];
 };
 
-/** Orders in creation order (orders are never deleted); items replaced, never changed. */
-export type OrderList = Map<string, OrderView>;
+/**
+ * Orders keyed by owner, each owner's in creation order (orders are never deleted), so a
+ * user's list reads that user's orders only; items replaced, never changed.
+ */
+export type OrderList = {
+  readonly byOwner: Map<string, Map<string, OrderView>>;
+  /** The owner of each order: later events name only the order. */
+  readonly ownerOf: Map<string, string>;
+};
 
-export const orderListProjection = mapProjectionOf(orderAggregate, {
+export const emptyOrderList = (): OrderList => ({ byOwner: new Map(), ownerOf: new Map() });
+
+/** An order, if it is this user's: anyone else's is not there (a 404, like a missing one). */
+export const ownOrder = (list: OrderList, owner: string, id: string): OrderView | undefined =>
+  list.byOwner.get(owner)?.get(id);
+
+const put = (list: OrderList, order: OrderView) => {
+  let orders = list.byOwner.get(order.owner);
+  if (!orders) {
+    orders = new Map();
+    list.byOwner.set(order.owner, orders);
+  }
+  orders.set(order.id, order);
+  list.ownerOf.set(order.id, order.owner);
+};
+
+export const orderListProjection = projectionOf(orderAggregate, {
   name: 'order-list',
-  version: 1,
-  evolve(orders: OrderList, event, stored) {
+  initialState: emptyOrderList,
+  snapshot: {
+    // 2: keyed by owner (version 1 snapshots are discarded and the list rebuilt).
+    version: 2,
+    serialize: (list: OrderList) =>
+      [...list.byOwner.values()].flatMap((orders) => [...orders.values()]),
+    deserialize: (data) => {
+      const list = emptyOrderList();
+      for (const order of data as readonly OrderView[]) put(list, order);
+      return list;
+    },
+  },
+  evolve(list: OrderList, event, stored) {
     if (event.type === 'OrderCreated') {
-      orders.set(event.data.id, {
+      put(list, {
         id: event.data.id,
+        owner: event.data.owner,
         status: 'draft',
         items: event.data.items,
         totalCents: totalOf(event.data.items),
@@ -41,13 +78,14 @@ export const orderListProjection = mapProjectionOf(orderAggregate, {
         updatedSequence: stored.globalSequence,
         path: ['none', 'draft'],
       });
-      return orders;
+      return list;
     }
-    const order = orders.get(event.data.id);
-    if (!order) return orders;
+    const owner = list.ownerOf.get(event.data.id);
+    const order = owner === undefined ? undefined : ownOrder(list, owner, event.data.id);
+    if (!order) return list;
     const touch = (change: Partial<OrderView>) => {
       const status = change.status ?? order.status;
-      orders.set(order.id, {
+      put(list, {
         ...order,
         ...change,
         version: stored.aggregateSequence,
@@ -87,7 +125,7 @@ export const orderListProjection = mapProjectionOf(orderAggregate, {
       default:
         return assertNever(event);
     }
-    return orders;
+    return list;
   },
 });
 

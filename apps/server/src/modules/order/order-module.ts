@@ -1,12 +1,16 @@
+import { createTopicRouter } from '@ironstar/application';
 import { defineModule } from '@ironstar/web';
 import { orderAggregate } from './order-aggregate';
 import { orderErrors, parseOrderCommand } from './order-commands';
 import { createOrderIndex } from './order-index';
 import { orderListProjection } from './order-list-projection';
 import { ORDER_STYLES } from './order-page';
-import { orderRoutes } from './order-routes';
+import { type OrderChange, orderRoutes, routeOrderChanges } from './order-routes';
 
-/** Orders: created, changed, submitted and cancelled over HTTP; fulfilled by the manager. */
+/**
+ * Orders: created, changed, submitted and cancelled over HTTP by the user who placed them (for
+ * anyone else an order does not exist); fulfilled by the manager.
+ */
 export const orderModule = () =>
   defineModule({
     aggregate: orderAggregate,
@@ -15,18 +19,15 @@ export const orderModule = () =>
     nav: [{ path: '/orders', label: 'Orders' }],
     styles: ORDER_STYLES,
     setup: ({ shell, hub, compression, projections }) => {
-      const index = createOrderIndex(projections.list);
+      // Each change is published under its owner's topic, where that user's feeds hear it.
+      const indexes = createOrderIndex(projections.list);
+      const router = createTopicRouter<OrderChange>();
+      const unroute = routeOrderChanges(projections.list, router);
       return {
-        routes: orderRoutes({
-          shell,
-          index,
-          hub,
-          compression,
-          onChange: (listener) =>
-            projections.list.onChange((_, event) =>
-              listener(event.aggregateId, event.globalSequence),
-            ),
-        }),
+        routes: orderRoutes({ shell, indexes, router, hub, compression }),
+        stop: () => {
+          unroute();
+        },
       };
     },
   });

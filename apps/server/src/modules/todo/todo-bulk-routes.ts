@@ -13,7 +13,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { todoErrors } from './todo-commands';
 import type { TodoCommand, TodoError, TodoState } from './todo-decider';
 import type { TodoId } from './todo-id';
-import type { TodoIndex } from './todo-index';
+import type { TodoIndexes } from './todo-index';
 import type { TodoItem } from './todo-list-projection';
 
 export const TODO_BULK_ACTIONS = ['complete-all', 'reopen-all', 'clear-completed'] as const;
@@ -24,32 +24,36 @@ export const BULK_MAX = 1000;
 
 const PLAN: Record<
   BulkAction,
-  { wants: (todo: TodoItem) => boolean; command: (id: TodoId, now: string) => TodoCommand }
+  {
+    wants: (todo: TodoItem) => boolean;
+    command: (id: TodoId, now: string, actor: string) => TodoCommand;
+  }
 > = {
   'complete-all': {
     wants: (todo) => !todo.completed,
-    command: (id, now) => ({ type: 'CompleteTodo', data: { id, now } }),
+    command: (id, now, actor) => ({ type: 'CompleteTodo', data: { id, now, actor } }),
   },
   'reopen-all': {
     wants: (todo) => todo.completed,
-    command: (id) => ({ type: 'ReopenTodo', data: { id } }),
+    command: (id, _, actor) => ({ type: 'ReopenTodo', data: { id, actor } }),
   },
   'clear-completed': {
     wants: (todo) => todo.completed,
-    command: (id) => ({ type: 'DeleteTodo', data: { id } }),
+    command: (id, _, actor) => ({ type: 'DeleteTodo', data: { id, actor } }),
   },
 };
 
 /**
  * `POST /api/todos/bulk` `{ "action": "complete-all" | "reopen-all" | "clear-completed" }`:
- * the TodoMVC "toggle all" and "clear completed". One command per todo, each at the version
+ * the TodoMVC "toggle all" and "clear completed" of the user's own todos (sent as that user,
+ * so the decider would refuse anyone else's). One command per todo, each at the version
  * the list shows (a todo changed meanwhile is left alone), at most BULK_MAX per request among
  * the newest BULK_SCAN. With an Idempotency-Key, each todo's command is keyed by it, so a
  * resend never applies one twice. `202 { changed, skipped, more }`; 503 if the store fails
  * (what was changed before stays changed).
  */
 export const todoBulkRoutes = (deps: {
-  index: TodoIndex;
+  indexes: TodoIndexes;
   commands: AggregateService<TodoCommand, TodoState, TodoError>;
   metrics: Metrics;
 }) =>
@@ -83,17 +87,22 @@ export const todoBulkRoutes = (deps: {
         );
       }
       const plan = PLAN[action as BulkAction];
-      const targets = deps.index.newest(BULK_SCAN).filter(plan.wants);
+      const actor = c.get('user').id;
+      const targets = deps.indexes.of(actor).newest(BULK_SCAN).filter(plan.wants);
       let changed = 0;
       let skipped = 0;
       let appended = 0;
       for (const todo of targets.slice(0, BULK_MAX)) {
         const id = todo.id as TodoId;
         const result = await deps.commands.send(
-          { aggregateId: id, command: ({ now }) => plan.command(id, now) },
+          { aggregateId: id, command: ({ now }) => plan.command(id, now, actor) },
           {
             expectedVersion: todo.version,
-            metadata: { requestId: c.get('requestId'), correlationId: c.get('correlationId') },
+            metadata: {
+              requestId: c.get('requestId'),
+              correlationId: c.get('correlationId'),
+              actor,
+            },
             ...(key === undefined
               ? {}
               : { commandId: `bulk:${key}:${id}`, fingerprint: action as string }),

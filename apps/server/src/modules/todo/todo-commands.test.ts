@@ -233,8 +233,8 @@ describe('POST /api/commands/todo: concurrency and idempotency', () => {
     const t = await setup();
     const res = await t.command({ type: 'create', text: 'urgent thing', priority: 'high' });
     expect(res.status).toBe(202);
-    expect(t.events[0]?.payload).toMatchObject({ priority: 'high' });
-    expect(t.events[0]?.eventVersion).toBe(2);
+    expect(t.events[0]?.payload).toMatchObject({ priority: 'high', owner: 'local' });
+    expect(t.events[0]?.eventVersion).toBe(3);
     expect((await t.command({ type: 'create', text: 'x', priority: 'urgent' })).status).toBe(400);
   });
 });

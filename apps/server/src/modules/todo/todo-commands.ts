@@ -10,11 +10,11 @@ type TodoHttpCommand = HttpCommand<TodoCommand>;
 
 // The commands that name one todo and nothing else.
 const ON_ONE_TODO = {
-  complete: (id, now) => ({ type: 'CompleteTodo', data: { id, now } }),
-  reopen: (id) => ({ type: 'ReopenTodo', data: { id } }),
-  delete: (id) => ({ type: 'DeleteTodo', data: { id } }),
-  restore: (id) => ({ type: 'RestoreTodo', data: { id } }),
-} satisfies Record<string, (id: TodoId, now: string) => TodoCommand>;
+  complete: (id, now, actor) => ({ type: 'CompleteTodo', data: { id, now, actor } }),
+  reopen: (id, _, actor) => ({ type: 'ReopenTodo', data: { id, actor } }),
+  delete: (id, _, actor) => ({ type: 'DeleteTodo', data: { id, actor } }),
+  restore: (id, _, actor) => ({ type: 'RestoreTodo', data: { id, actor } }),
+} satisfies Record<string, (id: TodoId, now: string, actor: string) => TodoCommand>;
 
 export const TODO_COMMAND_TYPES = [
   'create',
@@ -38,10 +38,10 @@ export const parseTodoCommand = (body: JsonObject): Result<TodoHttpCommand, Vali
           (priority): TodoHttpCommand => ({
             name: 'create',
             input: { type: 'create', text, priority },
-            command: ({ aggregateId, now }) => ({
+            command: ({ aggregateId, now, actor }) => ({
               type: 'CreateTodo',
               // The framework made the id up: a UUID, like every TodoId.
-              data: { id: aggregateId as TodoId, text, priority, now },
+              data: { id: aggregateId as TodoId, text, priority, now, actor },
             }),
           }),
         ),
@@ -53,7 +53,7 @@ export const parseTodoCommand = (body: JsonObject): Result<TodoHttpCommand, Vali
             name: 'rename',
             aggregateId: id,
             input: { type: 'rename', id, text },
-            command: () => ({ type: 'RenameTodo', data: { id, text } }),
+            command: ({ actor }) => ({ type: 'RenameTodo', data: { id, text, actor } }),
           }),
         ),
       );
@@ -64,7 +64,10 @@ export const parseTodoCommand = (body: JsonObject): Result<TodoHttpCommand, Vali
             name: 'prioritize',
             aggregateId: id,
             input: { type: 'prioritize', id, priority },
-            command: () => ({ type: 'ChangeTodoPriority', data: { id, priority } }),
+            command: ({ actor }) => ({
+              type: 'ChangeTodoPriority',
+              data: { id, priority, actor },
+            }),
           }),
         ),
       );
@@ -78,7 +81,7 @@ export const parseTodoCommand = (body: JsonObject): Result<TodoHttpCommand, Vali
           name: type,
           aggregateId: id,
           input: { type, id },
-          command: ({ now }) => ON_ONE_TODO[type](id, now),
+          command: ({ now, actor }) => ON_ONE_TODO[type](id, now, actor),
         }),
       );
     }
@@ -87,7 +90,10 @@ export const parseTodoCommand = (body: JsonObject): Result<TodoHttpCommand, Vali
   }
 };
 
-/** A missing todo is a 404; every other refusal an invalid transition (409). */
+/**
+ * A missing todo is a 404, and so is another user's (the decider refuses it as missing);
+ * every other refusal an invalid transition (409).
+ */
 export const todoErrors: DomainErrorAnswers<TodoError> = {
   TodoNotFound: problem('not_found', 'no such todo'),
   TodoAlreadyExists: problem('invalid_transition', 'todo already exists'),

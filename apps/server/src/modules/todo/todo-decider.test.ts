@@ -21,31 +21,36 @@ const spec = DeciderSpecification.for(todoDecider);
 const id = TodoId.parse('0b3c8a52-7f51-4d0e-9c1a-2f6f1d9b8e11')._unsafeUnwrap();
 const text = (raw: string) => TodoText.parse(raw)._unsafeUnwrap();
 const now = '2026-11-22T10:00:00.000Z';
+// Every command is alice's unless a test sends it as someone else.
+const actor = 'alice';
 
 const create: CreateTodo = {
   type: 'CreateTodo',
-  data: { id, text: text('buy milk'), priority: 'high', now },
+  data: { id, text: text('buy milk'), priority: 'high', now, actor },
 };
-const rename: RenameTodo = { type: 'RenameTodo', data: { id, text: text('buy oat milk') } };
-const complete: CompleteTodo = { type: 'CompleteTodo', data: { id, now } };
-const reopen: ReopenTodo = { type: 'ReopenTodo', data: { id } };
-const remove: DeleteTodo = { type: 'DeleteTodo', data: { id } };
+const rename: RenameTodo = {
+  type: 'RenameTodo',
+  data: { id, text: text('buy oat milk'), actor },
+};
+const complete: CompleteTodo = { type: 'CompleteTodo', data: { id, now, actor } };
+const reopen: ReopenTodo = { type: 'ReopenTodo', data: { id, actor } };
+const remove: DeleteTodo = { type: 'DeleteTodo', data: { id, actor } };
 
 const created: TodoEvent = {
   type: 'TodoCreated',
-  data: { id, text: 'buy milk', priority: 'high', createdAt: now },
+  data: { id, text: 'buy milk', priority: 'high', createdAt: now, owner: 'alice' },
 };
 const renamed: TodoEvent = { type: 'TodoRenamed', data: { id, text: 'buy oat milk' } };
 const completed: TodoEvent = { type: 'TodoCompleted', data: { id, completedAt: now } };
 const reopened: TodoEvent = { type: 'TodoReopened', data: { id } };
 const deleted: TodoEvent = { type: 'TodoDeleted', data: { id } };
-const restore: RestoreTodo = { type: 'RestoreTodo', data: { id } };
+const restore: RestoreTodo = { type: 'RestoreTodo', data: { id, actor } };
 const prioritize: ChangeTodoPriority = {
   type: 'ChangeTodoPriority',
-  data: { id, priority: 'low' },
+  data: { id, priority: 'low', actor },
 };
 const reprioritized: TodoEvent = { type: 'TodoPriorityChanged', data: { id, priority: 'low' } };
-const facts = { id, priority: 'high' as const, createdAt: now, completedAt: null };
+const facts = { id, owner: 'alice', priority: 'high' as const, createdAt: now, completedAt: null };
 const restored = (text: string, completedAt: string | null = null): TodoEvent => ({
   type: 'TodoRestored',
   data: { ...facts, text, completedAt },
@@ -126,6 +131,46 @@ describe('Todo decider', () => {
       .when(restore)
       .then([{ type: 'TodoRestored', data: { ...facts, priority: 'low', text: 'buy milk' } }]));
 
+  it('records its creator as the owner', () => {
+    const bobs: CreateTodo = { ...create, data: { ...create.data, actor: 'bob' } };
+    spec
+      .given([])
+      .when(bobs)
+      .then([{ ...created, data: { ...created.data, owner: 'bob' } } as TodoEvent]);
+  });
+
+  describe("another user's todo does not exist for them: every command is refused as missing", () => {
+    const asBob = <C extends { data: { actor: string } }>(command: C): C => ({
+      ...command,
+      data: { ...command.data, actor: 'bob' },
+    });
+    for (const command of [rename, complete, reopen, remove, prioritize, restore]) {
+      it(`refuses ${command.type} from bob on alice's todo, in any state`, () => {
+        const bobs = asBob(command);
+        for (const history of [
+          [created],
+          [created, completed],
+          [created, deleted],
+          [created, deleted, restored('buy milk')],
+        ]) {
+          spec.given(history).when(bobs).thenFails('TodoNotFound');
+        }
+      });
+    }
+    it('refuses the system actor too (no one but the owner changes a todo)', () =>
+      spec
+        .given([created])
+        .when({ ...complete, data: { ...complete.data, actor: 'system' } })
+        .thenFails('TodoNotFound'));
+    it('answers the owner as before', () => {
+      spec.given([created]).when(complete).then([completed]);
+      spec
+        .given([created, deleted])
+        .when(restore)
+        .then([restored('buy milk')]);
+    });
+  });
+
   for (const command of [rename, complete, reopen, remove, prioritize]) {
     it(`refuses ${command.type} on a missing todo`, () =>
       spec.given([]).when(command).thenFails('TodoNotFound'));
@@ -184,7 +229,7 @@ describe('Todo decider', () => {
     expect(() => fold(todoDecider, [created, stray])).toThrow(
       'unhandled case: {"type":"TodoArchived"',
     );
-    const archive = { type: 'ArchiveTodo', data: { id } } as unknown as DeleteTodo;
+    const archive = { type: 'ArchiveTodo', data: { id, actor } } as unknown as DeleteTodo;
     expect(() => todoDecider.decide(archive, fold(todoDecider, [created]))).toThrow(
       'unhandled case: {"type":"ArchiveTodo"',
     );

@@ -6,20 +6,21 @@ import type { TodoText } from './todo-text';
 
 export const TODO_AGGREGATE_TYPE = 'Todo';
 
-// Commands: imperative, carrying the id and the time the application chose.
+// Commands: imperative, carrying the id and the time the application chose, and who sends
+// them (`actor`): a todo answers only its owner.
 export type CreateTodo = Message<
   'CreateTodo',
-  { id: TodoId; text: TodoText; priority: TodoPriority; now: string }
+  { id: TodoId; text: TodoText; priority: TodoPriority; now: string; actor: string }
 >;
-export type RenameTodo = Message<'RenameTodo', { id: TodoId; text: TodoText }>;
-export type CompleteTodo = Message<'CompleteTodo', { id: TodoId; now: string }>;
-export type ReopenTodo = Message<'ReopenTodo', { id: TodoId }>;
-export type DeleteTodo = Message<'DeleteTodo', { id: TodoId }>;
+export type RenameTodo = Message<'RenameTodo', { id: TodoId; text: TodoText; actor: string }>;
+export type CompleteTodo = Message<'CompleteTodo', { id: TodoId; now: string; actor: string }>;
+export type ReopenTodo = Message<'ReopenTodo', { id: TodoId; actor: string }>;
+export type DeleteTodo = Message<'DeleteTodo', { id: TodoId; actor: string }>;
 /** Undo of a delete: the todo comes back as it was. */
-export type RestoreTodo = Message<'RestoreTodo', { id: TodoId }>;
+export type RestoreTodo = Message<'RestoreTodo', { id: TodoId; actor: string }>;
 export type ChangeTodoPriority = Message<
   'ChangeTodoPriority',
-  { id: TodoId; priority: TodoPriority }
+  { id: TodoId; priority: TodoPriority; actor: string }
 >;
 export type TodoCommand =
   | CreateTodo
@@ -31,20 +32,21 @@ export type TodoCommand =
   | ChangeTodoPriority;
 
 // Events: past tense, the persistence schema itself.
-/** Version 2 added `priority` (see todo-upcasters.ts). */
+/** Version 2 added `priority`, version 3 `owner` (see todo-upcasters.ts). */
 export type TodoCreated = Message<
   'TodoCreated',
-  { id: string; text: string; priority: TodoPriority; createdAt: string }
+  { id: string; text: string; priority: TodoPriority; createdAt: string; owner: string }
 >;
 export type TodoRenamed = Message<'TodoRenamed', { id: string; text: string }>;
 export type TodoCompleted = Message<'TodoCompleted', { id: string; completedAt: string }>;
 export type TodoReopened = Message<'TodoReopened', { id: string }>;
 export type TodoDeleted = Message<'TodoDeleted', { id: string }>;
-/** Carries the whole todo as it was deleted, so read models can bring it back. */
+/** Carries the whole todo as it was deleted, so read models can bring it back (v2: owner). */
 export type TodoRestored = Message<
   'TodoRestored',
   {
     id: string;
+    owner: string;
     text: string;
     priority: TodoPriority;
     createdAt: string;
@@ -67,6 +69,8 @@ export type TodoEvent =
 /** What a todo is; a deleted one keeps it, for a restore. */
 export type TodoFacts = {
   readonly id: string;
+  /** The user who created it: the only one it exists for. */
+  readonly owner: string;
   readonly text: string;
   readonly priority: TodoPriority;
   readonly createdAt: string;
@@ -94,6 +98,7 @@ export const evolve = (state: TodoState, event: TodoEvent): TodoState => {
       return {
         status: 'active',
         id: event.data.id,
+        owner: event.data.owner,
         text: event.data.text,
         priority: event.data.priority,
         createdAt: event.data.createdAt,
@@ -122,8 +127,8 @@ export const evolve = (state: TodoState, event: TodoEvent): TodoState => {
     }
     case 'TodoRestored': {
       if (state.status !== 'deleted') return state;
-      const { id, text, priority, createdAt, completedAt } = event.data;
-      const facts = { id, text, priority, createdAt, completedAt };
+      const { id, owner, text, priority, createdAt, completedAt } = event.data;
+      const facts = { id, owner, text, priority, createdAt, completedAt };
       return { status: completedAt === null ? 'active' : 'completed', ...facts };
     }
     default:
@@ -131,16 +136,33 @@ export const evolve = (state: TodoState, event: TodoEvent): TodoState => {
   }
 };
 
+/** Whose a todo is (undefined: no todo). */
+export const ownerOf = (state: TodoState): string | undefined => {
+  switch (state.status) {
+    case 'missing':
+      return undefined;
+    case 'deleted':
+      return state.was.owner;
+    default:
+      return state.owner;
+  }
+};
+
 export const decide = (
   command: TodoCommand,
   state: TodoState,
 ): Result<readonly TodoEvent[], TodoError> => {
-  const { id } = command.data;
+  const { id, actor } = command.data;
   if (command.type === 'CreateTodo') {
+    // Someone else's todo of that id exists: the same answer, so ids reveal nothing.
     if (state.status !== 'missing') return err({ type: 'TodoAlreadyExists', id });
     const { text, priority, now } = command.data;
-    return ok([{ type: 'TodoCreated', data: { id, text, priority, createdAt: now } }]);
+    return ok([
+      { type: 'TodoCreated', data: { id, text, priority, createdAt: now, owner: actor } },
+    ]);
   }
+  // Another user's todo does not exist for this one: the answer a missing todo gets.
+  if (ownerOf(state) !== actor) return err({ type: 'TodoNotFound', id });
   if (state.status === 'missing') return err({ type: 'TodoNotFound', id });
   if (command.type === 'RestoreTodo') {
     if (state.status !== 'deleted') return err({ type: 'TodoNotDeleted', id });

@@ -1,4 +1,6 @@
 /** @jsxImportSource hono/jsx */
+
+import { type TopicRouter, userTopic } from '@ironstar/application';
 import {
   type AppEnv,
   encodeText,
@@ -11,7 +13,7 @@ import {
   sseTransport,
 } from '@ironstar/web';
 import { Hono } from 'hono';
-import type { TodoIndex, TodoIndexChange } from './todo-index';
+import type { TodoIndex, TodoIndexChange, TodoIndexes } from './todo-index';
 import { TodoListView, type TodoPaging, TodoRow, TodoSummary, TodoToolbar } from './todo-page';
 
 const OPENED = encodeText(FEED_OPENED);
@@ -121,52 +123,100 @@ export const createTodoFrames = (index: TodoIndex, settings: TodoWindowSettings)
   return { full, patch };
 };
 
+/** Where a reset (every user's list redrawn) is published: every feed listens to it too. */
+export const TODOS_RESET_TOPIC = 'todos/reset';
+
+/** The topic of one user's todo changes. */
+export const todoTopic = (owner: string) => userTopic(owner, 'todos');
+
 /**
- * `GET /feed[?limit=]`: the Datastar feed of the todo page. On connect, the window of the
- * newest todos once (unless Last-Event-ID says the client has this very state); then one small
- * patch per change, `id:` = its global sequence. A client that stops taking data is sent
- * nothing meanwhile and the whole window once it drains.
+ * Publishes each change of the index under its owner's topic (a reset under
+ * TODOS_RESET_TOPIC): a feed then hears of its own user's changes only.
+ */
+export const routeTodoChanges = (indexes: TodoIndexes, router: TopicRouter<TodoIndexChange>) =>
+  indexes.onChange((owner, change) => {
+    router.publish(owner === undefined ? TODOS_RESET_TOPIC : todoTopic(owner), change);
+  });
+
+/** Renders a frame once per position and window size, for every connection of one user. */
+const frameCache = <K,>(render: (key: K) => string | undefined) => {
+  let at = -1;
+  const byLimit = new Map<number, Uint8Array | undefined>();
+  return (position: number, limit: number, key: K) => {
+    if (position !== at || byLimit.size >= 16) {
+      at = position;
+      byLimit.clear();
+    }
+    if (!byLimit.has(limit)) {
+      const text = render(key);
+      byLimit.set(limit, text === undefined ? undefined : encodeText(text));
+    }
+    return byLimit.get(limit);
+  };
+};
+
+/**
+ * `GET /feed[?limit=]`: the Datastar feed of the user's todo page. On connect, the window of
+ * the user's newest todos once (unless Last-Event-ID says the client has this very state);
+ * then one small patch per change of that user's todos, `id:` = its global sequence. The
+ * connection subscribes to its user's topic only, so another user's change costs it nothing.
+ * A client that stops taking data is sent nothing meanwhile and the whole window once it drains.
  */
 export const todoFeedRoutes = (deps: {
-  index: TodoIndex;
+  indexes: TodoIndexes;
+  router: TopicRouter<TodoIndexChange>;
   hub: SseHub;
   settings: TodoWindowSettings;
   compression?: boolean;
 }) => {
-  const frames = createTodoFrames(deps.index, deps.settings);
-  // Each frame is rendered once per position and window size, for every connection.
-  const cache = <K,>(render: (key: K) => string | undefined) => {
-    let at = -1;
-    const byLimit = new Map<number, Uint8Array | undefined>();
-    return (position: number, limit: number, key: K) => {
-      if (position !== at || byLimit.size >= 16) {
-        at = position;
-        byLimit.clear();
-      }
-      if (!byLimit.has(limit)) {
-        const text = render(key);
-        byLimit.set(limit, text === undefined ? undefined : encodeText(text));
-      }
-      return byLimit.get(limit);
-    };
+  // Per user with an open feed (dropped with its last connection): the frames, rendered once.
+  const users = new Map<
+    string,
+    {
+      index: TodoIndex;
+      full: (position: number, limit: number, key: number) => Uint8Array | undefined;
+      patch: (
+        position: number,
+        limit: number,
+        key: [TodoIndexChange, number],
+      ) => Uint8Array | undefined;
+      connections: number;
+    }
+  >();
+  const userOf = (owner: string) => {
+    let user = users.get(owner);
+    if (!user) {
+      const index = deps.indexes.of(owner);
+      const frames = createTodoFrames(index, deps.settings);
+      user = {
+        index,
+        full: frameCache((limit: number) => frames.full(limit)),
+        patch: frameCache(([change, limit]: [TodoIndexChange, number]) =>
+          frames.patch(change, limit),
+        ),
+        connections: 0,
+      };
+      users.set(owner, user);
+    }
+    return user;
   };
-  const fullFrame = cache((limit: number) => frames.full(limit));
-  const patchFrame = cache(([change, limit]: [TodoIndexChange, number]) =>
-    frames.patch(change, limit),
-  );
 
   return new Hono<AppEnv>().get('/feed', (c) => {
     const limit = parseLimit(c.req.query('limit'), deps.settings);
     if (limit === undefined) return errorJson(c, 'validation', limitError(deps.settings));
-    const lastEventId = nonNegativeInt(c.req.header('last-event-id'), -1);
+    const lastEventId = nonNegativeInt(c.req.header('last-event-id'), -1) ?? -1;
+    const owner = c.get('user').id;
     return deps.hub.open(
       'todos',
       (connection) => {
+        const user = userOf(owner);
+        const { index } = user;
+        user.connections++;
         let synced = false;
         let waiting = false;
         const sendWindow = () => {
           if (connection.writable()) {
-            const bytes = fullFrame(deps.index.position(), limit, limit);
+            const bytes = user.full(index.position(), limit, limit);
             if (bytes) connection.send(bytes);
             synced = true;
             return;
@@ -178,10 +228,9 @@ export const todoFeedRoutes = (deps: {
             sendWindow();
           });
         };
-        // Subscribe first, then bring the client up to date: no change falls in between.
-        const unsubscribe = deps.index.onChange((change) => {
+        const onChange = (change: TodoIndexChange) => {
           if (synced && connection.writable()) {
-            const bytes = patchFrame(change.sequence, limit, [change, limit]);
+            const bytes = user.patch(change.sequence, limit, [change, limit]);
             if (bytes) {
               connection.send(bytes);
               return;
@@ -189,10 +238,20 @@ export const todoFeedRoutes = (deps: {
           }
           synced = false;
           sendWindow();
+        };
+        // Subscribe first, then bring the client up to date: no change falls in between.
+        const unsubscribe = [
+          deps.router.subscribe(todoTopic(owner), onChange),
+          deps.router.subscribe(TODOS_RESET_TOPIC, onChange),
+        ];
+        connection.onClose(() => {
+          for (const stop of unsubscribe) stop();
+          if (--user.connections === 0) users.delete(owner);
         });
-        connection.onClose(unsubscribe);
         connection.send(OPENED);
-        if (lastEventId === deps.index.position()) synced = true;
+        // The client shows this user's list as it is if its last frame came after the user's
+        // last change (other users' changes since then are none of its business).
+        if (lastEventId >= index.changedAt() && lastEventId <= index.position()) synced = true;
         else sendWindow();
       },
       sseTransport(c, deps.compression),

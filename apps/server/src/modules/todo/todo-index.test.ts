@@ -2,11 +2,11 @@ import type { ProjectionListener, ProjectionRunner, StoredEvent } from '@ironsta
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createTodoIndex, type TodoIndexChange } from './todo-index';
-import type { TodoItem, TodoList } from './todo-list-projection';
+import { emptyTodoList, type TodoItem, type TodoList } from './todo-list-projection';
 
 /** A projection runner driven by hand: the index only reads state, position and changes. */
 const handRunner = () => {
-  let state: TodoList = new Map();
+  let state: TodoList = emptyTodoList();
   let position = 0;
   const listeners = new Set<ProjectionListener<TodoList>>();
   const deleted = new Map<string, TodoItem>();
@@ -15,8 +15,9 @@ const handRunner = () => {
     const event = { globalSequence: position, aggregateId: id, eventType } as StoredEvent;
     for (const listener of listeners) listener(state, event);
   };
-  const item = (id: string, completed = false): TodoItem => ({
+  const item = (id: string, owner: string, completed = false): TodoItem => ({
     id,
+    owner,
     text: id,
     priority: 'normal',
     completed,
@@ -25,6 +26,12 @@ const handRunner = () => {
     version: 1,
     updatedSequence: position + 1,
   });
+  const put = (todo: TodoItem) => {
+    const owned = state.byOwner.get(todo.owner) ?? new Map<string, TodoItem>();
+    state.byOwner.set(todo.owner, owned.set(todo.id, todo));
+    state.ownerOf.set(todo.id, todo.owner);
+  };
+  const find = (id: string) => state.byOwner.get(state.ownerOf.get(id) ?? '')?.get(id);
   const runner: ProjectionRunner<TodoList> = {
     start: async () => {},
     state: () => state,
@@ -37,53 +44,58 @@ const handRunner = () => {
   };
   return {
     runner,
-    create(id: string) {
-      state.set(id, item(id));
+    create(id: string, owner = 'local') {
+      put(item(id, owner));
       emit(id);
     },
     setCompleted(id: string, completed: boolean) {
-      const todo = state.get(id);
-      if (todo) state.set(id, { ...todo, completed });
+      const todo = find(id);
+      if (todo) put({ ...todo, completed });
       emit(id);
     },
     remove(id: string) {
-      const todo = state.get(id);
+      const owner = state.ownerOf.get(id) ?? '';
+      const todo = find(id);
       if (todo) deleted.set(id, todo);
-      state.delete(id);
+      state.byOwner.get(owner)?.delete(id);
+      if (state.byOwner.get(owner)?.size === 0) state.byOwner.delete(owner);
+      state.ownerOf.delete(id);
       emit(id);
     },
-    /** As the projection does: back before the first todo created after it. */
+    /** As the projection does: back before the first of its owner's todos created after it. */
     restore(id: string) {
       const todo = deleted.get(id);
       if (!todo) return;
       deleted.delete(id);
-      const later = [...state.values()].filter((t) => t.createdAt > todo.createdAt);
-      for (const t of later) state.delete(t.id);
-      state.set(id, todo);
-      for (const t of later) state.set(t.id, t);
+      const owned = state.byOwner.get(todo.owner);
+      const later = [...(owned?.values() ?? [])].filter((t) => t.createdAt > todo.createdAt);
+      for (const t of later) owned?.delete(t.id);
+      put(todo);
+      for (const t of later) put(t);
       emit(id, 'TodoRestored');
     },
-    deletedIds: () => [...deleted.keys()],
+    deletedIds: (owner: string) =>
+      [...deleted.values()].filter((t) => t.owner === owner).map((t) => t.id),
     /** Like a snapshot restore: a new state object, no change event. */
-    replace(ids: string[]) {
-      state = new Map(ids.map((id) => [id, item(id)]));
+    replace(ids: string[], owner = 'local') {
+      state = emptyTodoList();
+      for (const id of ids) put(item(id, owner));
     },
-    ids: () => [...state.keys()],
+    ids: (owner = 'local') => [...(state.byOwner.get(owner)?.keys() ?? [])],
+    todos: (owner = 'local') => [...(state.byOwner.get(owner)?.values() ?? [])],
   };
 };
 
-type Op =
-  | { op: 'create' }
-  | { op: 'complete' | 'reopen' | 'delete' | 'restore'; pick: number }
-  | { op: 'bulkDelete'; keepEvery: number };
+const OWNERS = ['alice', 'bob'] as const;
 
 describe('the todo index', () => {
-  it('agrees with a walk of the list after any sequence of changes', () => {
+  it("agrees with a walk of each owner's list after any sequence of changes", () => {
+    const owner = fc.constantFrom(0 as const, 1 as const);
     fc.assert(
       fc.property(
         fc.array(
           fc.oneof(
-            { weight: 5, arbitrary: fc.constant<Op>({ op: 'create' }) },
+            { weight: 5, arbitrary: fc.record({ op: fc.constant('create' as const), owner }) },
             {
               weight: 3,
               arbitrary: fc.record({
@@ -93,6 +105,7 @@ describe('the todo index', () => {
                   'delete' as const,
                   'restore' as const,
                 ),
+                owner,
                 pick: fc.nat(),
               }),
             },
@@ -100,6 +113,7 @@ describe('the todo index', () => {
               weight: 1,
               arbitrary: fc.record({
                 op: fc.constant('bulkDelete' as const),
+                owner,
                 keepEvery: fc.integer({ min: 2, max: 9 }),
               }),
             },
@@ -110,53 +124,68 @@ describe('the todo index', () => {
         (ops, limit) => {
           const hand = handRunner();
           // A tiny tree: growth and compaction happen within a few operations.
-          const index = createTodoIndex(hand.runner, { minCapacity: 2 });
-          const changes: TodoIndexChange[] = [];
-          index.onChange((change) => changes.push(change));
+          const indexes = createTodoIndex(hand.runner, { minCapacity: 2 });
+          const changes: Array<[string | undefined, TodoIndexChange]> = [];
+          indexes.onChange((who, change) => changes.push([who, change]));
           let counter = 0;
           for (const op of ops) {
-            const ids = hand.ids();
+            const who = OWNERS[op.owner];
+            const ids = hand.ids(who);
             if (op.op === 'create') {
-              hand.create(`t${counter++}`);
-              expect(changes.at(-1)).toMatchObject({ kind: 'created' });
+              hand.create(`t${counter++}`, who);
+              expect(changes.at(-1)).toMatchObject([who, { kind: 'created' }]);
             } else if (op.op === 'bulkDelete') {
               // Enough deletions to force a compaction now and then.
               for (const [i, id] of ids.entries()) if (i % op.keepEvery !== 0) hand.remove(id);
             } else if (op.op === 'restore') {
-              const gone = hand.deletedIds();
+              const gone = hand.deletedIds(who);
               const id = gone[op.pick % Math.max(1, gone.length)];
               if (id !== undefined) {
                 hand.restore(id);
-                const after = hand.ids();
-                expect(changes.at(-1)).toEqual({
-                  kind: 'restored',
-                  id,
-                  sequence: hand.runner.position(),
-                  newer: after.length - 1 - after.indexOf(id),
-                });
+                const after = hand.ids(who);
+                expect(changes.at(-1)).toEqual([
+                  who,
+                  {
+                    kind: 'restored',
+                    id,
+                    sequence: hand.runner.position(),
+                    newer: after.length - 1 - after.indexOf(id),
+                  },
+                ]);
               }
             } else if (ids.length > 0) {
               const id = ids[op.pick % ids.length] ?? '';
               const newer = ids.length - 1 - ids.indexOf(id);
               if (op.op === 'delete') hand.remove(id);
               else hand.setCompleted(id, op.op === 'complete');
-              expect(changes.at(-1)).toEqual({
-                kind: op.op === 'delete' ? 'deleted' : 'updated',
-                id,
-                sequence: hand.runner.position(),
-                newer,
-              });
+              expect(changes.at(-1)).toEqual([
+                who,
+                {
+                  kind: op.op === 'delete' ? 'deleted' : 'updated',
+                  id,
+                  sequence: hand.runner.position(),
+                  newer,
+                },
+              ]);
             }
-            const now = hand.ids();
-            const state = hand.runner.state();
-            expect(index.counts()).toEqual({
-              total: now.length,
-              completed: [...state.values()].filter((t) => t.completed).length,
-            });
-            expect(index.newest(limit).map((t) => t.id)).toEqual(now.slice(-limit));
-            expect(index.nthNewest(1)).toBe(now.at(-1));
-            expect(index.nthNewest(limit)).toBe(now.length >= limit ? now.at(-limit) : undefined);
-            expect(index.range(limit, limit).map((t) => t.id)).toEqual(now.slice(limit, 2 * limit));
+            for (const each of OWNERS) {
+              const index = indexes.of(each);
+              const now = hand.ids(each);
+              expect(index.counts()).toEqual({
+                total: now.length,
+                completed: hand.todos(each).filter((t) => t.completed).length,
+              });
+              expect(index.newest(limit).map((t) => t.id)).toEqual(now.slice(-limit));
+              expect(index.nthNewest(1)).toBe(now.at(-1));
+              expect(index.nthNewest(limit)).toBe(now.length >= limit ? now.at(-limit) : undefined);
+              expect(index.range(limit, limit).map((t) => t.id)).toEqual(
+                now.slice(limit, 2 * limit),
+              );
+              // The other owner's todos are never in this one's view.
+              for (const id of hand.ids(each === 'alice' ? 'bob' : 'alice')) {
+                expect(index.get(id)).toBeUndefined();
+              }
+            }
           }
         },
       ),
@@ -166,7 +195,7 @@ describe('the todo index', () => {
 
   it('grows past its first capacity and compacts after mass deletion', () => {
     const hand = handRunner();
-    const index = createTodoIndex(hand.runner);
+    const index = createTodoIndex(hand.runner).of('local');
     for (let i = 0; i < 5000; i++) hand.create(`t${i}`);
     expect(index.newest(3).map((t) => t.id)).toEqual(['t4997', 't4998', 't4999']);
     for (let i = 0; i < 4990; i++) hand.remove(`t${i}`);
@@ -179,13 +208,41 @@ describe('the todo index', () => {
 
   it('starts over when the projection replaces its state (a snapshot restore)', () => {
     const hand = handRunner();
-    const index = createTodoIndex(hand.runner);
-    const changes: TodoIndexChange[] = [];
-    index.onChange((change) => changes.push(change));
+    const indexes = createTodoIndex(hand.runner);
+    const index = indexes.of('local');
+    const changes: Array<[string | undefined, TodoIndexChange]> = [];
+    indexes.onChange((who, change) => changes.push([who, change]));
     hand.create('a');
     hand.replace(['x', 'y', 'z']);
     expect(index.newest(2).map((t) => t.id)).toEqual(['y', 'z']);
     hand.create('w');
     expect(index.newest(2).map((t) => t.id)).toEqual(['z', 'w']);
+    // Replaced with no read between: the next change says to redraw every list.
+    hand.replace(['p', 'q'], 'bob');
+    hand.create('r', 'bob');
+    expect(changes.at(-1)).toEqual([undefined, { kind: 'reset', sequence: 3 }]);
+    expect(
+      indexes
+        .of('bob')
+        .newest(5)
+        .map((t) => t.id),
+    ).toEqual(['p', 'q', 'r']);
+    expect(index.newest(5)).toEqual([]);
+  });
+
+  it("says when each owner's list last changed, for a feed's resume", () => {
+    const hand = handRunner();
+    const indexes = createTodoIndex(hand.runner);
+    hand.create('a1', 'alice'); // 1
+    hand.create('b1', 'bob'); // 2
+    hand.create('b2', 'bob'); // 3
+    expect(indexes.of('alice').changedAt()).toBe(1);
+    expect(indexes.of('bob').changedAt()).toBe(3);
+    hand.remove('a1'); // 4: alice has no todo left, and that is a change too
+    expect(indexes.of('alice').changedAt()).toBe(4);
+    expect(indexes.of('alice').counts()).toEqual({ total: 0, completed: 0 });
+    // Someone who never had a todo: unchanged since the index was built.
+    expect(indexes.of('carol').changedAt()).toBe(0);
+    expect(indexes.of('carol').newest(10)).toEqual([]);
   });
 });

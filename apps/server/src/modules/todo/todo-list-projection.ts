@@ -1,10 +1,12 @@
-import { mapProjectionOf } from '@ironstar/application';
+import { projectionOf } from '@ironstar/application';
 import { assertNever } from '@ironstar/domain';
 import { todoAggregate } from './todo-aggregate';
 import type { TodoPriority } from './todo-priority';
 
 export type TodoItem = {
   readonly id: string;
+  /** The user it belongs to (and the only one who sees it). */
+  readonly owner: string;
   readonly text: string;
   readonly priority: TodoPriority;
   readonly completed: boolean;
@@ -16,50 +18,82 @@ export type TodoItem = {
   readonly updatedSequence: number;
 };
 
-/**
- * Todos in creation order (a restored one back in its place); deleted ones are gone. The runner owns this map and `evolve`
- * updates it in place, so a replay costs O(1) per event rather than a copy per event; items
- * are replaced, never changed, so a copy of the values (the snapshot) stays true.
- */
-export type TodoList = Map<string, TodoItem>;
+/** One owner's todos by id, in the order they (re)appeared; deleted ones are gone. */
+export type OwnerTodos = Map<string, TodoItem>;
 
-export const todoListProjection = mapProjectionOf(todoAggregate, {
+/**
+ * The todo list keyed by owner, so a user's page reads that user's own todos and nothing of
+ * anyone else's: its cost never grows with the other users' data. The runner owns these maps
+ * and `evolve` updates them in place (O(1) per event, see Projection); items are replaced,
+ * never changed, so a copy of the values (the snapshot) stays true.
+ */
+export type TodoList = {
+  readonly byOwner: Map<string, OwnerTodos>;
+  /** The owner of each listed todo: later events name only the todo. */
+  readonly ownerOf: Map<string, string>;
+};
+
+export const emptyTodoList = (): TodoList => ({ byOwner: new Map(), ownerOf: new Map() });
+
+/** A user's todos (an empty map for a user who has none). */
+export const todosOf = (list: TodoList, owner: string): ReadonlyMap<string, TodoItem> =>
+  list.byOwner.get(owner) ?? NONE;
+const NONE: ReadonlyMap<string, TodoItem> = new Map();
+
+/** A todo, if it is this user's: anyone else's is not there (a 404, like a missing one). */
+export const ownTodo = (list: TodoList, owner: string, id: string): TodoItem | undefined =>
+  list.byOwner.get(owner)?.get(id);
+
+const put = (list: TodoList, item: TodoItem) => {
+  let todos = list.byOwner.get(item.owner);
+  if (!todos) {
+    todos = new Map();
+    list.byOwner.set(item.owner, todos);
+  }
+  todos.set(item.id, item);
+  list.ownerOf.set(item.id, item.owner);
+};
+
+const remove = (list: TodoList, item: TodoItem) => {
+  const todos = list.byOwner.get(item.owner);
+  todos?.delete(item.id);
+  if (todos?.size === 0) list.byOwner.delete(item.owner);
+  list.ownerOf.delete(item.id);
+};
+
+export const todoListProjection = projectionOf(todoAggregate, {
   name: 'todo-list',
-  // 2: a restored todo goes back to its place (snapshots of 1 have it at the end).
-  version: 2,
-  evolve(todos: TodoList, event, stored) {
-    const touch = (item: TodoItem, change: Partial<TodoItem>) =>
-      todos.set(item.id, {
-        ...item,
-        ...change,
-        version: stored.aggregateSequence,
-        updatedSequence: stored.globalSequence,
-      });
-    if (event.type === 'TodoCreated') {
-      todos.set(event.data.id, {
-        id: event.data.id,
-        text: event.data.text,
-        priority: event.data.priority,
-        completed: false,
-        createdAt: event.data.createdAt,
-        completedAt: null,
-        version: stored.aggregateSequence,
-        updatedSequence: stored.globalSequence,
-      });
-      return todos;
-    }
-    if (event.type === 'TodoRestored') {
-      // Back where it was: before the first todo created after it. The Map keeps insertion
-      // order, so those later todos are moved behind it; a restore (an undo) is rare enough
-      // to pay for the walk.
-      const { id, text, priority, createdAt, completedAt } = event.data;
+  initialState: emptyTodoList,
+  snapshot: {
+    // 2: keyed by owner (version 1 snapshots are discarded and the list rebuilt).
+    version: 2,
+    // Each owner's items in their order, one owner after another: enough to rebuild both maps.
+    serialize: (list: TodoList) =>
+      [...list.byOwner.values()].flatMap((todos) => [...todos.values()]),
+    deserialize: (data) => {
+      const list = emptyTodoList();
+      for (const item of data as readonly TodoItem[]) put(list, item);
+      return list;
+    },
+  },
+  evolve(list: TodoList, event, stored) {
+    if (event.type === 'TodoCreated' || event.type === 'TodoRestored') {
+      const { id, owner, text, priority, createdAt } = event.data;
+      const completedAt = event.type === 'TodoRestored' ? event.data.completedAt : null;
+      // A restored todo goes back where it was: before the first of its owner's todos created
+      // after it. The Map keeps insertion order, so those later todos are moved behind it; a
+      // restore (an undo) is rare enough to pay for the walk of one owner's list.
       const later: TodoItem[] = [];
-      for (const todo of todos.values()) {
-        if (later.length > 0 || todo.createdAt > createdAt) later.push(todo);
+      if (event.type === 'TodoRestored') {
+        const todos = list.byOwner.get(owner);
+        for (const todo of todos?.values() ?? []) {
+          if (later.length > 0 || todo.createdAt > createdAt) later.push(todo);
+        }
+        for (const todo of later) todos?.delete(todo.id);
       }
-      for (const todo of later) todos.delete(todo.id);
-      todos.set(id, {
+      put(list, {
         id,
+        owner,
         text,
         priority,
         completed: completedAt !== null,
@@ -68,30 +102,38 @@ export const todoListProjection = mapProjectionOf(todoAggregate, {
         version: stored.aggregateSequence,
         updatedSequence: stored.globalSequence,
       });
-      for (const todo of later) todos.set(todo.id, todo);
-      return todos;
+      for (const todo of later) put(list, todo);
+      return list;
     }
-    const item = todos.get(event.data.id);
-    if (!item) return todos;
+    const owner = list.ownerOf.get(event.data.id);
+    const item = owner === undefined ? undefined : list.byOwner.get(owner)?.get(event.data.id);
+    if (!item) return list;
+    const touch = (change: Partial<TodoItem>) =>
+      put(list, {
+        ...item,
+        ...change,
+        version: stored.aggregateSequence,
+        updatedSequence: stored.globalSequence,
+      });
     switch (event.type) {
       case 'TodoRenamed':
-        touch(item, { text: event.data.text });
+        touch({ text: event.data.text });
         break;
       case 'TodoCompleted':
-        touch(item, { completed: true, completedAt: event.data.completedAt });
+        touch({ completed: true, completedAt: event.data.completedAt });
         break;
       case 'TodoReopened':
-        touch(item, { completed: false, completedAt: null });
+        touch({ completed: false, completedAt: null });
         break;
       case 'TodoPriorityChanged':
-        touch(item, { priority: event.data.priority });
+        touch({ priority: event.data.priority });
         break;
       case 'TodoDeleted':
-        todos.delete(item.id);
+        remove(list, item);
         break;
       default:
         return assertNever(event);
     }
-    return todos;
+    return list;
   },
 });

@@ -4,8 +4,8 @@ import { type AppEnv, errorJson, nonNegativeInt, type PageShell } from '@ironsta
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { limitError, parseLimit, type TodoWindowSettings } from './todo-feed';
-import type { TodoIndex } from './todo-index';
-import type { TodoItem, TodoList } from './todo-list-projection';
+import type { TodoIndexes } from './todo-index';
+import { ownTodo, type TodoItem, type TodoList } from './todo-list-projection';
 import { TODO_FILTERS, type TodoFilter, TodoPage } from './todo-page';
 
 export const MAX_TODOS_PAGE = 1000;
@@ -20,11 +20,14 @@ const todoJson = (todo: TodoItem) => ({
   version: todo.version,
 });
 
-/** The todo page (`/`), and the list as JSON (`/api/todos`, `/api/todos/:id`). */
+/**
+ * The todo page (`/`), and the list as JSON (`/api/todos`, `/api/todos/:id`): each shows the
+ * user's own todos only; another user's todo is a 404, like a missing one.
+ */
 export const todoRoutes = (deps: {
   shell: PageShell;
   list: ProjectionRunner<TodoList>;
-  index: TodoIndex;
+  indexes: TodoIndexes;
   settings: TodoWindowSettings;
 }) =>
   new Hono<AppEnv>()
@@ -35,11 +38,12 @@ export const todoRoutes = (deps: {
       if (!TODO_FILTERS.includes(filter as TodoFilter)) {
         return errorJson(c, 'validation', `filter must be one of ${TODO_FILTERS.join(', ')}`);
       }
-      const { total, completed } = deps.index.counts();
+      const index = deps.indexes.of(c.get('user').id);
+      const { total, completed } = index.counts();
       const page = (
         <TodoPage
           shell={deps.shell}
-          todos={deps.index.newest(limit)}
+          todos={index.newest(limit)}
           total={total}
           completed={completed}
           paging={{ ...deps.settings, limit }}
@@ -57,13 +61,14 @@ export const todoRoutes = (deps: {
       if (limit === undefined || limit < 1 || limit > MAX_TODOS_PAGE) {
         return errorJson(c, 'validation', `limit must be an integer from 1 to ${MAX_TODOS_PAGE}`);
       }
-      const { total, completed } = deps.index.counts();
-      const todos = deps.index.range(offset, limit).map(todoJson);
+      const index = deps.indexes.of(c.get('user').id);
+      const { total, completed } = index.counts();
+      const todos = index.range(offset, limit).map(todoJson);
       // How far the read model has got; a client holding a command's sequence can compare.
       return c.json({ todos, total, completed, offset, sequence: deps.list.position() });
     })
     .get('/api/todos/:id', (c) => {
-      const todo = deps.list.state().get(c.req.param('id').toLowerCase());
+      const todo = ownTodo(deps.list.state(), c.get('user').id, c.req.param('id').toLowerCase());
       if (!todo) return errorJson(c, 'not_found', 'no such todo');
       const etag = `"${todo.version}"`;
       c.header('ETag', etag);

@@ -5,13 +5,14 @@ import { type TodoModuleOptions, todoModule } from './todo-module';
 export const createTodoTestApp = (
   options: Omit<TestAppOptions, 'modules'> & TodoModuleOptions = {},
 ) => {
-  const { pageSize, snapshotEvery, ...rest } = options;
+  const { pageSize, snapshotEvery, router, ...rest } = options;
   return createTestApp({
     ...rest,
     modules: [
       todoModule({
         ...(pageSize === undefined ? {} : { pageSize }),
         ...(snapshotEvery === undefined ? {} : { snapshotEvery }),
+        ...(router === undefined ? {} : { router }),
       }),
     ],
   });

@@ -39,7 +39,8 @@ const PastTodos = (props: {
 
 /** The todo list as it was after event `at`, for the time-travel page. */
 export const TodoListThen = ({ state, at, selected, select }: TimeTravelProps<TodoList>) => {
-  const todos = [...state.values()];
+  // The dashboard is the admins': everyone's todos, one owner after another.
+  const todos = [...state.byOwner.values()].flatMap((owned) => [...owned.values()]);
   const remaining = todos.filter((t) => !t.completed).length;
   return (
     <>

@@ -1,9 +1,11 @@
+import { createUpcasterChain } from '@ironstar/application';
+import { LOCAL_USER } from '@ironstar/web';
 import { describe, expect, it } from 'vitest';
 import { todoAggregate } from './todo-aggregate';
 import { TodoId } from './todo-id';
 import { TodoPriority } from './todo-priority';
 import { TodoText } from './todo-text';
-import { todoUpcasters } from './todo-upcasters';
+import { FIRST_OWNER, todoUpcasters } from './todo-upcasters';
 
 describe('TodoId', () => {
   it('accepts a UUID and lower-cases it', () => {
@@ -113,14 +115,46 @@ describe('TodoPriority', () => {
 });
 
 describe('Todo upcasters', () => {
+  const lift = (eventType: string, fromVersion: number) =>
+    todoUpcasters.find((u) => u.eventType === eventType && u.fromVersion === fromVersion);
+
   it('lift TodoCreated v1 to v2 with normal priority, keeping every other field', () => {
-    const [up] = todoUpcasters;
-    expect(up?.upcast({ id: 'x', text: 'old', createdAt: 'T' })).toEqual({
+    expect(lift('TodoCreated', 1)?.upcast({ id: 'x', text: 'old', createdAt: 'T' })).toEqual({
       id: 'x',
       text: 'old',
       createdAt: 'T',
       priority: 'normal',
     });
-    expect(todoAggregate.events.TodoCreated).toBe((up?.fromVersion ?? 0) + 1);
+  });
+
+  it("give todos stored before owners to the local user, so existing data stays that user's", () => {
+    const v2 = { id: 'x', text: 'old', priority: 'high', createdAt: 'T' };
+    expect(lift('TodoCreated', 2)?.upcast(v2)).toEqual({ ...v2, owner: 'local' });
+    const restored = { id: 'x', text: 'old', priority: 'low', createdAt: 'T', completedAt: null };
+    expect(lift('TodoRestored', 1)?.upcast(restored)).toEqual({ ...restored, owner: 'local' });
+    expect(LOCAL_USER.id).toBe(FIRST_OWNER);
+    // The chain ends at the versions the aggregate declares.
+    expect(todoAggregate.events.TodoCreated).toBe(3);
+    expect(todoAggregate.events.TodoRestored).toBe(2);
+  });
+
+  it('lift a v1 TodoCreated all the way, through the aggregate reader', () => {
+    const chain = createUpcasterChain(todoUpcasters);
+    const stored = {
+      globalSequence: 1,
+      id: 'e1',
+      aggregateType: 'Todo',
+      aggregateId: 'x',
+      aggregateSequence: 1,
+      eventType: 'TodoCreated',
+      eventVersion: 1,
+      payload: { id: 'x', text: 'old', createdAt: 'T' },
+      metadata: null,
+      createdAt: 'T',
+    };
+    expect(chain(stored)).toMatchObject({
+      eventVersion: 3,
+      payload: { id: 'x', text: 'old', createdAt: 'T', priority: 'normal', owner: 'local' },
+    });
   });
 });
