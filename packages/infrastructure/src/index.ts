@@ -5,6 +5,11 @@ export {
 } from './duckdb/duckdb-analytics';
 export type { LibsqlDatabaseOptions, Synchronous } from './libsql/libsql-database';
 export { getLibsqlEventStore, type LibsqlEventStoreOptions } from './libsql/libsql-event-store';
+export type { PostgresDatabaseOptions } from './postgres/postgres-database';
+export {
+  getPostgresEventStore,
+  type PostgresEventStoreOptions,
+} from './postgres/postgres-event-store';
 export { type BusProxyOptions, startZeroMqBusProxy } from './zeromq/zeromq-bus-proxy';
 export {
   DEFAULT_BUS_ENDPOINT,
