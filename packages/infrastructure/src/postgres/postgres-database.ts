@@ -77,6 +77,13 @@ export const openPostgresDatabase = async (options: PostgresDatabaseOptions) => 
     transaction: async <T>(work: (q: Query) => Promise<T>): Promise<T> => {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // The server may drop the connection between two of our statements (restart, failover):
+      // pg then emits 'error' on the checked-out client, which must not crash the process; the
+      // next statement fails and the connection is destroyed below.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const q: Query = async (sql, args) =>
@@ -90,6 +97,7 @@ export const openPostgresDatabase = async (options: PostgresDatabaseOptions) => 
         });
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
