@@ -45,93 +45,143 @@ export const streamVersion = async (q: Query, aggregateType: string, aggregateId
 };
 
 export const findCommand = async (q: Query, id: string): Promise<RecordedCommand | null> => {
-  const [row] = await q(FIND_COMMAND, [id]);
-  return row
-    ? {
-        id: String(row[0]),
-        fingerprint: String(row[1]),
-        aggregateType: String(row[2]),
-        aggregateId: String(row[3]),
-        version: Number(row[4]),
-        globalSequence: Number(row[5]),
-      }
-    : null;
+  const [row] = await q(`${SELECT_COMMANDS} WHERE id = $1`, [id]);
+  return row ? commandOf(row) : null;
 };
 
+const key = (aggregateType: string, aggregateId: string) =>
+  JSON.stringify([aggregateType, aggregateId]);
+
 /**
- * One request's checks and writes inside the caller's transaction: the ONE sequencing path of
- * this store (the event store's group commit and the process store both append through it).
- * Throws Abort before writing anything it refuses. Holding the sequence lock, no other writer
- * can append between the checks and the inserts.
+ * Several requests' checks and writes inside the caller's transaction, in order, as if appended
+ * one after another: the ONE sequencing path of this store (the event store's group commit and
+ * the process store both append through it). A refused request (Abort) writes nothing and does
+ * not affect the others. Holding the sequence lock, no other writer can append between the
+ * checks and the inserts. A fixed number of round trips per batch, whatever its size: the
+ * commands and stream heads are read in one query each, the rows written in one INSERT each.
  */
+export const appendMany = async (
+  tx: Tx,
+  requests: readonly AppendRequest[],
+  clock: () => string,
+): Promise<Array<AppendResult | Abort>> => {
+  const { q } = tx;
+  let head = await lockHead(tx);
+  const recorded = new Map<string, RecordedCommand>();
+  const commandIds = requests.flatMap((r) => (r.command ? [r.command.id] : []));
+  if (commandIds.length > 0) {
+    for (const row of await q(`${SELECT_COMMANDS} WHERE id = ANY($1::text[])`, [commandIds])) {
+      const command = commandOf(row);
+      recorded.set(command.id, command);
+    }
+  }
+  // Each stream's version and last global sequence, kept current as the batch appends.
+  const streams = new Map<string, { version: number; last: number }>();
+  const types: string[] = [];
+  const ids: string[] = [];
+  for (const r of requests) {
+    const k = key(r.aggregateType, r.aggregateId);
+    if (streams.has(k)) continue;
+    streams.set(k, { version: 0, last: 0 });
+    types.push(r.aggregateType);
+    ids.push(r.aggregateId);
+  }
+  for (const row of await q(STREAM_HEADS, [types, ids])) {
+    streams.set(key(String(row[0]), String(row[1])), {
+      version: Number(row[2]),
+      last: Number(row[3]),
+    });
+  }
+  const createdAt = clock();
+  const rows: StoredEvent[] = [];
+  const commands: unknown[][] = [[], [], [], [], [], [], []];
+  const results: Array<AppendResult | Abort> = [];
+  for (const request of requests) {
+    const { aggregateType, aggregateId } = request;
+    const stream = streams.get(key(aggregateType, aggregateId)) ?? { version: 0, last: 0 };
+    const duplicate = request.command ? recorded.get(request.command.id) : undefined;
+    if (duplicate) {
+      results.push(new Abort(duplicate));
+      continue;
+    }
+    const actual = stream.version;
+    if (!checkExpectedVersion(request.expectedVersion, actual)) {
+      results.push(new Abort(actual));
+      continue;
+    }
+    const stored: StoredEvent[] = request.events.map((event, i) => ({
+      globalSequence: head + i + 1,
+      id: event.id,
+      aggregateType,
+      aggregateId,
+      aggregateSequence: actual + i + 1,
+      eventType: event.type,
+      eventVersion: event.version ?? 1,
+      payload: event.data,
+      metadata: event.metadata ?? null,
+      createdAt,
+    }));
+    head += stored.length;
+    rows.push(...stored);
+    stream.version = actual + stored.length;
+    stream.last = stored.at(-1)?.globalSequence ?? stream.last;
+    if (request.command) {
+      const command: RecordedCommand = {
+        id: request.command.id,
+        fingerprint: request.command.fingerprint,
+        aggregateType,
+        aggregateId,
+        version: stream.version,
+        globalSequence: stream.last,
+      };
+      recorded.set(command.id, command);
+      for (const [i, value] of [
+        command.id,
+        command.fingerprint,
+        aggregateType,
+        aggregateId,
+        command.version,
+        command.globalSequence,
+        createdAt,
+      ].entries()) {
+        commands[i]?.push(value);
+      }
+    }
+    // What was stored, as a read would return it (JSON round trip: no shared references).
+    results.push({
+      events: stored.map((e) => JSON.parse(JSON.stringify(e)) as StoredEvent),
+      version: stream.version,
+    });
+  }
+  if (rows.length > 0) {
+    // Arrays, one per column, unnested: one statement and ten parameters for any number of rows.
+    await q(INSERT_EVENTS, [
+      rows.map((e) => e.globalSequence),
+      rows.map((e) => e.id),
+      rows.map((e) => e.aggregateType),
+      rows.map((e) => e.aggregateId),
+      rows.map((e) => e.aggregateSequence),
+      rows.map((e) => e.eventType),
+      rows.map((e) => e.eventVersion),
+      rows.map((e) => JSON.stringify(e.payload)),
+      rows.map((e) => (e.metadata ? JSON.stringify(e.metadata) : null)),
+      createdAt,
+    ]);
+  }
+  if ((commands[0]?.length ?? 0) > 0) await q(INSERT_COMMANDS, commands);
+  tx.head = head;
+  return results;
+};
+
+/** One request through appendMany; throws Abort when it is refused. */
 export const appendOne = async (
   tx: Tx,
   request: AppendRequest,
   clock: () => string,
 ): Promise<AppendResult> => {
-  const { q } = tx;
-  const { aggregateType, aggregateId } = request;
-  const head = await lockHead(tx);
-  if (request.command) {
-    const recorded = await findCommand(q, request.command.id);
-    if (recorded) throw new Abort(recorded);
-  }
-  const actual = await streamVersion(q, aggregateType, aggregateId);
-  if (!checkExpectedVersion(request.expectedVersion, actual)) throw new Abort(actual);
-  const createdAt = clock();
-  const stored: StoredEvent[] = request.events.map((event, i) => ({
-    globalSequence: head + i + 1,
-    id: event.id,
-    aggregateType,
-    aggregateId,
-    aggregateSequence: actual + i + 1,
-    eventType: event.type,
-    eventVersion: event.version ?? 1,
-    payload: event.data,
-    metadata: event.metadata ?? null,
-    createdAt,
-  }));
-  if (stored.length > 0) {
-    const args: unknown[] = [];
-    const rows: string[] = [];
-    for (const e of stored) {
-      const n = args.length;
-      rows.push(
-        `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}, $${n + 10})`,
-      );
-      args.push(
-        e.globalSequence,
-        e.id,
-        aggregateType,
-        aggregateId,
-        e.aggregateSequence,
-        e.eventType,
-        e.eventVersion,
-        JSON.stringify(e.payload),
-        e.metadata ? JSON.stringify(e.metadata) : null,
-        createdAt,
-      );
-    }
-    await q(`${INSERT_EVENTS} ${rows.join(', ')}`, args);
-    tx.head = head + stored.length;
-  }
-  const version = actual + stored.length;
-  if (request.command) {
-    const lastSequence =
-      stored.at(-1)?.globalSequence ??
-      Number((await q(STREAM_LAST_SEQUENCE, [aggregateType, aggregateId]))[0]?.[0] ?? 0);
-    await q(INSERT_COMMAND, [
-      request.command.id,
-      request.command.fingerprint,
-      aggregateType,
-      aggregateId,
-      version,
-      lastSequence,
-      createdAt,
-    ]);
-  }
-  // What was stored, as a read would return it (JSON round trip: no shared references).
-  return { events: stored.map((e) => JSON.parse(JSON.stringify(e)) as StoredEvent), version };
+  const [result] = await appendMany(tx, [request], clock);
+  if (!result || result instanceof Abort) throw result ?? new Error('no result');
+  return result;
 };
 
 /** Columns in the order eventOf reads them. */
@@ -153,12 +203,27 @@ export const eventOf = (row: unknown[]): StoredEvent => ({
 });
 
 const INSERT_EVENTS = `INSERT INTO events (global_sequence, id, aggregate_type, aggregate_id,
-  aggregate_sequence, event_type, event_version, payload, metadata, created_at) VALUES`;
+  aggregate_sequence, event_type, event_version, payload, metadata, created_at)
+  SELECT s, i, t, a, v, e, ev, p, m, $10 FROM unnest($1::bigint[], $2::text[], $3::text[],
+    $4::text[], $5::int[], $6::text[], $7::int[], $8::json[], $9::json[]) AS x(s, i, t, a, v, e, ev, p, m)
+  ORDER BY s`;
 const STREAM_VERSION =
   'SELECT coalesce(max(aggregate_sequence), 0) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2';
-const STREAM_LAST_SEQUENCE =
-  'SELECT coalesce(max(global_sequence), 0) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2';
-const FIND_COMMAND = `SELECT id, fingerprint, aggregate_type, aggregate_id, version,
-  global_sequence FROM commands WHERE id = $1`;
-const INSERT_COMMAND = `INSERT INTO commands (id, fingerprint, aggregate_type, aggregate_id,
-  version, global_sequence, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+const STREAM_HEADS = `SELECT e.aggregate_type, e.aggregate_id, max(e.aggregate_sequence), max(e.global_sequence)
+  FROM events e JOIN unnest($1::text[], $2::text[]) AS s(t, a)
+    ON e.aggregate_type = s.t AND e.aggregate_id = s.a
+  GROUP BY e.aggregate_type, e.aggregate_id`;
+const SELECT_COMMANDS = `SELECT id, fingerprint, aggregate_type, aggregate_id, version,
+  global_sequence FROM commands`;
+const INSERT_COMMANDS = `INSERT INTO commands (id, fingerprint, aggregate_type, aggregate_id,
+  version, global_sequence, created_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[],
+  $4::text[], $5::int[], $6::bigint[], $7::text[])`;
+
+const commandOf = (row: unknown[]): RecordedCommand => ({
+  id: String(row[0]),
+  fingerprint: String(row[1]),
+  aggregateType: String(row[2]),
+  aggregateId: String(row[3]),
+  version: Number(row[4]),
+  globalSequence: Number(row[5]),
+});

@@ -12,7 +12,7 @@ import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { createGroupCommit } from '../libsql/group-commit';
 import {
   Abort,
-  appendOne,
+  appendMany,
   eventOf,
   findCommand,
   SELECT_EVENTS,
@@ -70,19 +70,11 @@ export const getPostgresEventStore = async (
   const groupCommit = createGroupCommit<AppendRequest, Result<AppendResult, AppendError>>({
     maxBatch: MAX_BATCH,
     runBatch: (requests) =>
-      db.transaction(async (q) => {
-        const tx = txOf(q);
-        const results: Array<Result<AppendResult, AppendError>> = [];
-        for (const request of requests) {
-          try {
-            results.push(ok(await appendOne(tx, request, clock)));
-          } catch (error) {
-            if (!(error instanceof Abort)) throw error;
-            results.push(refusal(request, error));
-          }
-        }
-        return results;
-      }),
+      db.transaction(async (q) =>
+        (await appendMany(txOf(q), requests, clock)).map((result, i) =>
+          result instanceof Abort ? refusal(requests[i] as AppendRequest, result) : ok(result),
+        ),
+      ),
     onFailure: async (request, error) => {
       // Only a writer that skipped the sequence lock could cause this; answer as it decided.
       if (isUniqueViolation(error)) {
