@@ -27,6 +27,7 @@ export const DIST = join(SERVER, 'dist');
 /** What the last build read, with sizes and mtimes: `--if-stale` compares against it. */
 const STAMP = join(DIST, 'build-inputs.json');
 const MIGRATIONS = join(ROOT, 'packages/infrastructure/drizzle');
+const PG_MIGRATIONS = join(ROOT, 'packages/infrastructure/drizzle-pg');
 /** Held (with the holder's pid) while one process checks and builds dist. */
 const LOCK = join(SERVER, '.build.lock');
 
@@ -156,11 +157,14 @@ export const build = async () => {
   });
   // libsql-database.ts finds its migrations at ./drizzle next to the compiled code.
   copyTree(MIGRATIONS, join(DIST, 'drizzle'));
+  // postgres-database.ts finds its migrations at ./drizzle-pg.
+  copyTree(PG_MIGRATIONS, join(DIST, 'drizzle-pg'));
   const inputs = [
     // Packages change only through `pnpm install` (see CONFIG_INPUTS): fewer files to stat.
     ...Object.keys(result.metafile.inputs).filter((file) => !file.includes('node_modules/')),
     ...CONFIG_INPUTS,
     ...listFiles(MIGRATIONS).map((file) => relative(ROOT, file)),
+    ...listFiles(PG_MIGRATIONS).map((file) => relative(ROOT, file)),
   ];
   // Written last: a build cut short leaves no stamp, so the next start builds again.
   writeFileSync(STAMP, `${JSON.stringify({ inputs: fingerprint(inputs, startedAt) }, null, 1)}\n`);

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type PostgresCluster, startPostgresCluster } from '@ironstar/infrastructure/testing';
 import { profileArgs, summarizeProfiles } from './profile';
 import { type Figure, table } from './results';
 import { busScenario } from './scenarios/bus';
@@ -13,12 +14,13 @@ import { coldStartScenario } from './scenarios/cold-start';
 import { commandsScenario } from './scenarios/commands';
 import { feedScenario } from './scenarios/feed';
 import { fulfilmentScenario } from './scenarios/fulfilment';
+import { postgresColdStartScenario, postgresCommandsScenario } from './scenarios/postgres';
 import { startScenario } from './scenarios/start';
 import { storeScenario } from './scenarios/store';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
-const stamp = `${new Date().toISOString().replaceAll(':', '-')}${quick ? '-quick' : ''}`;
+const stamp = `${new Date().toISOString().replaceAll(':', '-')}${quick ? '-quick' : ''}${process.argv.includes('--store=postgres') ? '-postgres' : ''}`;
 const results = fileURLToPath(new URL('../results/', import.meta.url));
 const profiles: string[] = [];
 /** Node flags for the servers a scenario spawns: a CPU profile per server with --profile. */
@@ -39,7 +41,18 @@ if (loadAtStart > 0.5) {
     `bench: load average ${loadAtStart.toFixed(2)}: other work may skew this run\n`,
   );
 }
-const scenarios: Array<[string, () => Promise<Figure[]>]> = [
+// --store=postgres: the commands and cold-start scenarios on a private PostgreSQL cluster
+// (started here, stopped at the end), instead of the libSQL scenarios.
+const store =
+  process.argv.find((a) => a.startsWith('--store='))?.slice('--store='.length) ?? 'libsql';
+if (store !== 'libsql' && store !== 'postgres')
+  throw new Error('--store must be libsql or postgres');
+let cluster: PostgresCluster | undefined;
+const postgres = async () => {
+  cluster ??= await startPostgresCluster();
+  return cluster;
+};
+const libsqlScenarios: Array<[string, () => Promise<Figure[]>]> = [
   ['store', () => storeScenario(dir, quick)],
   ['commands', () => commandsScenario(dir, quick, serverArgs('commands'))],
   ['feed', () => feedScenario(dir, quick, serverArgs('feed'))],
@@ -48,6 +61,11 @@ const scenarios: Array<[string, () => Promise<Figure[]>]> = [
   ['bus', () => busScenario(quick)],
   ['fulfilment', () => fulfilmentScenario(dir, quick, serverArgs('fulfilment'))],
 ];
+const postgresScenarios: Array<[string, () => Promise<Figure[]>]> = [
+  ['commands', async () => postgresCommandsScenario(await postgres(), quick)],
+  ['cold-start', async () => postgresColdStartScenario(await postgres(), quick)],
+];
+const scenarios = store === 'postgres' ? postgresScenarios : libsqlScenarios;
 
 try {
   for (const [name, run] of scenarios) {
@@ -61,6 +79,7 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 }
 
 console.log(table(figures));
@@ -69,7 +88,7 @@ mkdirSync(results, { recursive: true });
 const file = join(results, `${stamp}.json`);
 writeFileSync(
   file,
-  `${JSON.stringify({ date: new Date().toISOString(), quick, machine: { cpus: cpus().length, memory: totalmem(), node: process.version, loadAtStart }, figures }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), quick, store, machine: { cpus: cpus().length, memory: totalmem(), node: process.version, loadAtStart }, figures }, null, 2)}\n`,
 );
 console.log(`\nwritten ${file}`);
 process.exit(0);

@@ -13,11 +13,13 @@ import {
   freePort,
   freeStablePort,
   type ServerProcess,
+  STORES,
   spawnBusProxy,
+  usePostgresCluster,
   useServers,
 } from './testing/spawn-server';
 
-const servers = useServers();
+const servers = useServers({ postgres: usePostgresCluster() });
 
 const LIMIT = 100_000;
 /** Order n: every fifth one over the payment limit. */
@@ -70,9 +72,10 @@ const expectOncePerOrder = (events: readonly ApiEvent[], ids: readonly string[])
   }
 };
 
-describe('order fulfilment in a real server process', () => {
+// The process managers' store (leases, outbox, timers) on each store.
+describe.each(STORES)('order fulfilment in a real server process, on %s', (store) => {
   it('takes 50 concurrent orders to a terminal state, declining those over the limit', async () => {
-    const { env } = await servers.database('orders.db');
+    const { env } = await servers.database('orders.db', store);
     const server = await servers.start({
       ...env,
       PAYMENT_LATENCY_MS: '150',
@@ -121,7 +124,7 @@ describe('order fulfilment in a real server process', () => {
   });
 
   it('survives three SIGKILLs with orders in flight: one terminal state each, timers fire after', async () => {
-    const { env } = await servers.database('crash.db');
+    const { env } = await servers.database('crash.db', store);
     // Round 1 and 2: the gateway answers after the payment timeout, so timers set before a
     // kill fire after it (and the late authorizations are voided); round 3 answers in time.
     const rounds = [
@@ -202,7 +205,7 @@ describe('order fulfilment in a real server process', () => {
     };
     const proxy = await spawnBusProxy(proxyEnv);
     servers.defer(() => proxy.kill('SIGKILL'));
-    const { env } = await servers.database('shared.db');
+    const { env } = await servers.database('shared.db', store);
     const settings = { ...env, ...proxyEnv, PAYMENT_LATENCY_MS: '100', STORE_POLL_MS: '250' };
     const a = await servers.start({ ...settings, PORT: String(await freePort()) });
     const b = await servers.start({ ...settings, PORT: String(await freePort()) });

@@ -3,12 +3,14 @@ import {
   type ApiEvent,
   allEvents,
   NO_USER_LIMITS,
+  STORES,
   sendCommand,
   spawnServer,
+  usePostgresCluster,
   useServers,
 } from './testing/spawn-server';
 
-const servers = useServers();
+const servers = useServers({ postgres: usePostgresCluster() });
 // The load below is thousands of one user's commands a minute: past RATE_LIMIT_PER_MINUTE.
 const start = (env: Record<string, string>) => servers.start({ ...NO_USER_LIMITS, ...env });
 
@@ -48,9 +50,9 @@ const load = (url: string, clients: number) => {
   };
 };
 
-describe('the server as an OS process', () => {
+describe.each(STORES)('the server as an OS process, on %s', (store) => {
   it('loses nothing it acknowledged when SIGKILLed under load, and serves again', async () => {
-    const { env } = await servers.database('kill.db');
+    const { env } = await servers.database('kill.db', store);
     const acknowledged: string[] = [];
     for (let round = 0; round < 3; round++) {
       const server = await start(env);
@@ -74,7 +76,9 @@ describe('the server as an OS process', () => {
       202,
     );
   });
+});
 
+describe('the server as an OS process', () => {
   it('stops on SIGTERM with exit code 0, answering in-flight commands first', async () => {
     const { env } = await servers.database('term.db');
     const server = await start(env);

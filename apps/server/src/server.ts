@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import {
   createDuckDbAnalytics,
   getLibsqlEventStore,
+  getPostgresEventStore,
   getZeroMqEventBus,
 } from '@ironstar/infrastructure';
 import { createMetrics, createRuntime } from '@ironstar/web';
@@ -12,6 +13,19 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import { listen } from './http-listener';
 import { appModules, appProcessManagers } from './modules';
+
+const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
+
+/** The database URL as logged: a password in it is replaced. */
+const withoutPassword = (url: string) => {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.password ? parsed.toString() : url;
+  } catch {
+    return url;
+  }
+};
 
 /** Probes and scrapes, logged only at debug. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -47,13 +61,16 @@ const wire = async (
     const path = config.databaseUrl.slice('file:'.length).split('?')[0] ?? '';
     if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   }
-  const rawStore = await getLibsqlEventStore({
-    url: config.databaseUrl,
-    ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
-    synchronous: config.synchronous,
-    busyTimeoutMs: config.busyTimeoutMs,
-    ...(config.maxPageCount > 0 ? { maxPageCount: config.maxPageCount } : {}),
-  });
+  // postgres:// (or postgresql://) selects the PostgreSQL store; anything else is libSQL's.
+  const rawStore = isPostgresUrl(config.databaseUrl)
+    ? await getPostgresEventStore({ url: config.databaseUrl })
+    : await getLibsqlEventStore({
+        url: config.databaseUrl,
+        ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
+        synchronous: config.synchronous,
+        busyTimeoutMs: config.busyTimeoutMs,
+        ...(config.maxPageCount > 0 ? { maxPageCount: config.maxPageCount } : {}),
+      });
   opened.push(() => rawStore.close());
   const metrics = createMetrics();
   const bus = await getZeroMqEventBus({
@@ -139,7 +156,12 @@ const wire = async (
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
-    { url, database: config.databaseUrl, bus: bus.endpoint, settings: rawStore.settings },
+    {
+      url,
+      database: withoutPassword(config.databaseUrl),
+      bus: bus.endpoint,
+      settings: rawStore.settings,
+    },
     'ironstar listening',
   );
 

@@ -1,14 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { allEvents, freePort, sendCommand, useServers } from './testing/spawn-server';
+import {
+  allEvents,
+  freePort,
+  STORES,
+  sendCommand,
+  usePostgresCluster,
+  useServers,
+} from './testing/spawn-server';
 
-const servers = useServers();
+const servers = useServers({ postgres: usePostgresCluster() });
 const { start } = servers;
 const post = sendCommand;
-const database = async (name: string) => (await servers.database(name)).env;
 
-describe('store guarantees over HTTP, real processes', () => {
+// The same HTTP contract on each store.
+describe.each(STORES)('store guarantees over HTTP, real processes, on %s', (store) => {
+  const database = async (name: string) => (await servers.database(name, store)).env;
+
   it('serves 200 concurrent commands on one todo with no 5xx and no lost update', async () => {
     const server = await start(await database('contention.db'));
+    // The server says which store it opened (its settings, in the listening line).
+    expect(server.logs.join('')).toMatch(
+      store === 'postgres' ? /"store":"postgres"/ : /"journalMode":"wal"/,
+    );
     const { body } = await post(server.url, { type: 'create', text: 'contended' });
     const id = String(body.id);
     const results = await Promise.all(
@@ -60,7 +73,7 @@ describe('store guarantees over HTTP, real processes', () => {
     expect(events.filter((e) => e.eventType === 'TodoCreated')).toHaveLength(2);
   });
 
-  it('lets two processes append to one database file concurrently, with no 5xx and no gaps', async () => {
+  it('lets two processes append to one database concurrently, with no 5xx and no gaps', async () => {
     const env = await database('two.db');
     const a = await start(env);
     const b = await start({ ...env, PORT: String(await freePort()) });

@@ -43,7 +43,7 @@ const rebuildMs = (logs: readonly string[]) => {
  * it listens), of the projections' start alone, and to /readyz answering 200 (every projection,
  * analytics included, caught up).
  */
-const startTimes = async (env: Record<string, string>, nodeArgs: readonly string[]) => {
+export const startTimes = async (env: Record<string, string>, nodeArgs: readonly string[]) => {
   const start = now();
   // The production build under plain node, as `pnpm start` and the Docker image run it.
   const server = await spawnServer(

@@ -6,6 +6,11 @@ export {
 export type { LibsqlDatabaseOptions, Synchronous } from './libsql/libsql-database';
 export { getLibsqlEventStore, type LibsqlEventStoreOptions } from './libsql/libsql-event-store';
 export { filePathOf } from './libsql/libsql-writer';
+export type { PostgresDatabaseOptions } from './postgres/postgres-database';
+export {
+  getPostgresEventStore,
+  type PostgresEventStoreOptions,
+} from './postgres/postgres-event-store';
 export { type BusProxyOptions, startZeroMqBusProxy } from './zeromq/zeromq-bus-proxy';
 export {
   DEFAULT_BUS_ENDPOINT,

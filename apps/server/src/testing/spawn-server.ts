@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { type PostgresCluster, startPostgresCluster } from '@ironstar/infrastructure/testing';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export { cpuMs, descendants } from './process-tree';
 
@@ -229,11 +230,31 @@ export const allEvents = async (url: string) => {
   }
 };
 
+/** The event stores the server can run on; HTTP contract tests run on each. */
+export type StoreKind = 'libsql' | 'postgres';
+export const STORES: readonly StoreKind[] = ['libsql', 'postgres'];
+
+/**
+ * One private PostgreSQL cluster for the calling test file: started before its tests, stopped
+ * after them (also when they fail). Fails, never skips, when PostgreSQL cannot start.
+ */
+export const usePostgresCluster = () => {
+  let cluster: PostgresCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startPostgresCluster();
+  }, 60_000);
+  afterAll(() => cluster?.stop());
+  return () => {
+    if (!cluster) throw new Error('the PostgreSQL cluster did not start');
+    return cluster;
+  };
+};
+
 /**
  * Per-test resources: servers started here are SIGKILLed and temp dirs removed after each
  * test, in reverse order. Call once at the top of a test file.
  */
-export const useServers = () => {
+export const useServers = (options: { postgres?: () => PostgresCluster } = {}) => {
   const cleanups: Array<() => unknown> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -248,14 +269,20 @@ export const useServers = () => {
       cleanups.push(() => server.kill('SIGKILL'));
       return server;
     },
-    /** A fresh database file (and a free port) for one test. */
-    database: async (name = 'ironstar.db') => {
+    /**
+     * A fresh database (and a free port) for one test: a libSQL file, or a new database on the
+     * file's private PostgreSQL cluster (see usePostgresCluster).
+     */
+    database: async (name = 'ironstar.db', store: StoreKind = 'libsql') => {
       const { dir, remove } = await tempDir();
       cleanups.push(remove);
-      return {
-        dir,
-        env: { DATABASE_URL: `file:${join(dir, name)}`, PORT: String(await freePort()) },
-      };
+      const cluster = options.postgres?.();
+      if (store === 'postgres' && !cluster) throw new Error('useServers({ postgres }) not given');
+      const url =
+        store === 'postgres' && cluster
+          ? await cluster.createDatabase()
+          : `file:${join(dir, name)}`;
+      return { dir, env: { DATABASE_URL: url, PORT: String(await freePort()) } };
     },
   };
 };
