@@ -127,7 +127,10 @@ const wire = async (
         pollMs: config.processPollMs,
       },
       logRequest: (line) => {
-        if (line.status >= 500) logger.error(line, 'request');
+        // /readyz answers 503 while the read models catch up, at every start: expected, not an
+        // error (a bench polling it at 1M events logged thousands of error lines).
+        const catchingUp = line.path === '/readyz' && line.status === 503;
+        if (line.status >= 500 && !catchingUp) logger.error(line, 'request');
         else if (QUIET_PATHS.has(line.path)) logger.debug(line, 'request');
         else logger.info(line, 'request');
       },
