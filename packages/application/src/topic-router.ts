@@ -1,13 +1,13 @@
 /**
  * In-process delivery by topic, in the key-expression style of the bus (`events/<Type>/<id>`,
- * `users/<id>/todos`): a message published under a topic reaches the listeners of that topic
+ * `users/<id>/orders`): a message published under a topic reaches the listeners of that topic
  * and of its `…/**` prefixes, and nobody else. A publish costs a map lookup per segment of
  * the topic plus one call per matching listener, never a walk over every subscriber, so a
  * change that one user may see does no work in the connections of the others.
  */
 export type TopicRouter<M> = {
   /**
-   * `expression` is a topic (`users/alice/todos`) or a prefix ending in `/**`
+   * `expression` is a topic (`users/alice/orders`) or a prefix ending in `/**`
    * (`users/alice/**`: every topic under it, and `users/alice` itself). Effective on return;
    * returns an unsubscribe.
    */

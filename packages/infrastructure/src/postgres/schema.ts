@@ -11,7 +11,7 @@ import {
 
 // The same tables as the libSQL store (../libsql/schema.ts), in PostgreSQL types. JSON columns
 // are `json`, not `jsonb`: json keeps the text as written (jsonb refuses a \u0000 escape, which a
-// hostile todo title may carry, and reorders keys). Times are ISO text from the store's clock,
+// hostile text field may carry, and reorders keys). Times are ISO text from the store's clock,
 // as on libSQL, so both stores answer the same strings.
 
 /**
