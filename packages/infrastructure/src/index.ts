@@ -7,10 +7,8 @@ export type { LibsqlDatabaseOptions, Synchronous } from './libsql/libsql-databas
 export { getLibsqlEventStore, type LibsqlEventStoreOptions } from './libsql/libsql-event-store';
 export { filePathOf } from './libsql/libsql-writer';
 export type { PostgresDatabaseOptions } from './postgres/postgres-database';
-export {
-  getPostgresEventStore,
-  type PostgresEventStoreOptions,
-} from './postgres/postgres-event-store';
+export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export { getPostgresEventStore } from './postgres/postgres-lazy';
 export { type BusProxyOptions, startZeroMqBusProxy } from './zeromq/zeromq-bus-proxy';
 export {
   DEFAULT_BUS_ENDPOINT,

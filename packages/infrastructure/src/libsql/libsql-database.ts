@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type Client, createClient } from '@libsql/client';
-import { drizzle } from 'drizzle-orm/libsql';
+import type { Client } from '@libsql/client';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { type Connection, clientConnection, filePathOf, openNativeWriter } from './libsql-writer';
 
@@ -28,6 +27,25 @@ const MIGRATIONS = fileURLToPath(
 );
 
 /**
+ * The client and drizzle driver for the URL. A local file needs only the sqlite3 flavour: the
+ * full @libsql/client also loads its HTTP and WebSocket clients, ~100 ms of every start.
+ */
+const loadDriver = async (isFile: boolean) => {
+  if (isFile) {
+    const [{ createClient }, { drizzle }] = await Promise.all([
+      import('@libsql/client/sqlite3'),
+      import('drizzle-orm/libsql/sqlite3'),
+    ]);
+    return { createClient, drizzle };
+  }
+  const [{ createClient }, { drizzle }] = await Promise.all([
+    import('@libsql/client'),
+    import('drizzle-orm/libsql'),
+  ]);
+  return { createClient, drizzle };
+};
+
+/**
  * One libSQL database as ironstar uses it: a reader, and one dedicated writer connection whose
  * PRAGMAs are set and read back, fed by one in-process queue (SQLite has one writer at a time,
  * and a busy timeout would block this thread). On a local file the writer is a native `libsql`
@@ -38,6 +56,7 @@ export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
   const isFile = options.url.startsWith('file:');
   const synchronous = options.synchronous ?? 'FULL';
   const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
+  const { createClient, drizzle } = await loadDriver(isFile);
   const clientOf = () =>
     createClient({
       url: options.url,

@@ -1,6 +1,11 @@
-import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client } from 'arctic';
+import type { OAuth2Client } from 'arctic';
 import { err, ok, type Result } from 'neverthrow';
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
+
+// The provider libraries load on first use: most servers configure one provider or none, and
+// loading both at every start cost tens of milliseconds of a start budget of a few hundred.
+const loadOidc = () => import('openid-client');
+const loadArctic = () => import('arctic');
 
 /** 'oidc', 'github', or an application's own provider's name (a URL path segment). */
 export type ProviderName = string;
@@ -52,18 +57,20 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 /** OpenID Connect by discovery (openid-client): PKCE S256, state and nonce checked. */
 export const oidcProvider = (settings: OidcSettings, callbackUrl: string): Provider => {
   const issuer = new URL(settings.issuer);
-  let configuration: Promise<oidc.Configuration> | undefined;
+  let configuration: Promise<Oidc.Configuration> | undefined;
   // Discovered on first use, and again after a failure (the provider may come up later).
   const discover = () => {
-    configuration ??= oidc
-      .discovery(
-        issuer,
-        settings.clientId,
-        settings.clientSecret,
-        undefined,
-        issuer.protocol === 'http:' && isLoopbackUrl(issuer)
-          ? { execute: [oidc.allowInsecureRequests], timeout: 10 }
-          : { timeout: 10 },
+    configuration ??= loadOidc()
+      .then((oidc) =>
+        oidc.discovery(
+          issuer,
+          settings.clientId,
+          settings.clientSecret,
+          undefined,
+          issuer.protocol === 'http:' && isLoopbackUrl(issuer)
+            ? { execute: [oidc.allowInsecureRequests], timeout: 10 }
+            : { timeout: 10 },
+        ),
       )
       .catch((error: unknown) => {
         configuration = undefined;
@@ -76,6 +83,7 @@ export const oidcProvider = (settings: OidcSettings, callbackUrl: string): Provi
     label: `OpenID Connect (${issuer.host})`,
     async start() {
       const config = await discover();
+      const oidc = await loadOidc();
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
@@ -92,6 +100,7 @@ export const oidcProvider = (settings: OidcSettings, callbackUrl: string): Provi
     async finish(callback, pending) {
       try {
         const config = await discover();
+        const oidc = await loadOidc();
         const tokens = await oidc.authorizationCodeGrant(config, callback, {
           pkceCodeVerifier: pending.verifier,
           expectedState: pending.state,
@@ -147,18 +156,24 @@ export const githubApiBase = (base: string) =>
  */
 export const githubProvider = (settings: GithubSettings, callbackUrl: string): Provider => {
   const base = settings.url.replace(/\/+$/, '');
-  const client = new OAuth2Client(settings.clientId, settings.clientSecret, callbackUrl);
+  let client: OAuth2Client | undefined;
+  const arcticClient = async () => {
+    const arctic = await loadArctic();
+    client ??= new arctic.OAuth2Client(settings.clientId, settings.clientSecret, callbackUrl);
+    return { arctic, client };
+  };
   const api = githubApiBase(base);
   return {
     name: 'github',
     label: new URL(base).host === 'github.com' ? 'GitHub' : `GitHub (${new URL(base).host})`,
     async start() {
-      const state = generateState();
-      const verifier = generateCodeVerifier();
+      const { arctic, client } = await arcticClient();
+      const state = arctic.generateState();
+      const verifier = arctic.generateCodeVerifier();
       const url = client.createAuthorizationURLWithPKCE(
         `${base}/login/oauth/authorize`,
         state,
-        CodeChallengeMethod.S256,
+        arctic.CodeChallengeMethod.S256,
         verifier,
         ['read:user', 'user:email'],
       );
@@ -172,6 +187,7 @@ export const githubProvider = (settings: GithubSettings, callbackUrl: string): P
       }
       if (!code || state !== pending.state) return err('state or code missing or wrong');
       try {
+        const { client } = await arcticClient();
         const tokens = await client.validateAuthorizationCode(
           `${base}/login/oauth/access_token`,
           code,
