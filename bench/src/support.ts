@@ -1,4 +1,7 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { getLibsqlEventStore } from '@ironstar/infrastructure';
 import { createClient } from '@libsql/client';
 
@@ -88,4 +91,32 @@ export const metric = async (url: string, name: string): Promise<number> => {
   const text = await (await fetch(`${url}/metrics`)).text();
   const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text);
   return Number(match?.[1] ?? Number.NaN);
+};
+
+const TSCONFIG = fileURLToPath(new URL('../../tsconfig.base.json', import.meta.url));
+
+export type Lines = { child: ChildProcess; next: () => Promise<Record<string, unknown>> };
+
+/** Runs a TypeScript file as a child process and reads its stdout as JSON lines. */
+export const runTs = (file: string, args: string[]): Lines => {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (!child.stdout) throw new Error(`no stdout from ${file}`); // a bug: stdout is piped
+  const lines = createInterface({ input: child.stdout });
+  const queue: string[] = [];
+  const waiters: Array<(line: string) => void> = [];
+  lines.on('line', (line) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter(line);
+    else queue.push(line);
+  });
+  return {
+    child,
+    next: async () => {
+      const line = queue.shift() ?? (await new Promise<string>((resolve) => waiters.push(resolve)));
+      return JSON.parse(line) as Record<string, unknown>;
+    },
+  };
 };

@@ -1,40 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { NO_USER_LIMITS, type ServerProcess, spawnServer } from '@ironstar/server/testing';
 import { type Figure, figure } from '../results';
-import { metric, now, percentile, removeDb, sleep } from '../support';
+import { metric, now, percentile, removeDb, runTs, sleep } from '../support';
 
 const CLIENT = fileURLToPath(new URL('../feed-client.ts', import.meta.url));
 const BARE = fileURLToPath(new URL('../bare-sse-server.ts', import.meta.url));
-const TSCONFIG = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
-
-type Lines = { child: ChildProcess; next: () => Promise<Record<string, unknown>> };
-
-/** Runs a TypeScript file as a child process and reads its stdout as JSON lines. */
-const runTs = (file: string, args: string[]): Lines => {
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
-    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (!child.stdout) throw new Error(`no stdout from ${file}`); // a bug: stdout is piped
-  const lines = createInterface({ input: child.stdout });
-  const queue: string[] = [];
-  const waiters: Array<(line: string) => void> = [];
-  lines.on('line', (line) => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(line);
-    else queue.push(line);
-  });
-  return {
-    child,
-    next: async () => {
-      const line = queue.shift() ?? (await new Promise<string>((resolve) => waiters.push(resolve)));
-      return JSON.parse(line) as Record<string, unknown>;
-    },
-  };
-};
 
 /** A payload about the size of a stored todo event on the wire. */
 const body = (n: number) => ({ type: 'create', text: `bench event ${n}`.padEnd(120, '.') });

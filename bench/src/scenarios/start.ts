@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   buildCompiled,
@@ -41,6 +42,17 @@ const pnpmStartToHealthy = async (env: Record<string, string>): Promise<Start> =
   return { ms, cpuMs: cpu };
 };
 
+/**
+ * `pnpm exec node -e 0`: pnpm's own start plus a bare node, with no server at all: the floor
+ * under `pnpm start` that no work of ours can lower.
+ */
+const pnpmAndNodeAlone = (): number => {
+  const start = now();
+  const run = spawnSync('pnpm', ['exec', 'node', '-e', '0'], { stdio: 'ignore' });
+  if (run.status !== 0) throw new Error(`pnpm exec node -e 0 exited ${run.status}`);
+  return now() - start;
+};
+
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
@@ -71,6 +83,7 @@ export const startScenario = async (dir: string, quick: boolean): Promise<Figure
   const compiled = await onEmptyStore(dir, runs, (env) => toListening(env, true));
   const tsx = await onEmptyStore(dir, runs, (env) => toListening(env, false));
   const pnpm = await onEmptyStore(dir, runs, pnpmStartToHealthy);
+  const floor = median(Array.from({ length: runs }, pnpmAndNodeAlone));
   const of = `median of ${runs}`;
   const row = (name: string, unit: string, ironstar: number, baseline: number, target = '') =>
     figure({
@@ -93,5 +106,13 @@ export const startScenario = async (dir: string, quick: boolean): Promise<Figure
     row(`same, CPU time of the process (${of})`, 'ms', compiled.cpuMs, tsx.cpuMs),
     row(`pnpm start to a healthy /healthz, empty store (${of})`, 'ms', pnpm.ms, tsx.ms, '<= 1 s'),
     row(`same, CPU time of pnpm + the server (${of})`, 'ms', pnpm.cpuMs, tsx.cpuMs),
+    figure({
+      scenario: 'start',
+      name: `pnpm start to a healthy /healthz, vs pnpm exec node -e 0 (${of})`,
+      unit: 'ms',
+      ironstar: pnpm.ms,
+      baseline: floor,
+      baselineName: 'pnpm exec node -e 0 (no server)',
+    }),
   ];
 };

@@ -1,11 +1,10 @@
 import type { EventMetadata } from '@ironstar/application';
 import { deriveId } from '@ironstar/application';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
 import type { RateLimiter } from '../auth/rate-limit';
 import { LOCAL_USER } from '../auth/user';
-import { isJsonContentType } from '../boundary/boundary-guard';
+import { isJsonContentType, jsonBodyLimit } from '../boundary/boundary-guard';
 import { DATASTAR_REQUEST_HEADER, mergeSignals } from '../datastar/datastar-wire';
 import { errorJson, respond } from '../http-errors';
 import type { Metrics } from '../metrics';
@@ -90,7 +89,7 @@ export const commandRoutes = (deps: {
       }
       await next();
     },
-    bodyLimit({
+    jsonBodyLimit({
       maxSize: COMMAND_BODY_LIMIT,
       onError: (c) =>
         errorJson(

@@ -1,8 +1,11 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../app-env';
+import { errorJson } from '../http-errors';
 import { createTestApp } from '../testing/test-app';
-import { boundaryGuard } from './boundary-guard';
+import { boundaryGuard, jsonBodyLimit, MAX_BODY_BYTES } from './boundary-guard';
 import { createHostPolicy, LOOPBACK_HOSTS } from './host-policy';
 import { SECURITY_HEADERS } from './security-headers';
 
@@ -14,6 +17,25 @@ const setup = async () => {
   close = t.close;
   return t;
 };
+
+const ECHO_LIMIT = 200;
+
+/** A route behind the guard that answers with what it reads of the body, with a 200-byte limit. */
+const echoApp = () =>
+  new Hono<AppEnv>().use(boundaryGuard(createHostPolicy(LOOPBACK_HOSTS))).post(
+    '/echo',
+    jsonBodyLimit({
+      maxSize: ECHO_LIMIT,
+      onError: (c) =>
+        errorJson(c, 'payload_too_large', `echo bodies are limited to ${ECHO_LIMIT} bytes`),
+    }),
+    async (c) => {
+      const body = await c.req.json();
+      const text = await c.req.text();
+      const bytes = (await c.req.arrayBuffer()).byteLength;
+      return c.json({ body, text, bytes });
+    },
+  );
 
 const errorOf = async (res: Response) =>
   ((await res.json()) as { error: { code: string; message: string } }).error;
@@ -162,19 +184,52 @@ describe('the boundary guard', () => {
   });
 
   it("hands a route the checked body's text, so reading it does not read the request again", async () => {
-    const app = new Hono<AppEnv>()
-      .use(boundaryGuard(createHostPolicy(LOOPBACK_HOSTS)))
-      .post('/echo', async (c) => {
-        const body = await c.req.json();
-        const text = await c.req.text();
-        return c.json({ body, text, bodyUsed: c.req.raw.bodyUsed });
-      });
+    const app = echoApp();
     const json = '{"text":"caf\u00e9 \ud834\udd1e","n":[1,2]}';
     const res = await app.request('http://localhost/echo', post(json));
     expect(await res.json()).toEqual({
       body: { text: 'café 𝄞', n: [1, 2] },
       text: json,
-      bodyUsed: false,
+      bytes: new TextEncoder().encode(json).byteLength,
     });
+    // A route's stricter limit measures the checked body.
+    const long = JSON.stringify({ text: 'x'.repeat(ECHO_LIMIT) });
+    const refused = await app.request('http://localhost/echo', post(long));
+    expect(refused.status).toBe(413);
+    expect((await errorOf(refused)).message).toBe(`echo bodies are limited to ${ECHO_LIMIT} bytes`);
+  });
+
+  it('on Node, reads the request itself: same answers, limits, chunked bodies', async () => {
+    const server = serve({ fetch: echoApp().fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    close = async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    };
+    const { port } = server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}/echo`;
+    const json = '{"text":"caf\u00e9 \ud834\udd1e"}';
+    const res = await fetch(url, post(json));
+    expect(await res.json()).toEqual({
+      body: { text: 'café 𝄞' },
+      text: json,
+      bytes: new TextEncoder().encode(json).byteLength,
+    });
+    // Chunked: no Content-Length, the body arrives in pieces.
+    const pieces = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"n":'));
+        controller.enqueue(new TextEncoder().encode('[1,2]}'));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(url, { ...post(''), body: pieces, duplex: 'half' } as RequestInit);
+    expect(await chunked.json()).toMatchObject({ body: { n: [1, 2] }, text: '{"n":[1,2]}' });
+    const long = JSON.stringify({ text: 'x'.repeat(ECHO_LIMIT) });
+    expect((await fetch(url, post(long))).status).toBe(413);
+    const huge = await fetch(url, post(JSON.stringify({ text: 'x'.repeat(MAX_BODY_BYTES) })));
+    expect(huge.status).toBe(413);
+    expect((await errorOf(huge)).code).toBe('payload_too_large');
+    const bad = await fetch(url, post(String.raw`{"text":"\ud800"}`));
+    expect(bad.status).toBe(400);
   });
 });

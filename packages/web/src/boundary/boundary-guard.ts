@@ -1,9 +1,11 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
 import { type CsrfPolicy, csrfRefusal } from '../auth/csrf';
 import { errorJson } from '../http-errors';
 import type { HostPolicy } from './host-policy';
 import { decodeJsonBody, readBounded } from './json-body';
+import { readBoundedNode, unreadNodeBody } from './node-body';
 
 /** The largest body any route takes (commands); stricter routes keep their own limit. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -22,6 +24,27 @@ const STORED_ID_HEADERS = [
     chars: 'letters, digits, _, -, . and :',
   },
 ] as const;
+
+/** The size of each body the guard read and checked, by the request it came with. */
+const checkedSizes = new WeakMap<object, number>();
+
+/**
+ * A route's own, stricter limit on a JSON body (413 via `onError` above it). A body the guard
+ * read is measured where it is, in Hono's body cache; Hono's bodyLimit would build a web
+ * Request to stream it again. Anything else (no guard, another content type) goes to Hono's.
+ */
+export const jsonBodyLimit = (options: {
+  readonly maxSize: number;
+  readonly onError: (c: Context<AppEnv>) => Response | Promise<Response>;
+}): MiddlewareHandler<AppEnv> => {
+  const fallback = bodyLimit(options);
+  return async (c, next) => {
+    const size = checkedSizes.get(c.req);
+    if (size === undefined) return fallback(c, next);
+    if (size > options.maxSize) return options.onError(c);
+    await next();
+  };
+};
 
 /**
  * The boundary every request crosses before routing: a Host the server answers to (421
@@ -67,8 +90,15 @@ export const boundaryGuard =
     if (!isJsonContentType(c.req.header('content-type'))) return next();
     const declared = c.req.header('content-length');
     if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) return tooLarge(c);
-    const bytes = await readBounded(c.req.raw.body, MAX_BODY_BYTES);
-    if (bytes.isErr()) return tooLarge(c);
+    const incoming = unreadNodeBody(c.env);
+    const bytes = incoming
+      ? await readBoundedNode(incoming, MAX_BODY_BYTES)
+      : await readBounded(c.req.raw.body, MAX_BODY_BYTES);
+    if (bytes.isErr()) {
+      return bytes.error.type === 'TooLarge'
+        ? tooLarge(c)
+        : errorJson(c, 'malformed', 'the body was cut off');
+    }
     const parsed = decodeJsonBody(bytes.value);
     if (parsed.isErr()) {
       const error = parsed.error;
@@ -78,12 +108,13 @@ export const boundaryGuard =
           ? errorJson(c, 'malformed', error.message)
           : tooLarge(c);
     }
-    // The route reads the very bytes that were checked, through its own body limit; its
-    // c.req.json() / text() take the text already decoded (Hono's body cache) instead of
-    // reading and decoding the body a second time.
-    c.req.raw = new Request(c.req.raw, { body: bytes.value });
-    // (Hono keeps promises there; its type says strings.)
-    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(parsed.value.text);
+    // The route reads the very bytes that were checked: c.req.json() / text() / arrayBuffer()
+    // answer from Hono's body cache, never from the request again (its body has been read:
+    // routes must not read c.req.raw.body). Hono keeps promises there; its type says strings.
+    const cache = c.req.bodyCache as Record<string, unknown>;
+    cache.text = Promise.resolve(parsed.value.text);
+    cache.arrayBuffer = Promise.resolve(bytes.value.buffer);
+    checkedSizes.set(c.req, bytes.value.byteLength);
     return next();
   };
 

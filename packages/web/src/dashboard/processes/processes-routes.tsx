@@ -1,11 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { EventStore, ProcessRunner } from '@ironstar/application';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { errorsAsSignals } from '../../api/command-routes';
 import type { AppEnv } from '../../app-env';
-import { isJsonContentType } from '../../boundary/boundary-guard';
+import { isJsonContentType, jsonBodyLimit } from '../../boundary/boundary-guard';
 import { mergeFragments } from '../../datastar/datastar-wire';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import type { PageShell } from '../../pages/layout';
@@ -131,7 +130,7 @@ export const processesRoutes = (deps: ProcessesDeps) => {
         }
         await next();
       },
-      bodyLimit({
+      jsonBodyLimit({
         maxSize: RETRY_BODY_LIMIT,
         onError: (c) =>
           errorJson(
