@@ -18,6 +18,16 @@ export const profileArgs = (dir: string): readonly string[] => [
   `--cpu-prof-dir=${dir}`,
 ];
 
+/**
+ * How a scenario runs its server: the production build under plain node, as `pnpm start` and
+ * the Docker image do; under --profile the sources under tsx instead (the same code at run
+ * time), so the summary can name the package of each function.
+ */
+export const serverRun = (nodeArgs: readonly string[]) => ({
+  nodeArgs,
+  compiled: !nodeArgs.includes('--cpu-prof'),
+});
+
 /** Where code lives: an npm package, one of ours, Node itself, V8 (GC, program) or native. */
 const owner = (url: string, functionName: string) => {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';

@@ -1,9 +1,10 @@
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NO_USER_LIMITS, spawnServer } from '@ironstar/server/testing';
+import { buildCompiled, NO_USER_LIMITS, spawnServer } from '@ironstar/server/testing';
 import { createClient } from '@libsql/client';
 import autocannon from 'autocannon';
+import { serverRun } from '../profile';
 import { type Figure, figure } from '../results';
 import { freshDb, now, removeDb, runTs } from '../support';
 
@@ -97,6 +98,7 @@ export const commandsScenario = async (
   quick: boolean,
   nodeArgs: readonly string[],
 ): Promise<Figure[]> => {
+  buildCompiled();
   const seconds = quick ? 2 : 10;
   // Baselines first, while no server process shares the disk or the cores.
   const fsyncs = fsyncRate(dir, quick ? 1 : 3);
@@ -113,7 +115,7 @@ export const commandsScenario = async (
       // The bench's clients are all the local user: no per-user limits.
       ...NO_USER_LIMITS,
     },
-    { nodeArgs },
+    serverRun(nodeArgs),
   );
   try {
     const run = (duration: number) => load(`${server.url}/api/commands/todo`, duration);

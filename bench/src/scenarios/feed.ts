@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NO_USER_LIMITS, type ServerProcess, spawnServer } from '@ironstar/server/testing';
+import {
+  buildCompiled,
+  NO_USER_LIMITS,
+  type ServerProcess,
+  spawnServer,
+} from '@ironstar/server/testing';
+import { serverRun } from '../profile';
 import { type Figure, figure } from '../results';
 import { metric, now, percentile, removeDb, runTs, sleep } from '../support';
 
@@ -32,7 +38,7 @@ const ironstar = async (dir: string, nodeArgs: readonly string[]): Promise<Targe
       // The bench's clients are all the local user: no per-user limits.
       ...NO_USER_LIMITS,
     },
-    { nodeArgs },
+    serverRun(nodeArgs),
   );
   return {
     streamUrl: `${server.url}/api/events/stream`,
@@ -109,6 +115,7 @@ export const feedScenario = async (
   quick: boolean,
   nodeArgs: readonly string[],
 ): Promise<Figure[]> => {
+  buildCompiled();
   const sizes = quick ? [20, 100] : [100, 1000, 5000];
   const memorySizes = quick ? [] : [10_000];
   const events = quick ? 5 : 20;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { allEvents, NO_USER_LIMITS, spawnServer } from '@ironstar/server/testing';
+import { allEvents, buildCompiled, NO_USER_LIMITS, spawnServer } from '@ironstar/server/testing';
+import { serverRun } from '../profile';
 import { type Figure, figure } from '../results';
 import { now, percentile, removeDb, sleep } from '../support';
 
@@ -29,6 +30,7 @@ export const fulfilmentScenario = async (
   quick: boolean,
   nodeArgs: readonly string[],
 ): Promise<Figure[]> => {
+  buildCompiled();
   const count = quick ? 20 : 100;
   const path = join(dir, 'fulfilment.db');
   removeDb(path);
@@ -42,7 +44,7 @@ export const fulfilmentScenario = async (
       PAYMENT_LATENCY_MS: String(PAYMENT_LATENCY_MS),
       SHIPPING_LATENCY_MS: String(SHIPPING_LATENCY_MS),
     },
-    { nodeArgs },
+    serverRun(nodeArgs),
   );
   try {
     const item = { sku: 'tea', quantity: 1, priceCents: 1250 };

@@ -34,7 +34,7 @@ export {
   userDecider,
 } from './auth/user-decider';
 export { type UsersState, usersProjection } from './auth/users-read-model';
-export { isJsonContentType, MAX_BODY_BYTES } from './boundary/boundary-guard';
+export { isJsonContentType, jsonBodyLimit, MAX_BODY_BYTES } from './boundary/boundary-guard';
 export {
   createHostPolicy,
   type HostPolicy,
