@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EventBus, EventStore, HeadSource, ProcessRunner } from '@ironstar/application';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { contextStorage } from 'hono/context-storage';
 import { requestId } from 'hono/request-id';
 import { commandRoutes } from './api/command-routes';
 import { readRoutes } from './api/read-routes';
@@ -103,8 +102,6 @@ export const createApp = (deps: AppDeps) => {
   const datastar = readFileSync(DATASTAR_BUNDLE);
   const app = new Hono<AppEnv>();
 
-  // Lets the page shell see the request's user (hides links it may not open).
-  app.use(contextStorage());
   app.use(securityHeaders());
   app.use(requestId({ limitLength: 128 }));
   if (deps.logRequest) {

@@ -95,7 +95,7 @@ export {
   type TimeTravelProps,
   type TimeTravelView,
 } from './module';
-export { Layout, LiveFeed, type NavItem, Page, type PageShell } from './pages/layout';
+export { Layout, LiveFeed, type NavItem, Page, type PageShell, pageShell } from './pages/layout';
 export {
   createRuntime,
   type Runtime,

@@ -11,6 +11,7 @@ import type { AppEnv } from './app-env';
 import { HttpError, problem } from './http-errors';
 import { defineModule } from './module';
 import { createRuntime } from './runtime';
+import { STUB_AUTH, signInAs } from './testing/auth-stub';
 import { cartModule } from './testing/cart-module';
 import { createTestApp } from './testing/test-app';
 
@@ -38,6 +39,29 @@ describe('the runtime builds the app from its modules', () => {
     expect(nav).toContain('<a href="/carts" aria-current="page">');
     const events = await (await t.app.request('/events')).text();
     expect(events).toContain('ul.carts { list-style: square; }');
+  });
+
+  it("shows the dashboard's links to admins only, each page drawn for its request's user", async () => {
+    const t = await createTestApp({ auth: STUB_AUTH });
+    close = t.close;
+    const navOf = async (cookie: string) => {
+      const html = await (await t.app.request('/carts', { headers: { cookie } })).text();
+      const nav = [...html.matchAll(/<nav aria-label="Pages"[^>]*>.*?<\/nav>/gs)][0]?.[0] ?? '';
+      return [...nav.matchAll(/>([^<]+)<\/a>/g)].map((m) => m[1]);
+    };
+    // Interleaved: what one request's page shows never follows another's user.
+    const alice = await signInAs(t, 'alice');
+    const boss = await signInAs(t, 'boss');
+    const [asAlice, asBoss] = await Promise.all([navOf(alice), navOf(boss)]);
+    expect(asAlice).toEqual(['Carts', 'Account']);
+    expect(asBoss).toEqual([
+      'Carts',
+      'Account',
+      'Event log',
+      'Time travel',
+      'System',
+      'State machines',
+    ]);
   });
 
   it("offers the registered aggregates' types and event types in the event log's filters", async () => {

@@ -8,6 +8,7 @@ import { html } from 'hono/html';
 import type { AppEnv } from '../app-env';
 import { errorJson, type Problem, problem, respond } from '../http-errors';
 import type { PageShell } from '../pages/layout';
+import { pageShell } from '../pages/layout';
 import { AccountPage } from './auth-pages';
 import { hashToken, requireAdmin } from './identity';
 import type { UserCommand, UserError } from './user-decider';
@@ -68,7 +69,7 @@ export const accountRoutes = (deps: {
     return c.html(
       html`<!DOCTYPE html>${(
         <AccountPage
-          shell={deps.shell}
+          shell={pageShell(c, deps.shell)}
           user={view}
           currentSession={user.sessionId}
           now={deps.clock()}

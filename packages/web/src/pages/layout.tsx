@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 
-import { tryGetContext } from 'hono/context-storage';
+import type { Context } from 'hono';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../app-env';
@@ -23,18 +23,29 @@ export const navigation = (items: readonly NavItem[]): readonly NavItem[] => [
   ...items.filter((item) => item.section === 'dashboard'),
 ];
 
-/** The request's user, when the page is drawn inside a request (absent in plain renders). */
-const currentUser = (): User | undefined =>
-  tryGetContext<AppEnv>()?.get('user') as User | undefined;
-
 /** The dashboard's pages are for admins: nobody else is shown links they cannot open. */
-const visibleNav = (items: readonly NavItem[]) => {
-  const user = currentUser();
-  return user && !isAdmin(user) ? items.filter((item) => item.section !== 'dashboard') : items;
+const visibleNav = (items: readonly NavItem[], user: User | undefined) =>
+  user && !isAdmin(user) ? items.filter((item) => item.section !== 'dashboard') : items;
+
+/**
+ * What every page's shell shows: the navigation, and the registered modules' styles; `user`,
+ * whom the page is drawn for (see `pageShell`), absent in plain renders such as tests.
+ */
+export type PageShell = {
+  readonly nav: readonly NavItem[];
+  readonly styles: string;
+  readonly user?: User;
 };
 
-/** What every page's shell shows: the navigation, and the registered modules' styles. */
-export type PageShell = { readonly nav: readonly NavItem[]; readonly styles: string };
+/**
+ * The shell as drawn for the request's user: a route passes this, not the module's shell, to
+ * `<Page>`. (Explicit, not an AsyncLocalStorage: on Node 20 one makes every promise in the
+ * process about twice as dear, commands included.)
+ */
+export const pageShell = (c: Context<AppEnv>, shell: PageShell): PageShell => ({
+  ...shell,
+  user: c.get('user'),
+});
 
 /**
  * The page shell every ironstar page shares (also exported as `Page`): the one stylesheet, a
@@ -69,7 +80,7 @@ export const Layout = (props: {
           aria-label="Pages"
           data-on-load__window="const a = ctx.el.querySelector('[aria-current]'); a && (ctx.el.scrollLeft = a.offsetLeft - ctx.el.offsetLeft - 24)"
         >
-          {visibleNav(props.shell.nav).map((item) => (
+          {visibleNav(props.shell.nav, props.shell.user).map((item) => (
             <a
               href={item.path}
               aria-current={item.path === (props.path ?? '/') ? 'page' : undefined}

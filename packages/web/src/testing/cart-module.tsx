@@ -13,7 +13,7 @@ import { err, ok, Result } from 'neverthrow';
 import type { AppEnv } from '../app-env';
 import { type DomainErrorAnswers, errorJson, problem } from '../http-errors';
 import { defineModule, type HttpCommand, type JsonObject, type TimeTravelProps } from '../module';
-import { Layout } from '../pages/layout';
+import { Layout, pageShell } from '../pages/layout';
 
 // The framework's fixture module: the shopping cart over HTTP, with a read model, a page, a
 // time-travel view and styles, so every part of the module seam is tested without the
@@ -119,7 +119,7 @@ export const cartModule = defineModule({
     routes: new Hono<AppEnv>()
       .get('/carts', (c) => {
         const page = (
-          <Layout title="Carts" shell={shell} path="/carts">
+          <Layout title="Carts" shell={pageShell(c, shell)} path="/carts">
             <ul class="carts" id="carts">
               {[...projections.carts.state().values()].map((cart) => (
                 <li id={`cart-${cart.id}`}>{cart.owner}</li>

@@ -8,6 +8,7 @@ import {
   FEED_OPENED,
   mergeFragments,
   type PageShell,
+  pageShell,
   removeFragments,
   type SseHub,
   sseTransport,
@@ -97,7 +98,7 @@ export const orderRoutes = (deps: {
     .get('/orders', (c) => {
       const index = deps.indexes.of(c.get('user').id);
       return c.html(
-        html`<!DOCTYPE html>${<OrdersPage shell={deps.shell} orders={index.newest(ORDERS_SHOWN)} total={index.total()} />}`,
+        html`<!DOCTYPE html>${<OrdersPage shell={pageShell(c, deps.shell)} orders={index.newest(ORDERS_SHOWN)} total={index.total()} />}`,
       );
     })
     .get('/orders/feed', (c) => {
@@ -140,7 +141,9 @@ export const orderRoutes = (deps: {
       const id = c.req.param('id').toLowerCase();
       const order = UUID.test(id) ? deps.indexes.of(c.get('user').id).get(id) : undefined;
       if (!order) return errorJson(c, 'not_found', 'no such order');
-      return c.html(html`<!DOCTYPE html>${<OrderPage shell={deps.shell} order={order} />}`);
+      return c.html(
+        html`<!DOCTYPE html>${<OrderPage shell={pageShell(c, deps.shell)} order={order} />}`,
+      );
     })
     .get('/api/orders', (c) => {
       const index = deps.indexes.of(c.get('user').id);

@@ -20,6 +20,7 @@ import {
   mergeFragments,
   type PageShell,
   type Problem,
+  pageShell,
   parseCommandId,
   problem,
   requireAdmin,
@@ -217,7 +218,7 @@ export const analyticsRoutes = (
       return c.html(
         html`<!DOCTYPE html>${(
           <AnalyticsPage
-            shell={deps.shell}
+            shell={pageShell(c, deps.shell)}
             sessions={recent()}
             selected={selected}
             result={selected ? deps.service.result(selected.id) : undefined}

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { ProjectionRunner } from '@ironstar/application';
-import { type AppEnv, errorJson, nonNegativeInt, type PageShell } from '@ironstar/web';
+import { type AppEnv, errorJson, nonNegativeInt, type PageShell, pageShell } from '@ironstar/web';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { limitError, parseLimit, type TodoWindowSettings } from './todo-feed';
@@ -42,7 +42,7 @@ export const todoRoutes = (deps: {
       const { total, completed } = index.counts();
       const page = (
         <TodoPage
-          shell={deps.shell}
+          shell={pageShell(c, deps.shell)}
           todos={index.newest(limit)}
           total={total}
           completed={completed}

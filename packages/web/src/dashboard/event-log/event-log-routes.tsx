@@ -8,6 +8,7 @@ import { mergeFragments } from '../../datastar/datastar-wire';
 import type { EventFanout } from '../../feeds/event-fanout';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import type { PageShell } from '../../pages/layout';
+import { pageShell } from '../../pages/layout';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseFrames } from '../../sse/sse-response';
 import { sseTransport } from '../../sse/sse-transport';
@@ -65,7 +66,7 @@ export const eventLogRoutes = (deps: {
       return c.html(
         html`<!DOCTYPE html>${(
           <EventsPage
-            shell={deps.shell}
+            shell={pageShell(c, deps.shell)}
             catalog={deps.catalog}
             events={page.value.events}
             filter={filter.value}

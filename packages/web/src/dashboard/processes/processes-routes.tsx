@@ -8,6 +8,7 @@ import { isJsonContentType, jsonBodyLimit } from '../../boundary/boundary-guard'
 import { mergeFragments } from '../../datastar/datastar-wire';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import type { PageShell } from '../../pages/layout';
+import { pageShell } from '../../pages/layout';
 import { encodeText, type SseConnection, type SseHub } from '../../sse/sse-hub';
 import { sseTransport } from '../../sse/sse-transport';
 import { FEED_OPENED } from '../../ui/live';
@@ -91,7 +92,7 @@ export const processesRoutes = (deps: ProcessesDeps) => {
       return c.html(
         html`<!DOCTYPE html>${(
           <ProcessesPage
-            shell={deps.shell}
+            shell={pageShell(c, deps.shell)}
             managers={managers}
             error={seen.isErr() ? seen.error : undefined}
           />

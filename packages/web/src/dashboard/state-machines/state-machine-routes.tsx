@@ -6,7 +6,7 @@ import type { ResultAsync } from 'neverthrow';
 import type { AppEnv } from '../../app-env';
 import { mergeFragments } from '../../datastar/datastar-wire';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
-import { Layout, LiveFeed, type PageShell } from '../../pages/layout';
+import { Layout, LiveFeed, type PageShell, pageShell } from '../../pages/layout';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseTransport } from '../../sse/sse-transport';
 import { Panel } from '../../ui/components';
@@ -80,7 +80,12 @@ export const stateMachineRoutes = (deps: {
       .get('/state-machines', (c) =>
         c.html(
           html`<!DOCTYPE html>${(
-            <Layout title="State machines" shell={deps.shell} path="/state-machines" wide>
+            <Layout
+              title="State machines"
+              shell={pageShell(c, deps.shell)}
+              path="/state-machines"
+              wide
+            >
               <LiveFeed id="machines-feed" url={MACHINES_FEED_URL} />
               <h1>State machines</h1>
               <p class="lead">
@@ -125,7 +130,12 @@ export const stateMachineRoutes = (deps: {
         if (trace.value.steps.length === 0) return errorJson(c, 'not_found', `no such ${type}`);
         return c.html(
           html`<!DOCTYPE html>${(
-            <Layout title={`${type} ${id}`} shell={deps.shell} path="/state-machines" wide>
+            <Layout
+              title={`${type} ${id}`}
+              shell={pageShell(c, deps.shell)}
+              path="/state-machines"
+              wide
+            >
               <h1>
                 {type} <code>{id}</code>
               </h1>

@@ -5,6 +5,7 @@ import type { AppEnv } from '../../app-env';
 import { mergeFragments } from '../../datastar/datastar-wire';
 import { errorJson } from '../../http-errors';
 import type { PageShell } from '../../pages/layout';
+import { pageShell } from '../../pages/layout';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseTransport } from '../../sse/sse-transport';
 import { FEED_OPENED } from '../../ui/live';
@@ -54,7 +55,7 @@ export const systemRoutes = (deps: {
       return c.html(
         html`<!DOCTYPE html>${(
           <SystemPage
-            shell={deps.shell}
+            shell={pageShell(c, deps.shell)}
             samples={samples()}
             intervalMs={intervalMs}
             keep={deps.sampler.keep}

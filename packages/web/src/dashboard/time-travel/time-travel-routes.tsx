@@ -10,6 +10,7 @@ import type { EventFanout } from '../../feeds/event-fanout';
 import { errorJson, respond, storeUnavailable } from '../../http-errors';
 import type { PastView } from '../../module';
 import type { PageShell } from '../../pages/layout';
+import { pageShell } from '../../pages/layout';
 import { latestPush } from '../../sse/latest-push';
 import { encodeText, type SseHub } from '../../sse/sse-hub';
 import { sseFrames } from '../../sse/sse-response';
@@ -120,7 +121,7 @@ export const timeTravelRoutes = (deps: {
       });
       if (result.isErr()) return respond(c, storeUnavailable());
       return c.html(
-        html`<!DOCTYPE html>${<TimeTravelPage model={result.value} shell={deps.shell} />}`,
+        html`<!DOCTYPE html>${<TimeTravelPage model={result.value} shell={pageShell(c, deps.shell)} />}`,
       );
     })
     .get('/time-travel/view', async (c) => {
