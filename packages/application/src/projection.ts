@@ -85,7 +85,16 @@ export type ProjectionSnapshotStore = {
   save(snapshot: ProjectionSnapshot): ResultAsync<void, StoreUnavailable>;
 };
 
-export type ProjectionListener<State> = (state: State, event: StoredEvent) => void;
+/**
+ * Told of each event folded in. `replaying` is true during the start's catch-up, before any
+ * live reader has seen the state: a structure derived from the state may drop its incremental
+ * upkeep then and rebuild once on first use (cheaper than following a million events).
+ */
+export type ProjectionListener<State> = (
+  state: State,
+  event: StoredEvent,
+  replaying: boolean,
+) => void;
 
 export type ProjectionRunner<State> = {
   /** Rebuilds from the store, then follows the bus; resolves once caught up with the store's head at start. */
@@ -214,7 +223,7 @@ export const createProjectionGroup = (
         position = event.globalSequence;
         if (projection.filter && !projection.filter(event)) return;
         state = projection.evolve(state, event);
-        for (const listener of listeners) listener(state, event);
+        for (const listener of listeners) listener(state, event, !live);
         // Live: save now and then. (During the rebuild, once at the end is enough.)
         if (live && snapshots && position - savedAt >= snapshots.every) void save();
       },

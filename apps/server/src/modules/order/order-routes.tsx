@@ -42,7 +42,8 @@ export const routeOrderChanges = (
   list: ProjectionRunner<OrderList>,
   router: TopicRouter<OrderChange>,
 ) =>
-  list.onChange((orders, event) => {
+  list.onChange((orders, event, replaying) => {
+    if (replaying) return; // before the server listens: no feed to tell
     const owner = orders.ownerOf.get(event.aggregateId);
     if (owner === undefined) return;
     router.publish(orderTopic(owner), {

@@ -10,7 +10,7 @@ const fakePending = () => {
     if (present) items.set(id, { id });
     else items.delete(id);
     const event = { aggregateId: id } as StoredEvent;
-    for (const listener of listeners) listener(items, event);
+    for (const listener of listeners) listener(items, event, false);
   };
   const runner = {
     state: () => items,
