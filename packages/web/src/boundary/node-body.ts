@@ -30,7 +30,7 @@ export const readBoundedNode = (
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('error', onCutOff);
-      incoming.off('aborted', onCutOff);
+      incoming.off('close', onCutOff);
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -55,5 +55,5 @@ export const readBoundedNode = (
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onCutOff);
-    incoming.on('aborted', onCutOff);
+    incoming.on('close', onCutOff);
   });
