@@ -12,6 +12,7 @@ export {
   type StoreCapabilities,
   type StoreFixture,
 } from './event-store-contract';
+export { describeEventStoreModel, type ModelStorage } from './event-store-model';
 export { createInMemoryEventBus } from './in-memory-event-bus';
 export { createInMemoryEventStore } from './in-memory-event-store';
 export { createInMemoryProcessStore } from './in-memory-process-store';
