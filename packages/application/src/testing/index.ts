@@ -39,4 +39,5 @@ export {
   type OpenCart,
   type RemoveItem,
 } from './shopping-cart';
+export { checkSnapshotsAgainstFold } from './snapshot-property';
 export { checkStateMachine, type StateMachineCheck } from './state-machine-specification';
