@@ -3,6 +3,7 @@ export {
   type DuckDbAnalytics,
   type DuckDbAnalyticsOptions,
 } from './duckdb/duckdb-analytics';
+export type { DurableEventStore } from './durable-event-store';
 export type { LibsqlDatabaseOptions, Synchronous } from './libsql/libsql-database';
 export { getLibsqlEventStore, type LibsqlEventStoreOptions } from './libsql/libsql-event-store';
 export { filePathOf } from './libsql/libsql-writer';

@@ -3,12 +3,9 @@ import type {
   AppendRequest,
   AppendResult,
   ConcurrencyError,
-  EventStore,
-  ProcessStore,
-  ProjectionSnapshotStore,
-  SnapshotStore,
 } from '@ironstar/application';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import type { DurableEventStore } from '../durable-event-store';
 import { createGroupCommit } from './group-commit';
 import { Abort, createAppender, fromRow, SELECT_EVENTS } from './libsql-append';
 import { type LibsqlDatabaseOptions, openLibsqlDatabase } from './libsql-database';
@@ -31,17 +28,7 @@ const MAX_BATCH = 256;
  */
 export const getLibsqlEventStore = async (
   options: LibsqlEventStoreOptions,
-): Promise<
-  EventStore & {
-    readonly settings: Record<string, unknown>;
-    readonly snapshots: SnapshotStore;
-    readonly projectionSnapshots: ProjectionSnapshotStore;
-    /** Process managers' checkpoints, leases, outbox and timers, on the same database. */
-    readonly processes: ProcessStore;
-    /** Appends and the write transactions they were committed in (group commit at work). */
-    readonly stats: { readonly appends: number; readonly transactions: number };
-  }
-> => {
+): Promise<DurableEventStore> => {
   const db = await openLibsqlDatabase(options);
   const clock = options.clock ?? (() => new Date().toISOString());
 

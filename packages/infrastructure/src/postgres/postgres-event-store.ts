@@ -3,12 +3,9 @@ import type {
   AppendRequest,
   AppendResult,
   ConcurrencyError,
-  EventStore,
-  ProcessStore,
-  ProjectionSnapshotStore,
-  SnapshotStore,
 } from '@ironstar/application';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import type { DurableEventStore } from '../durable-event-store';
 import { createGroupCommit } from '../libsql/group-commit';
 import {
   Abort,
@@ -40,15 +37,7 @@ const MAX_BATCH = 256;
  */
 export const getPostgresEventStore = async (
   options: PostgresEventStoreOptions,
-): Promise<
-  EventStore & {
-    readonly settings: Record<string, unknown>;
-    readonly snapshots: SnapshotStore;
-    readonly projectionSnapshots: ProjectionSnapshotStore;
-    readonly processes: ProcessStore;
-    readonly stats: { readonly appends: number; readonly transactions: number };
-  }
-> => {
+): Promise<DurableEventStore> => {
   const db = await openPostgresDatabase(options);
   const clock = options.clock ?? (() => new Date().toISOString());
 
