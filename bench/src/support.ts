@@ -35,6 +35,30 @@ export const freshDb = async (path: string) => {
  * Fills a database fast with realistic Todo events: one TodoCreated (v2) per todo, then
  * renames; 1,000 rows per INSERT, synchronous=OFF (generation only).
  */
+const AT = '2026-11-22T10:00:00.000Z';
+
+/**
+ * Event `n` of a generated log over `todos` todos: each created once (TodoCreated v2, as
+ * stored before owners, so the upcaster runs too), then renamed over and over.
+ */
+export const benchEvent = (n: number, todos: number) => {
+  const aggregateId = `00000000-0000-4000-8000-${String(n % todos).padStart(12, '0')}`;
+  const version = Math.floor(n / todos) + 1;
+  const created = version === 1;
+  return {
+    id: `bench-${n}`,
+    aggregateId,
+    version,
+    type: created ? 'TodoCreated' : 'TodoRenamed',
+    eventVersion: created ? 2 : 1,
+    payload: JSON.stringify(
+      created
+        ? { id: aggregateId, text: `todo number ${n}`, priority: 'normal', createdAt: AT }
+        : { id: aggregateId, text: `renamed ${n}` },
+    ),
+  };
+};
+
 export const generateEvents = async (
   path: string,
   count: number,
@@ -53,29 +77,18 @@ export const generateEvents = async (
     const rows: string[] = [];
     const args: Array<string | number> = [];
     for (let n = start; n < Math.min(count, start + 1000); n++) {
-      const id = `00000000-0000-4000-8000-${String(n % todos).padStart(12, '0')}`;
-      const version = Math.floor(n / todos) + 1;
-      const created = version === 1;
+      const e = benchEvent(n, todos);
       rows.push('(?, ?, ?, ?, ?, ?, ?, ?, ?)');
       args.push(
-        `bench-${n}`,
+        e.id,
         'Todo',
-        id,
-        version,
-        created ? 'TodoCreated' : 'TodoRenamed',
-        created ? 2 : 1,
-        JSON.stringify(
-          created
-            ? {
-                id,
-                text: `todo number ${n}`,
-                priority: 'normal',
-                createdAt: '2026-11-22T10:00:00.000Z',
-              }
-            : { id, text: `renamed ${n}` },
-        ),
+        e.aggregateId,
+        e.version,
+        e.type,
+        e.eventVersion,
+        e.payload,
         meta,
-        '2026-11-22T10:00:00.000Z',
+        AT,
       );
     }
     await client.execute({

@@ -6,7 +6,7 @@ import { buildCompiled, NO_USER_LIMITS, spawnServer } from '@ironstar/server/tes
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { type Figure, figure } from '../results';
-import { now } from '../support';
+import { benchEvent, now } from '../support';
 import { startTimes } from './cold-start';
 
 /** A new database on the cluster with the store's tables (its migrations run once). */
@@ -116,32 +116,12 @@ const generateEvents = async (
     const rows: string[] = [];
     const args: Array<string | number> = [];
     for (let n = start; n < Math.min(count, start + 1000); n++) {
-      const id = `00000000-0000-4000-8000-${String(n % todos).padStart(12, '0')}`;
-      const version = Math.floor(n / todos) + 1;
-      const created = version === 1;
+      const e = benchEvent(n, todos);
       const p = args.length;
       rows.push(
         `($${p + 1}, $${p + 2}, 'Todo', $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}, '2026-11-22T10:00:00.000Z')`,
       );
-      args.push(
-        n + 1,
-        `bench-${n}`,
-        id,
-        version,
-        created ? 'TodoCreated' : 'TodoRenamed',
-        created ? 2 : 1,
-        JSON.stringify(
-          created
-            ? {
-                id,
-                text: `todo number ${n}`,
-                priority: 'normal',
-                createdAt: '2026-11-22T10:00:00.000Z',
-              }
-            : { id, text: `renamed ${n}` },
-        ),
-        meta,
-      );
+      args.push(n + 1, e.id, e.aggregateId, e.version, e.type, e.eventVersion, e.payload, meta);
     }
     await client.query(
       `INSERT INTO events (global_sequence, id, aggregate_type, aggregate_id, aggregate_sequence, event_type, event_version, payload, metadata, created_at) VALUES ${rows.join(', ')}`,
