@@ -115,6 +115,10 @@ export const boundaryGuard =
     cache.text = Promise.resolve(parsed.value.text);
     cache.arrayBuffer = Promise.resolve(bytes.value.buffer);
     checkedSizes.set(c.req, bytes.value.byteLength);
+    // Off Node the web request's body was read: a fresh one with the same bytes keeps it
+    // readable (Hono's bodyLimit reads it). Under Node nothing is rebuilt: that cost is what
+    // reading Node's request spares (Hono's bodyLimit only reads a body without a length).
+    if (!incoming) c.req.raw = new Request(c.req.raw, { body: bytes.value });
     return next();
   };
 

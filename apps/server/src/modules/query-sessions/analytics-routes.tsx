@@ -15,6 +15,7 @@ import {
   errorJson,
   FEED_OPENED,
   isJsonContentType,
+  jsonBodyLimit,
   latestPush,
   type Metrics,
   mergeFragments,
@@ -31,7 +32,6 @@ import {
   sseTransport,
 } from '@ironstar/web';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { err } from 'neverthrow';
 import { AnalyticsPage, QueryError, ResultView, SessionList } from './analytics-view';
@@ -201,7 +201,7 @@ export const analyticsRoutes = (
     return c.body(format === 'json' ? resultJsonStream(result) : resultCsvStream(result));
   };
 
-  const limit = bodyLimit({
+  const limit = jsonBodyLimit({
     maxSize: QUERY_BODY_LIMIT,
     onError: (c) =>
       errorJson(c, 'payload_too_large', `query bodies are limited to ${QUERY_BODY_LIMIT} bytes`),

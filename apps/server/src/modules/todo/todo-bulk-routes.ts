@@ -5,11 +5,11 @@ import {
   commandProblem,
   errorJson,
   isJsonContentType,
+  jsonBodyLimit,
   type Metrics,
   respond,
 } from '@ironstar/web';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { todoErrors } from './todo-commands';
 import type { TodoCommand, TodoError, TodoState } from './todo-decider';
 import type { TodoId } from './todo-id';
@@ -59,7 +59,7 @@ export const todoBulkRoutes = (deps: {
 }) =>
   new Hono<AppEnv>().post(
     '/api/todos/bulk',
-    bodyLimit({
+    jsonBodyLimit({
       maxSize: COMMAND_BODY_LIMIT,
       onError: (c) =>
         errorJson(c, 'payload_too_large', `bodies are limited to ${COMMAND_BODY_LIMIT} bytes`),

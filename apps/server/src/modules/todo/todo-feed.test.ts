@@ -1,4 +1,4 @@
-import { readSse } from '@ironstar/web/testing';
+import { onSseMessages, readSse } from '@ironstar/web/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTodoTestApp } from './todo-test-app';
 
@@ -18,32 +18,19 @@ const create = async (t: T, text: string) =>
 /** Reads an SSE body as it arrives; `events` holds each parsed message. */
 const follow = (response: Response) => {
   const events: Array<{ event: string; id?: string; data: string[]; bytes: number }> = [];
-  const reader = response.body?.getReader();
-  if (!reader) throw new Error('no body');
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    for (;;) {
-      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-      if (done || !value) return;
-      buffer += decoder.decode(value, { stream: true });
-      const messages = buffer.split('\n\n');
-      buffer = messages.pop() ?? '';
-      for (const message of messages) {
-        // The "you are live" hello every feed opens with is not part of any frame.
-        if (message.includes('signals {"_conn":"live"')) continue;
-        const lines = message.split('\n');
-        const field = (name: string) =>
-          lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
-        events.push({
-          event: field('event')[0] ?? '',
-          ...(field('id')[0] === undefined ? {} : { id: field('id')[0] }),
-          data: field('data'),
-          bytes: new TextEncoder().encode(`${message}\n\n`).byteLength,
-        });
-      }
-    }
-  })();
+  const { cancel } = onSseMessages(response, (message) => {
+    // The "you are live" hello every feed opens with is not part of any frame.
+    if (message.includes('signals {"_conn":"live"')) return;
+    const lines = message.split('\n');
+    const field = (name: string) =>
+      lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
+    events.push({
+      event: field('event')[0] ?? '',
+      ...(field('id')[0] === undefined ? {} : { id: field('id')[0] }),
+      data: field('data'),
+      bytes: new TextEncoder().encode(`${message}\n\n`).byteLength,
+    });
+  });
   return {
     events,
     /** Waits for the message carrying `id`, and returns the bytes of the frame ending in it. */
@@ -54,7 +41,7 @@ const follow = (response: Response) => {
       while (start > 0 && events[start - 1]?.id === undefined && events[start - 1]?.event) start--;
       return events.slice(start, end + 1);
     },
-    cancel: () => reader.cancel().catch(() => {}),
+    cancel,
   };
 };
 

@@ -1,5 +1,5 @@
 import { createTopicRouter } from '@ironstar/application';
-import { asUser, type SignedInUser, STUB_AUTH } from '@ironstar/web/testing';
+import { asUser, onSseMessages, type SignedInUser, STUB_AUTH } from '@ironstar/web/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { todoTopic } from './todo-feed';
 import type { TodoIndexChange } from './todo-index';
@@ -37,28 +37,15 @@ const setup = async () => {
 /** The SSE messages of a feed as they arrive (ids and the todo texts their HTML shows). */
 const follow = (response: Response) => {
   const messages: Array<{ id: string | undefined; texts: string[] }> = [];
-  const reader = response.body?.getReader();
-  if (!reader) throw new Error('no body');
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    for (;;) {
-      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-      if (done || !value) return;
-      buffer += decoder.decode(value, { stream: true });
-      const parts = buffer.split('\n\n');
-      buffer = parts.pop() ?? '';
-      for (const part of parts) {
-        messages.push({
-          id: /^id: (\d+)$/m.exec(part)?.[1],
-          texts: [...part.matchAll(/aria-label="Todo text" maxlength="\d+" value="([^"]*)"/g)].map(
-            (m) => m[1] ?? '',
-          ),
-        });
-      }
-    }
-  })();
-  return { messages, cancel: () => reader.cancel().catch(() => {}) };
+  const { cancel } = onSseMessages(response, (part) => {
+    messages.push({
+      id: /^id: (\d+)$/m.exec(part)?.[1],
+      texts: [...part.matchAll(/aria-label="Todo text" maxlength="\d+" value="([^"]*)"/g)].map(
+        (m) => m[1] ?? '',
+      ),
+    });
+  });
+  return { messages, cancel };
 };
 
 describe('todos per user', () => {
