@@ -47,6 +47,17 @@ afterAll(async () => {
 });
 
 const url = (path: string) => `${server.url}${path}`;
+
+/** Waits until the server counts no open SSE stream (closed ones are released asynchronously). */
+const noFeedOpen = () =>
+  vi.waitFor(
+    async () => {
+      const text = await (await fetch(url('/metrics'))).text();
+      const open = text.split('\n').filter((l) => l.startsWith('ironstar_sse_connections{'));
+      expect(open.reduce((sum, line) => sum + Number(line.split(' ')[1]), 0)).toBe(0);
+    },
+    { timeout: 10_000 },
+  );
 /** The store's head, through GET /api/events (readyz waits for the analytics rebuild). */
 let knownHead = 0;
 const head = async () => {
@@ -324,6 +335,9 @@ describe('the boundary under attack (a real server process)', () => {
   });
 
   it('observation 8: 200 event-log feeds replaying from 0 cost a few store reads, and the streams are capped', async () => {
+    // Feeds earlier tests closed may still count for a moment on a loaded machine: the cap
+    // below is counted from none.
+    await noFeedOpen();
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
@@ -345,7 +359,9 @@ describe('the boundary under attack (a real server process)', () => {
         openSseClient(url('/events/feed'), { 'last-event-id': '0' }, { paused: true }),
       ),
     );
-    expect(replays.every((r) => r.response.statusCode === 200)).toBe(true);
+    expect(replays.map((r) => r.response.statusCode).filter((status) => status !== 200)).toEqual(
+      [],
+    );
     for (const replay of replays) replay.resume();
     await expectHealthy(); // while 200 replays are being written
     await vi.waitFor(() => expect(replays.every((r) => r.ids.at(-1) === top)).toBe(true), {
@@ -378,14 +394,7 @@ describe('the boundary under attack (a real server process)', () => {
     await expectHealthy();
     // Slots come back when clients leave.
     for (const stream of [...replays, ...others]) stream.close();
-    await vi.waitFor(
-      async () => {
-        const text = await (await fetch(url('/metrics'))).text();
-        const open = text.split('\n').filter((l) => l.startsWith('ironstar_sse_connections{'));
-        expect(open.reduce((sum, line) => sum + Number(line.split(' ')[1]), 0)).toBe(0);
-      },
-      { timeout: 10_000 },
-    );
+    await noFeedOpen();
     const again = await openSseClient(url('/feed'));
     expect(again.response.statusCode).toBe(200);
     again.close();
