@@ -14,7 +14,7 @@ import {
   type TimerRow,
 } from '@ironstar/application';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
-import { Abort } from './libsql/libsql-append';
+import { Abort } from './append-abort';
 
 /** Rows of a statement (none for a statement that returns none). */
 export type SqlQuery = (sql: string, args: readonly unknown[]) => Promise<ArrayLike<unknown>[]>;

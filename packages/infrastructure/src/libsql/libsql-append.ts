@@ -6,20 +6,14 @@ import {
   type StoredEvent,
 } from '@ironstar/application';
 import type { InValue, Row, Transaction } from '@libsql/client';
+import { Abort } from '../append-abort';
 import type { Connection, Query } from './libsql-writer';
 
 /** A client or a transaction on it. */
 export type Executor = Pick<Transaction, 'execute'>;
 export type { Query } from './libsql-writer';
 
-/** Thrown inside a transaction callback only, to make it roll back. */
-export class Abort {
-  /** The stream's actual version (a conflict), or the command already recorded. */
-  readonly error: number | RecordedCommand;
-  constructor(error: number | RecordedCommand) {
-    this.error = error;
-  }
-}
+export { Abort };
 
 /** A request that passed its checks, its rows waiting for the next multi-row insert. */
 type Accepted = {

@@ -5,7 +5,7 @@ import {
   type RecordedCommand,
   type StoredEvent,
 } from '@ironstar/application';
-import { Abort } from '../libsql/libsql-append';
+import { Abort } from '../append-abort';
 import type { Query } from './postgres-database';
 
 export { Abort };
