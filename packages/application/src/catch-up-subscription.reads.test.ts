@@ -98,6 +98,30 @@ describe('catch-up subscription: store reads', () => {
     await sub.done;
   });
 
+  it('lets timers and I/O run while it catches up from a store that answers at once', async () => {
+    const { bus, counted, append } = setup();
+    await append(200);
+    let caughtUp = false;
+    const seen: number[] = [];
+    const sub = subscribeFrom({
+      store: counted,
+      bus,
+      after: 0,
+      pageSize: 2,
+      onCaughtUp: () => {
+        caughtUp = true;
+      },
+      handle: (e) => void seen.push(e.globalSequence),
+    });
+    // A callback queued behind the catch-up (as a server's `listen` or a request would be).
+    const atTurn = await new Promise<number>((resolve) => setImmediate(() => resolve(seen.length)));
+    expect(atTurn).toBeLessThan(200);
+    await until(() => caughtUp);
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    sub.stop();
+    await sub.done;
+  });
+
   it('takes a head report as news only when it is past its position and nothing is buffered', async () => {
     const { bus, reads, counted, write } = setup();
     await write(2);

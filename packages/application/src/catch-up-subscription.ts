@@ -31,6 +31,14 @@ export type CatchUpSubscription = {
   readonly done: Promise<void>;
 };
 
+/** Full pages read in a row before timers and I/O get a turn. */
+const YIELD_EVERY_PAGES = 4;
+
+const yieldToEventLoop = () =>
+  new Promise<void>((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+
 /**
  * A catch-up subscription: subscribe live first, then read the store from the checkpoint,
  * dedupe by global sequence, and go back to the store whenever a gap shows or the live
@@ -76,6 +84,7 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
 
   const readStore = async (): Promise<void> => {
     let backoff = 50;
+    let pages = 0;
     while (!stopped) {
       const page = await options.store.readAll({ after: position, limit: pageSize });
       if (page.isErr()) {
@@ -92,6 +101,10 @@ export const subscribeFrom = (options: CatchUpOptions): CatchUpSubscription => {
         options.onCaughtUp?.(position);
         return;
       }
+      // A store that answers synchronously (libSQL on a file) resolves every await as a
+      // microtask: without this, catching up a million events held the loop for seconds and
+      // nothing else ran (the server did not listen, nor answer, until it was done).
+      if (++pages % YIELD_EVERY_PAGES === 0) await yieldToEventLoop();
     }
   };
 

@@ -52,17 +52,6 @@ export const querySessionsModule = (options: QuerySessionsModuleOptions) =>
       const { log, metrics } = context;
       const { sessions } = context.projections;
       const engine = await options.engine(context);
-      // The engine (a process of its own) starts now, while the other read models restore
-      // and the server starts listening; it catches up behind them: /readyz says when.
-      const began = Date.now();
-      void engine.start().then(
-        () =>
-          log.info(
-            { position: engine.position(), ms: Date.now() - began },
-            'analytics projection rebuilt',
-          ),
-        (error: unknown) => log.error({ err: error }, 'analytics projection failed to start'),
-      );
       const cache = createQueryCache({
         ttlMs: options.cacheTtlMs,
         ...(options.cacheMaxBytes === undefined ? {} : { maxBytes: options.cacheMaxBytes }),
@@ -110,6 +99,18 @@ export const querySessionsModule = (options: QuerySessionsModuleOptions) =>
           },
         ],
         async start() {
+          // The engine (a process of its own) starts once the in-memory read models are
+          // rebuilt, so its catch-up (a second read of the log) does not slow theirs; it
+          // catches up while the server listens: /readyz says when.
+          const began = Date.now();
+          void engine.start().then(
+            () =>
+              log.info(
+                { position: engine.position(), ms: Date.now() - began },
+                'analytics projection rebuilt',
+              ),
+            (error: unknown) => log.error({ err: error }, 'analytics projection failed to start'),
+          );
           await sweep();
           sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
           sweeper.unref();
