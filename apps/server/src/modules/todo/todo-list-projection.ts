@@ -1,4 +1,4 @@
-import { projectionOf } from '@ironstar/application';
+import { projectionOf, type StoredEvent } from '@ironstar/application';
 import { assertNever } from '@ironstar/domain';
 import { todoAggregate } from './todo-aggregate';
 import type { TodoPriority } from './todo-priority';
@@ -24,8 +24,11 @@ export type OwnerTodos = Map<string, TodoItem>;
 /**
  * The todo list keyed by owner, so a user's page reads that user's own todos and nothing of
  * anyone else's: its cost never grows with the other users' data. The runner owns these maps
- * and `evolve` updates them in place (O(1) per event, see Projection); items are replaced,
- * never changed, so a copy of the values (the snapshot) stays true.
+ * and `evolve` updates them in place (O(1) per event, see Projection). An item is changed in
+ * place too (a rename allocates nothing: a new item per event was ~9% of a million-event
+ * rebuild, in garbage collection); `evolve` runs synchronously, so a reader sees an item between
+ * events, never half-changed. What outlives an event (a snapshot, the time machine's kept
+ * states) is therefore a copy: `serialize` and `deserialize` copy the items.
  */
 export type TodoList = {
   readonly byOwner: Map<string, OwnerTodos>;
@@ -54,6 +57,17 @@ const put = (list: TodoList, item: TodoItem) => {
   list.ownerOf.set(item.id, item.owner);
 };
 
+/** The projection's own view of an item: the one place its fields change. */
+type ListedTodo = { -readonly [K in keyof TodoItem]: TodoItem[K] };
+
+/** The item, marked as changed by `stored`, for the caller to set what the event changed. */
+const changed = (item: TodoItem, stored: StoredEvent): ListedTodo => {
+  const todo = item as ListedTodo;
+  todo.version = stored.aggregateSequence;
+  todo.updatedSequence = stored.globalSequence;
+  return todo;
+};
+
 const remove = (list: TodoList, item: TodoItem) => {
   const todos = list.byOwner.get(item.owner);
   todos?.delete(item.id);
@@ -68,11 +82,16 @@ export const todoListProjection = projectionOf(todoAggregate, {
     // 2: keyed by owner (version 1 snapshots are discarded and the list rebuilt).
     version: 2,
     // Each owner's items in their order, one owner after another: enough to rebuild both maps.
-    serialize: (list: TodoList) =>
-      [...list.byOwner.values()].flatMap((todos) => [...todos.values()]),
+    serialize: (list: TodoList) => {
+      const items: TodoItem[] = [];
+      for (const todos of list.byOwner.values()) {
+        for (const item of todos.values()) items.push({ ...item });
+      }
+      return items;
+    },
     deserialize: (data) => {
       const list = emptyTodoList();
-      for (const item of data as readonly TodoItem[]) put(list, item);
+      for (const item of data as readonly TodoItem[]) put(list, { ...item });
       return list;
     },
   },
@@ -108,25 +127,24 @@ export const todoListProjection = projectionOf(todoAggregate, {
     const owner = list.ownerOf.get(event.data.id);
     const item = owner === undefined ? undefined : list.byOwner.get(owner)?.get(event.data.id);
     if (!item) return list;
-    const touch = (change: Partial<TodoItem>) =>
-      put(list, {
-        ...item,
-        ...change,
-        version: stored.aggregateSequence,
-        updatedSequence: stored.globalSequence,
-      });
     switch (event.type) {
       case 'TodoRenamed':
-        touch({ text: event.data.text });
+        changed(item, stored).text = event.data.text;
         break;
-      case 'TodoCompleted':
-        touch({ completed: true, completedAt: event.data.completedAt });
+      case 'TodoCompleted': {
+        const todo = changed(item, stored);
+        todo.completed = true;
+        todo.completedAt = event.data.completedAt;
         break;
-      case 'TodoReopened':
-        touch({ completed: false, completedAt: null });
+      }
+      case 'TodoReopened': {
+        const todo = changed(item, stored);
+        todo.completed = false;
+        todo.completedAt = null;
         break;
+      }
       case 'TodoPriorityChanged':
-        touch({ priority: event.data.priority });
+        changed(item, stored).priority = event.data.priority;
         break;
       case 'TodoDeleted':
         remove(list, item);
