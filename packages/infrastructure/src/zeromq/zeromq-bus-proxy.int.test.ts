@@ -65,6 +65,37 @@ describe('ZeroMQ bus through an XSUB/XPUB proxy', () => {
     expect(atB.at(-1)).toBeGreaterThan(2);
   });
 
+  it('gives each bus its own events once, straight away, and the other bus’s once', async () => {
+    const proxy = await startZeroMqBusProxy({
+      publishEndpoint: 'tcp://127.0.0.1:*',
+      subscribeEndpoint: 'tcp://127.0.0.1:*',
+    });
+    closers.push(() => proxy.close());
+    const endpoints = { publishTo: proxy.publishEndpoint, subscribeTo: proxy.subscribeEndpoint };
+    const a = await getZeroMqEventBus({ proxy: endpoints });
+    const b = await getZeroMqEventBus({ proxy: endpoints });
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    const atA: number[] = [];
+    const atB: number[] = [];
+    a.subscribe('events/', (e) => atA.push(e.globalSequence));
+    b.subscribe('events/', (e) => atB.push(e.globalSequence));
+    const published = [event(1), event(2)];
+    await a.publish(published);
+    // Its own, on the next turn of the loop: no trip through the proxy, no copy.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(atA).toEqual([1, 2]);
+    await until(() => atB.length === 2);
+    await b.publish([event(3)]);
+    await until(() => atB.length === 3 && atA.length === 3);
+    // Wait out anything still on its way back through the proxy: nothing arrives twice.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(atA).toEqual([1, 2, 3]);
+    expect(atB).toEqual([1, 2, 3]);
+  });
+
   it('starts without a proxy when told not to insist, and refuses when told to', async () => {
     const lenient = await getZeroMqEventBus({
       proxy: { publishTo: 'tcp://127.0.0.1:1', subscribeTo: 'tcp://127.0.0.1:2' },
