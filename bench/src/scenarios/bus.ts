@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ironstar/application';
-import { getZeroMqEventBus } from '@ironstar/infrastructure';
+import { getZeroMqEventBus, startZeroMqBusProxy } from '@ironstar/infrastructure';
 import { Publisher, Subscriber } from 'zeromq';
 import { type Figure, figure } from '../results';
 import { now, percentile, sleep } from '../support';
@@ -27,8 +27,38 @@ const until = async (check: () => boolean) => {
   while (!check() && now() < end) await sleep(1);
 };
 
-/** Events/s through our bus: publish in batches of 100 → an in-process subscriber. */
-const throughBus = async (events: readonly StoredEvent[], round: number) => {
+/** An XSUB/XPUB proxy on 127.0.0.1, as several processes share one. */
+const proxy = () =>
+  startZeroMqBusProxy({
+    publishEndpoint: 'tcp://127.0.0.1:*',
+    subscribeEndpoint: 'tcp://127.0.0.1:*',
+  });
+
+/**
+ * Events/s from one bus to another through a proxy (what travels between processes; a bus's
+ * own events reach its own listeners without the socket): publish in batches of 100.
+ */
+const throughBus = async (events: readonly StoredEvent[]) => {
+  const relay = await proxy();
+  const endpoints = { publishTo: relay.publishEndpoint, subscribeTo: relay.subscribeEndpoint };
+  const from = await getZeroMqEventBus({ proxy: endpoints, requireReady: true });
+  const to = await getZeroMqEventBus({ proxy: endpoints, requireReady: true });
+  let received = 0;
+  to.subscribe('events/', () => {
+    received++;
+  });
+  const start = now();
+  for (let i = 0; i < events.length; i += 100) await from.publish(events.slice(i, i + 100));
+  await until(() => received >= events.length);
+  const rate = received / ((now() - start) / 1000);
+  await from.close();
+  await to.close();
+  await relay.close();
+  return rate;
+};
+
+/** Events/s to the publishing process's own listeners (embedded bus): publish in batches of 100. */
+const toOwnListeners = async (events: readonly StoredEvent[], round: number) => {
   const bus = await getZeroMqEventBus({ endpoint: `inproc://bench-bus-${round}` });
   let received = 0;
   bus.subscribe('events/', () => {
@@ -42,8 +72,8 @@ const throughBus = async (events: readonly StoredEvent[], round: number) => {
   return rate;
 };
 
-/** Raw zeromq pub/sub of the same frames (encoded beforehand), each parsed on receipt. */
-const rawPubSub = async (events: readonly StoredEvent[], round: number) => {
+/** Raw zeromq pub/sub in one process over inproc, of the same frames, each parsed on receipt. */
+const rawInproc = async (events: readonly StoredEvent[], round: number) => {
   const pub = new Publisher({ sendHighWaterMark: 100_000 });
   const sub = new Subscriber({ receiveHighWaterMark: 100_000 });
   await pub.bind(`inproc://bench-raw-${round}`);
@@ -67,6 +97,42 @@ const rawPubSub = async (events: readonly StoredEvent[], round: number) => {
   return rate;
 };
 
+/** Raw zeromq pub → the same kind of proxy → sub, of the same frames (encoded beforehand), each parsed on receipt. */
+const rawPubSub = async (events: readonly StoredEvent[]) => {
+  const relay = await proxy();
+  const pub = new Publisher({ sendHighWaterMark: 100_000 });
+  const sub = new Subscriber({ receiveHighWaterMark: 100_000 });
+  pub.connect(relay.publishEndpoint);
+  sub.connect(relay.subscribeEndpoint);
+  sub.subscribe('events/', 'probe');
+  const frames = events.map((e) => [`events/Todo/${e.aggregateId}`, JSON.stringify(e)] as const);
+  let received = 0;
+  let joined = false;
+  const receiving = (async () => {
+    for await (const [topic, body] of sub) {
+      if (String(topic) === 'probe') {
+        joined = true;
+        continue;
+      }
+      JSON.parse(String(body));
+      if (++received >= events.length) return;
+    }
+  })();
+  // The subscription travels through the proxy asynchronously: probe until it has arrived.
+  while (!joined) {
+    await pub.send(['probe', '']);
+    await sleep(10);
+  }
+  const start = now();
+  for (const frame of frames) await pub.send([...frame]);
+  await Promise.race([receiving, until(() => received >= events.length)]);
+  const rate = received / ((now() - start) / 1000);
+  pub.close();
+  sub.close();
+  await relay.close();
+  return rate;
+};
+
 const median = (values: readonly number[]) => percentile(values, 50);
 
 /**
@@ -79,18 +145,30 @@ export const busScenario = async (quick: boolean): Promise<Figure[]> => {
   const events = Array.from({ length: count }, (_, i) => event(i + 1));
   const ours: number[] = [];
   const raw: number[] = [];
+  const own: number[] = [];
+  const rawLocal: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    ours.push(await throughBus(events, round));
-    raw.push(await rawPubSub(events, round));
+    ours.push(await throughBus(events));
+    raw.push(await rawPubSub(events));
+    own.push(await toOwnListeners(events, round));
+    rawLocal.push(await rawInproc(events, round));
   }
   return [
     figure({
       scenario: 'bus',
-      name: `events/s through the bus (median of ${rounds})`,
+      name: `events/s bus to bus through a proxy (median of ${rounds})`,
       unit: '/s',
       ironstar: median(ours),
       baseline: median(raw),
-      baselineName: 'raw zeromq pub/sub (send + JSON.parse)',
+      baselineName: 'raw zeromq pub → proxy → sub (send + JSON.parse)',
+    }),
+    figure({
+      scenario: 'bus',
+      name: `events/s to the publisher's own listeners (median of ${rounds})`,
+      unit: '/s',
+      ironstar: median(own),
+      baseline: median(rawLocal),
+      baselineName: 'raw zeromq pub/sub over inproc (send + JSON.parse)',
     }),
   ];
 };
