@@ -30,9 +30,9 @@ const handRunner = () => {
   const put = (todo: TodoItem) => {
     const owned = state.byOwner.get(todo.owner) ?? new Map<string, TodoItem>();
     state.byOwner.set(todo.owner, owned.set(todo.id, todo));
-    state.ownerOf.set(todo.id, todo.owner);
+    state.items.set(todo.id, todo);
   };
-  const find = (id: string) => state.byOwner.get(state.ownerOf.get(id) ?? '')?.get(id);
+  const find = (id: string) => state.items.get(id);
   const runner: ProjectionRunner<TodoList> = {
     start: async () => {},
     state: () => state,
@@ -59,12 +59,12 @@ const handRunner = () => {
       emit(id);
     },
     remove(id: string) {
-      const owner = state.ownerOf.get(id) ?? '';
+      const owner = state.items.get(id)?.owner ?? '';
       const todo = find(id);
       if (todo) deleted.set(id, todo);
       state.byOwner.get(owner)?.delete(id);
       if (state.byOwner.get(owner)?.size === 0) state.byOwner.delete(owner);
-      state.ownerOf.delete(id);
+      state.items.delete(id);
       emit(id);
     },
     /** As the projection does: back before the first of its owner's todos created after it. */

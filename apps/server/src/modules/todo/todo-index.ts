@@ -165,7 +165,7 @@ export const createTodoIndex = (
     const id = event.aggregateId;
     const sequence = event.globalSequence;
     const entry = entries.get(id);
-    const owner = state.ownerOf.get(id) ?? entry?.owner;
+    const owner = state.items.get(id)?.owner ?? entry?.owner;
     if (owner === undefined) return;
     const todo = ownTodo(state, owner, id);
     let r = owners.get(owner);

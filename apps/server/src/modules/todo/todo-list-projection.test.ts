@@ -73,7 +73,7 @@ describe('todo list projection', () => {
       event('TodoCompleted', { id: 'nobody', completedAt: 'T1' }),
     ]);
     expect(list.byOwner.size).toBe(0);
-    expect(list.ownerOf.size).toBe(0);
+    expect(list.items.size).toBe(0);
   });
 
   it('keys the list by owner: each owner reads only their own todos, in their order', () => {

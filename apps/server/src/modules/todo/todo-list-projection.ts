@@ -32,11 +32,14 @@ export type OwnerTodos = Map<string, TodoItem>;
  */
 export type TodoList = {
   readonly byOwner: Map<string, OwnerTodos>;
-  /** The owner of each listed todo: later events name only the todo. */
-  readonly ownerOf: Map<string, string>;
+  /**
+   * Every listed todo by id, the same objects as in `byOwner`: later events name only the
+   * todo, and one lookup here finds (and, changed in place, updates) it for every view.
+   */
+  readonly items: Map<string, TodoItem>;
 };
 
-export const emptyTodoList = (): TodoList => ({ byOwner: new Map(), ownerOf: new Map() });
+export const emptyTodoList = (): TodoList => ({ byOwner: new Map(), items: new Map() });
 
 /** A user's todos (an empty map for a user who has none). */
 export const todosOf = (list: TodoList, owner: string): ReadonlyMap<string, TodoItem> =>
@@ -54,7 +57,7 @@ const put = (list: TodoList, item: TodoItem) => {
     list.byOwner.set(item.owner, todos);
   }
   todos.set(item.id, item);
-  list.ownerOf.set(item.id, item.owner);
+  list.items.set(item.id, item);
 };
 
 /** The projection's own view of an item: the one place its fields change. */
@@ -72,7 +75,7 @@ const remove = (list: TodoList, item: TodoItem) => {
   const todos = list.byOwner.get(item.owner);
   todos?.delete(item.id);
   if (todos?.size === 0) list.byOwner.delete(item.owner);
-  list.ownerOf.delete(item.id);
+  list.items.delete(item.id);
 };
 
 export const todoListProjection = projectionOf(todoAggregate, {
@@ -124,8 +127,7 @@ export const todoListProjection = projectionOf(todoAggregate, {
       for (const todo of later) put(list, todo);
       return list;
     }
-    const owner = list.ownerOf.get(event.data.id);
-    const item = owner === undefined ? undefined : list.byOwner.get(owner)?.get(event.data.id);
+    const item = list.items.get(event.data.id);
     if (!item) return list;
     switch (event.type) {
       case 'TodoRenamed':

@@ -32,11 +32,8 @@ export const todoModule = (options: TodoModuleOptions = {}) =>
     styles: TODO_STYLES,
     timeTravel: {
       projection: todoListProjection,
-      size: (todos) => todos.ownerOf.size,
-      versionOf: (todos, id) => {
-        const owner = todos.ownerOf.get(id);
-        return owner === undefined ? undefined : todos.byOwner.get(owner)?.get(id)?.version;
-      },
+      size: (todos) => todos.items.size,
+      versionOf: (todos, id) => todos.items.get(id)?.version,
       render: TodoListThen,
     },
     setup: ({ shell, hub, compression, projections, commands, metrics }) => {
