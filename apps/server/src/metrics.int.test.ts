@@ -50,6 +50,9 @@ describe('GET /metrics after known traffic', () => {
         'ironstar_command_duration_seconds_count{aggregate="todo",type="create",outcome="accepted"}',
       ),
     ).toBe(5);
+    // Each append's write transaction, its COMMIT timed.
+    expect(value(metrics, 'ironstar_store_commit_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value(metrics, 'ironstar_store_commit_seconds_sum')).toBeGreaterThan(0);
     expect(value(metrics, 'ironstar_bus_messages_total{direction="out"}')).toBe(6);
     expect(value(metrics, 'ironstar_bus_messages_total{direction="in"}')).toBe(6);
     expect(value(metrics, 'ironstar_sse_connections{feed="events"}')).toBe(1);

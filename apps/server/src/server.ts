@@ -61,18 +61,20 @@ const wire = async (
     const path = config.databaseUrl.slice('file:'.length).split('?')[0] ?? '';
     if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   }
+  const metrics = createMetrics();
+  const onCommit = (seconds: number) => metrics.storeCommitDuration.observe(seconds);
   // postgres:// (or postgresql://) selects the PostgreSQL store; anything else is libSQL's.
   const rawStore = isPostgresUrl(config.databaseUrl)
-    ? await getPostgresEventStore({ url: config.databaseUrl })
+    ? await getPostgresEventStore({ url: config.databaseUrl, onCommit })
     : await getLibsqlEventStore({
         url: config.databaseUrl,
+        onCommit,
         ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
         synchronous: config.synchronous,
         busyTimeoutMs: config.busyTimeoutMs,
         ...(config.maxPageCount > 0 ? { maxPageCount: config.maxPageCount } : {}),
       });
   opened.push(() => rawStore.close());
-  const metrics = createMetrics();
   const bus = await getZeroMqEventBus({
     ...(config.busProxy ? { proxy: config.busProxy } : { endpoint: config.busEndpoint }),
     onError: (error) => logger.warn({ err: error }, 'event bus'),

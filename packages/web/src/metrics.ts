@@ -29,6 +29,12 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
+    storeCommitDuration: new Histogram({
+      name: 'ironstar_store_commit_seconds',
+      help: "Time a write transaction's COMMIT took (with synchronous=FULL, the WAL fsync)",
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers,
+    }),
     sseConnections: gauge('ironstar_sse_connections', 'Open SSE connections by feed', ['feed']),
     sseRefused: counter(
       'ironstar_sse_refused_total',

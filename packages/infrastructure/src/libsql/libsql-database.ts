@@ -18,6 +18,8 @@ export type LibsqlDatabaseOptions = {
    * SQLITE_FULL, as on a full disk. A cap below the current size holds it at that size.
    */
   readonly maxPageCount?: number;
+  /** Told how long each write transaction's COMMIT took, in seconds (with FULL, the WAL fsync). */
+  readonly onCommit?: (seconds: number) => void;
 };
 
 // From the sources: the package's drizzle folder; the compiled build (scripts/build.mjs)
@@ -149,7 +151,9 @@ export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
         writer.begin();
         try {
           const result = await work(writer.connection);
+          const committing = performance.now();
           writer.commit();
+          options.onCommit?.((performance.now() - committing) / 1000);
           return result;
         } catch (error) {
           writer.rollback();
@@ -159,7 +163,9 @@ export const openLibsqlDatabase = async (options: LibsqlDatabaseOptions) => {
       const tx = await (writerClient as Client).transaction('write');
       try {
         const result = await work(clientConnection(tx));
+        const committing = performance.now();
         await tx.commit();
+        options.onCommit?.((performance.now() - committing) / 1000);
         return result;
       } finally {
         tx.close(); // rolls back if not committed

@@ -71,6 +71,16 @@ describe('libSQL event store', () => {
     expect(relaxed.settings.synchronous).toBe(1);
   });
 
+  it('tells onCommit how long each write transaction took to commit', async () => {
+    const commits: number[] = [];
+    const store = await openStore({ url: await newDb(), onCommit: (s) => commits.push(s) });
+    for (const id of ['a', 'b', 'c']) {
+      expect((await store.append(created(id, `e-${id}`))).isOk()).toBe(true);
+    }
+    expect(commits).toHaveLength(3);
+    for (const seconds of commits) expect(seconds).toBeGreaterThan(0);
+  });
+
   it('creates the events table STRICT, as the committed migration says', async () => {
     const url = await newDb();
     const store = await openStore({ url });

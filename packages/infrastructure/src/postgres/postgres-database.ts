@@ -10,6 +10,8 @@ export type PostgresDatabaseOptions = {
   readonly maxConnections?: number;
   /** How long a query may wait for a connection, or run, before the store answers unavailable. */
   readonly timeoutMs?: number;
+  /** Told how long each write transaction's COMMIT took, in seconds. */
+  readonly onCommit?: (seconds: number) => void;
 };
 
 // From the sources: the package's drizzle-pg folder; the compiled build copies it next to its bundle.
@@ -89,7 +91,9 @@ export const openPostgresDatabase = async (options: PostgresDatabaseOptions) => 
         const q: Query = async (sql, args) =>
           (await client.query({ text: sql, values: args as unknown[], rowMode: 'array' })).rows;
         const result = await work(q);
+        const committing = performance.now();
         await client.query('COMMIT');
+        options.onCommit?.((performance.now() - committing) / 1000);
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch((rollback: Error) => {

@@ -55,6 +55,24 @@ describe('PostgreSQL event store', () => {
     expect(applied.rows[0].n).toBeGreaterThanOrEqual(1);
   });
 
+  it('tells onCommit how long each write transaction took to commit', async () => {
+    const url = await cluster.createDatabase();
+    const commits: number[] = [];
+    const store = await getPostgresEventStore({ url, onCommit: (s) => commits.push(s) });
+    cleanups.push(() => store.close());
+    for (const id of ['a', 'b', 'c']) {
+      const appended = await store.append({
+        aggregateType: 'Todo',
+        aggregateId: id,
+        expectedVersion: 0,
+        events: [event(id)],
+      });
+      expect(appended.isOk()).toBe(true);
+    }
+    expect(commits).toHaveLength(3);
+    for (const seconds of commits) expect(seconds).toBeGreaterThan(0);
+  });
+
   it('numbers events gap-free in commit order across processes, as a follower reading concurrently sees them', async () => {
     const url = await cluster.createDatabase();
     // Two stores = two processes' pools; each appends to its own streams concurrently.
