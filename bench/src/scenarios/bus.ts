@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@ironstar/application';
+import type { EventBus, StoredEvent } from '@ironstar/application';
 import { getZeroMqEventBus, startZeroMqBusProxy } from '@ironstar/infrastructure';
 import { Publisher, Subscriber } from 'zeromq';
 import { type Figure, figure } from '../results';
@@ -34,15 +34,8 @@ const proxy = () =>
     subscribeEndpoint: 'tcp://127.0.0.1:*',
   });
 
-/**
- * Events/s from one bus to another through a proxy (what travels between processes; a bus's
- * own events reach its own listeners without the socket): publish in batches of 100.
- */
-const throughBus = async (events: readonly StoredEvent[]) => {
-  const relay = await proxy();
-  const endpoints = { publishTo: relay.publishEndpoint, subscribeTo: relay.subscribeEndpoint };
-  const from = await getZeroMqEventBus({ proxy: endpoints, requireReady: true });
-  const to = await getZeroMqEventBus({ proxy: endpoints, requireReady: true });
+/** Events/s from `from`'s publish (batches of 100) to `to`'s listener having them all. */
+const rateBetween = async (from: EventBus, to: EventBus, events: readonly StoredEvent[]) => {
   let received = 0;
   to.subscribe('events/', () => {
     received++;
@@ -50,24 +43,29 @@ const throughBus = async (events: readonly StoredEvent[]) => {
   const start = now();
   for (let i = 0; i < events.length; i += 100) await from.publish(events.slice(i, i + 100));
   await until(() => received >= events.length);
-  const rate = received / ((now() - start) / 1000);
+  return received / ((now() - start) / 1000);
+};
+
+/**
+ * Events/s from one bus to another through a proxy (what travels between processes; a bus's
+ * own events reach its own listeners without the socket).
+ */
+const throughBus = async (events: readonly StoredEvent[]) => {
+  const relay = await proxy();
+  const endpoints = { publishTo: relay.publishEndpoint, subscribeTo: relay.subscribeEndpoint };
+  const from = await getZeroMqEventBus({ proxy: endpoints, requireReady: true });
+  const to = await getZeroMqEventBus({ proxy: endpoints, requireReady: true });
+  const rate = await rateBetween(from, to, events);
   await from.close();
   await to.close();
   await relay.close();
   return rate;
 };
 
-/** Events/s to the publishing process's own listeners (embedded bus): publish in batches of 100. */
+/** Events/s to the publishing process's own listeners (embedded bus). */
 const toOwnListeners = async (events: readonly StoredEvent[], round: number) => {
   const bus = await getZeroMqEventBus({ endpoint: `inproc://bench-bus-${round}` });
-  let received = 0;
-  bus.subscribe('events/', () => {
-    received++;
-  });
-  const start = now();
-  for (let i = 0; i < events.length; i += 100) await bus.publish(events.slice(i, i + 100));
-  await until(() => received >= events.length);
-  const rate = received / ((now() - start) / 1000);
+  const rate = await rateBetween(bus, bus, events);
   await bus.close();
   return rate;
 };

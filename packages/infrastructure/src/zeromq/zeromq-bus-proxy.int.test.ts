@@ -29,23 +29,31 @@ const until = async (check: () => boolean, ms = 5000) => {
   }
 };
 
+/** A proxy on 127.0.0.1 and two buses through it (two processes'), each listener's sequences kept. */
+const twoBusesThroughAProxy = async () => {
+  const proxy = await startZeroMqBusProxy({
+    publishEndpoint: 'tcp://127.0.0.1:*',
+    subscribeEndpoint: 'tcp://127.0.0.1:*',
+  });
+  const endpoints = { publishTo: proxy.publishEndpoint, subscribeTo: proxy.subscribeEndpoint };
+  const a = await getZeroMqEventBus({ proxy: endpoints });
+  const b = await getZeroMqEventBus({ proxy: endpoints });
+  closers.push(
+    () => a.close(),
+    () => b.close(),
+  );
+  const atA: number[] = [];
+  const atB: number[] = [];
+  a.subscribe('events/', (e) => atA.push(e.globalSequence));
+  b.subscribe('events/', (e) => atB.push(e.globalSequence));
+  return { proxy, endpoints, a, b, atA, atB };
+};
+
 describe('ZeroMQ bus through an XSUB/XPUB proxy', () => {
   it('carries events between processes’ buses, and again after the proxy restarts', async () => {
-    let proxy = await startZeroMqBusProxy({
-      publishEndpoint: 'tcp://127.0.0.1:*',
-      subscribeEndpoint: 'tcp://127.0.0.1:*',
-    });
-    const endpoints = { publishTo: proxy.publishEndpoint, subscribeTo: proxy.subscribeEndpoint };
-    const a = await getZeroMqEventBus({ proxy: endpoints });
-    const b = await getZeroMqEventBus({ proxy: endpoints });
-    closers.push(
-      () => a.close(),
-      () => b.close(),
-    );
-    const atB: number[] = [];
-    const atA: number[] = [];
-    b.subscribe('events/', (e) => atB.push(e.globalSequence));
-    a.subscribe('events/', (e) => atA.push(e.globalSequence));
+    const two = await twoBusesThroughAProxy();
+    const { endpoints, a, atA, atB } = two;
+    let proxy = two.proxy;
     await a.publish([event(1), event(2)]);
     await until(() => atB.length === 2 && atA.length === 2);
     expect(atB).toEqual([1, 2]);
@@ -66,22 +74,8 @@ describe('ZeroMQ bus through an XSUB/XPUB proxy', () => {
   });
 
   it('gives each bus its own events once, straight away, and the other bus’s once', async () => {
-    const proxy = await startZeroMqBusProxy({
-      publishEndpoint: 'tcp://127.0.0.1:*',
-      subscribeEndpoint: 'tcp://127.0.0.1:*',
-    });
+    const { proxy, a, b, atA, atB } = await twoBusesThroughAProxy();
     closers.push(() => proxy.close());
-    const endpoints = { publishTo: proxy.publishEndpoint, subscribeTo: proxy.subscribeEndpoint };
-    const a = await getZeroMqEventBus({ proxy: endpoints });
-    const b = await getZeroMqEventBus({ proxy: endpoints });
-    closers.push(
-      () => a.close(),
-      () => b.close(),
-    );
-    const atA: number[] = [];
-    const atB: number[] = [];
-    a.subscribe('events/', (e) => atA.push(e.globalSequence));
-    b.subscribe('events/', (e) => atB.push(e.globalSequence));
     const published = [event(1), event(2)];
     await a.publish(published);
     // Its own, on the next turn of the loop: no trip through the proxy, no copy.
