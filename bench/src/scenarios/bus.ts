@@ -70,38 +70,12 @@ const toOwnListeners = async (events: readonly StoredEvent[], round: number) => 
   return rate;
 };
 
-/** Raw zeromq pub/sub in one process over inproc, of the same frames, each parsed on receipt. */
-const rawInproc = async (events: readonly StoredEvent[], round: number) => {
-  const pub = new Publisher({ sendHighWaterMark: 100_000 });
-  const sub = new Subscriber({ receiveHighWaterMark: 100_000 });
-  await pub.bind(`inproc://bench-raw-${round}`);
-  sub.connect(`inproc://bench-raw-${round}`);
-  sub.subscribe('events/');
-  await sleep(50);
-  const frames = events.map((e) => [`events/Todo/${e.aggregateId}`, JSON.stringify(e)] as const);
-  let received = 0;
-  const receiving = (async () => {
-    for await (const [, body] of sub) {
-      JSON.parse(String(body));
-      if (++received >= events.length) return;
-    }
-  })();
-  const start = now();
-  for (const frame of frames) await pub.send([...frame]);
-  await Promise.race([receiving, until(() => received >= events.length)]);
-  const rate = received / ((now() - start) / 1000);
-  pub.close();
-  sub.close();
-  return rate;
-};
-
-/** Raw zeromq pub → the same kind of proxy → sub, of the same frames (encoded beforehand), each parsed on receipt. */
-const rawPubSub = async (events: readonly StoredEvent[]) => {
-  const relay = await proxy();
-  const pub = new Publisher({ sendHighWaterMark: 100_000 });
-  const sub = new Subscriber({ receiveHighWaterMark: 100_000 });
-  pub.connect(relay.publishEndpoint);
-  sub.connect(relay.subscribeEndpoint);
+/**
+ * Events/s from a raw zeromq PUB to a SUB already connected to where it publishes: the same
+ * frames, encoded beforehand, each parsed on receipt. Probes first, until the subscription has
+ * arrived (PUB/SUB joins are asynchronous, through a proxy too).
+ */
+const rawRate = async (pub: Publisher, sub: Subscriber, events: readonly StoredEvent[]) => {
   sub.subscribe('events/', 'probe');
   const frames = events.map((e) => [`events/Todo/${e.aggregateId}`, JSON.stringify(e)] as const);
   let received = 0;
@@ -116,7 +90,6 @@ const rawPubSub = async (events: readonly StoredEvent[]) => {
       if (++received >= events.length) return;
     }
   })();
-  // The subscription travels through the proxy asynchronously: probe until it has arrived.
   while (!joined) {
     await pub.send(['probe', '']);
     await sleep(10);
@@ -124,7 +97,29 @@ const rawPubSub = async (events: readonly StoredEvent[]) => {
   const start = now();
   for (const frame of frames) await pub.send([...frame]);
   await Promise.race([receiving, until(() => received >= events.length)]);
-  const rate = received / ((now() - start) / 1000);
+  return received / ((now() - start) / 1000);
+};
+
+/** Raw zeromq pub/sub in one process over inproc. */
+const rawInproc = async (events: readonly StoredEvent[], round: number) => {
+  const pub = new Publisher({ sendHighWaterMark: 100_000 });
+  const sub = new Subscriber({ receiveHighWaterMark: 100_000 });
+  await pub.bind(`inproc://bench-raw-${round}`);
+  sub.connect(`inproc://bench-raw-${round}`);
+  const rate = await rawRate(pub, sub, events);
+  pub.close();
+  sub.close();
+  return rate;
+};
+
+/** Raw zeromq pub → the same kind of proxy → sub. */
+const rawPubSub = async (events: readonly StoredEvent[]) => {
+  const relay = await proxy();
+  const pub = new Publisher({ sendHighWaterMark: 100_000 });
+  const sub = new Subscriber({ receiveHighWaterMark: 100_000 });
+  pub.connect(relay.publishEndpoint);
+  sub.connect(relay.subscribeEndpoint);
+  const rate = await rawRate(pub, sub, events);
   pub.close();
   sub.close();
   await relay.close();

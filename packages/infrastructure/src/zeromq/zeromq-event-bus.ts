@@ -54,8 +54,7 @@ export const getZeroMqEventBus = async (
   }
   const probeTopic = `${PROBE}${randomUUID()}`;
   // Sent as a third frame: which bus published the event (its own are already delivered).
-  const origin = randomUUID();
-  const originFrame = Buffer.from(origin);
+  const originFrame = Buffer.from(randomUUID());
   if (options.proxy) sub.subscribe('events/', probeTopic);
   else sub.subscribe(probeTopic);
 
